@@ -1,0 +1,81 @@
+//! Migrations of the LatticeIQ database (SPEC §5), for Postgres and SQLite.
+//!
+//! The two backends differ too much for one schema-builder definition (RLS,
+//! partial expression indexes, composite foreign keys, FTS5, `text[]`), so
+//! each migration runs backend-specific SQL kept in `src/sql/`:
+//! `pg_NNNN_*` for Postgres and `sqlite_NNNN_*` for SQLite. Migrations
+//! 0004 and 0005 are Postgres-only (row-level security, SQL functions) and do
+//! nothing on SQLite. Every file is idempotent, so `up` on an up-to-date
+//! database is a no-op twice over: the migration table skips it, and the SQL
+//! would change nothing.
+
+pub use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DbBackend;
+
+mod m20260101_000001_create_tables;
+mod m20260101_000002_contact_indexes;
+mod m20260101_000003_analytics_views;
+mod m20260101_000004_pg_row_level_security;
+mod m20260101_000005_pg_functions;
+
+/// The Postgres role requests run as, unless `DB_RLS_ROLE` says otherwise.
+pub const DEFAULT_RLS_ROLE: &str = "latticeiq_app";
+
+/// All migrations, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20260101_000001_create_tables::Migration),
+            Box::new(m20260101_000002_contact_indexes::Migration),
+            Box::new(m20260101_000003_analytics_views::Migration),
+            Box::new(m20260101_000004_pg_row_level_security::Migration),
+            Box::new(m20260101_000005_pg_functions::Migration),
+        ]
+    }
+}
+
+/// The RLS role name from `DB_RLS_ROLE`, checked to be a plain identifier
+/// (it is spliced into DDL).
+pub fn rls_role() -> Result<String, DbErr> {
+    let role = std::env::var("DB_RLS_ROLE").unwrap_or_else(|_| DEFAULT_RLS_ROLE.to_owned());
+    if is_plain_identifier(&role) {
+        Ok(role)
+    } else {
+        Err(DbErr::Custom(format!(
+            "DB_RLS_ROLE must match ^[a-z_][a-z0-9_]*$ (at most 63 characters), got {role:?}"
+        )))
+    }
+}
+
+/// Whether `name` is a lower-case SQL identifier that needs no quoting.
+pub fn is_plain_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name.len() <= 63
+}
+
+/// Runs the SQL for the connection's backend; `None` means nothing to do there.
+async fn run_sql(
+    manager: &SchemaManager<'_>,
+    postgres: Option<&str>,
+    sqlite: Option<&str>,
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => postgres,
+        DbBackend::Sqlite => sqlite,
+        other => return Err(DbErr::Custom(format!("unsupported database backend {other:?}"))),
+    };
+    let Some(sql) = sql else { return Ok(()) };
+    let sql = if sql.contains(":rls_role") {
+        let role = rls_role()?;
+        sql.replace(":rls_role_literal", &format!("'{role}'")).replace(":rls_role", &format!("\"{role}\""))
+    } else {
+        sql.to_owned()
+    };
+    db.execute_unprepared(&sql).await.map(|_| ())
+}

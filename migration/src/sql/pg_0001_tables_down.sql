@@ -1,0 +1,11 @@
+DROP TABLE IF EXISTS contacts;
+ALTER TABLE IF EXISTS users_settings DROP CONSTRAINT IF EXISTS users_settings_default_email_template_fkey;
+ALTER TABLE IF EXISTS users_settings DROP CONSTRAINT IF EXISTS users_settings_default_call_template_fkey;
+DROP TABLE IF EXISTS campaigns;
+DROP TABLE IF EXISTS call_templates;
+DROP TABLE IF EXISTS email_templates;
+DROP TABLE IF EXISTS contact_field_definitions;
+DROP TABLE IF EXISTS ideal_client_profiles;
+DROP TABLE IF EXISTS users_settings;
+DROP FUNCTION IF EXISTS latticeiq_set_updated_at();
+DROP FUNCTION IF EXISTS latticeiq_words(text);

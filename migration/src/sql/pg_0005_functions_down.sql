@@ -1,0 +1,21 @@
+-- Drops everything pg_0005_functions_up.sql creates (their grants go with them).
+DROP FUNCTION IF EXISTS get_workspace_stats(uuid);
+DROP FUNCTION IF EXISTS calculate_icp_match(uuid, jsonb, jsonb);
+DROP FUNCTION IF EXISTS calculate_icp_match(contacts, jsonb, jsonb);
+DROP FUNCTION IF EXISTS latticeiq_icp_score(text, text, bigint, jsonb);
+DROP FUNCTION IF EXISTS latticeiq_icp_text_matches(text, jsonb);
+DROP FUNCTION IF EXISTS latticeiq_icp_prepare(jsonb, jsonb);
+DROP FUNCTION IF EXISTS latticeiq_icp_weight(jsonb);
+DROP FUNCTION IF EXISTS latticeiq_icp_prepare_list(jsonb, bigint, boolean);
+DROP FUNCTION IF EXISTS latticeiq_word_string(text);
+DROP FUNCTION IF EXISTS latticeiq_phrase_matches(text[], text[]);
+DROP FUNCTION IF EXISTS get_contact_field(contacts, text);
+DROP FUNCTION IF EXISTS latticeiq_field_columns(text);
+DROP FUNCTION IF EXISTS latticeiq_contact_column(contacts, text);
+DROP FUNCTION IF EXISTS latticeiq_derived(text, jsonb, jsonb);
+DROP FUNCTION IF EXISTS latticeiq_parse_size_bound(jsonb);
+DROP FUNCTION IF EXISTS latticeiq_parse_growth(jsonb);
+DROP FUNCTION IF EXISTS latticeiq_parse_revenue(jsonb);
+DROP FUNCTION IF EXISTS latticeiq_parse_employees(jsonb);
+DROP FUNCTION IF EXISTS latticeiq_json_field_text(jsonb);
+DROP FUNCTION IF EXISTS latticeiq_text(jsonb);

@@ -1,0 +1,16 @@
+DROP TRIGGER IF EXISTS contacts_fts_insert;
+DROP TRIGGER IF EXISTS contacts_fts_delete;
+DROP TRIGGER IF EXISTS contacts_fts_update;
+DROP TABLE IF EXISTS contacts_fts;
+DROP INDEX IF EXISTS idx_contacts_workspace_created;
+DROP INDEX IF EXISTS idx_contacts_workspace_updated;
+DROP INDEX IF EXISTS idx_contacts_workspace_last_name;
+DROP INDEX IF EXISTS idx_contacts_workspace_company;
+DROP INDEX IF EXISTS idx_contacts_workspace_enrichment;
+DROP INDEX IF EXISTS idx_contacts_workspace_icp_score;
+DROP INDEX IF EXISTS idx_contacts_workspace_revenue;
+DROP INDEX IF EXISTS idx_contacts_workspace_employees;
+DROP INDEX IF EXISTS idx_contacts_workspace_icp;
+DROP INDEX IF EXISTS idx_contacts_campaign_id;
+DROP INDEX IF EXISTS idx_contacts_icp_matching;
+DROP INDEX IF EXISTS idx_contacts_workspace_email;

@@ -1,0 +1,2 @@
+DROP VIEW IF EXISTS campaign_performance;
+DROP VIEW IF EXISTS contact_quality_dashboard;

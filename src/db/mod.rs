@@ -1,0 +1,206 @@
+//! The database: connecting (Postgres or SQLite), per-request transactions
+//! with the RLS settings, and a workspace's first-use bootstrap.
+
+pub mod bootstrap;
+pub mod request;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlxPostgresConnector,
+    SqlxSqliteConnector, Statement, TransactionOptions, TransactionTrait,
+};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+pub use request::RequestDb;
+
+use crate::auth::Claims;
+use crate::config::Config;
+
+/// How long a request waits for a pooled connection before failing.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Counters of database work, read by `/metrics` and by tests.
+#[derive(Debug, Default)]
+pub struct DbStats {
+    /// SQL statements sent, `BEGIN`/`COMMIT`/`ROLLBACK` included.
+    pub statements: AtomicU64,
+    /// Statements that failed.
+    pub failures: AtomicU64,
+    /// Total time spent in statements, in microseconds.
+    pub micros: AtomicU64,
+}
+
+impl DbStats {
+    /// Statements so far.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+}
+
+/// A connection pool and what requests need to use it.
+#[derive(Clone, Debug)]
+pub struct Database {
+    conn: DatabaseConnection,
+    rls_role: Arc<str>,
+    stats: Arc<DbStats>,
+}
+
+impl Database {
+    /// Connects to `config.database_url` (no migrations are run).
+    pub async fn connect(config: &Config) -> anyhow::Result<Self> {
+        Self::connect_url(&config.database_url, config.db_pool_size, &config.rls_role).await
+    }
+
+    /// Connects to `url` with at most `pool_size` connections.
+    pub async fn connect_url(url: &str, pool_size: u32, rls_role: &str) -> anyhow::Result<Self> {
+        let mut conn = if url.starts_with("postgres") {
+            let pool = PgPoolOptions::new()
+                .max_connections(pool_size)
+                .min_connections(0)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .idle_timeout(Duration::from_secs(300))
+                .connect(url)
+                .await
+                .with_context(|| format!("cannot connect to {}", redact(url)))?;
+            SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
+        } else {
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let options = SqliteConnectOptions::from_str(url)
+                .with_context(|| format!("bad SQLite URL {url}"))?
+                .journal_mode(if in_memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                // The persona-group views use REGEXP (see sqlite_0003_views_up.sql).
+                .with_regexp();
+            let pool = SqlitePoolOptions::new()
+                // Every connection to an in-memory database is a database of its own.
+                .max_connections(if in_memory { 1 } else { pool_size.min(8) })
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await
+                .with_context(|| format!("cannot open {url}"))?;
+            SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+        };
+        let stats = Arc::new(DbStats::default());
+        let counter = stats.clone();
+        conn.set_metric_callback(move |info| {
+            counter.statements.fetch_add(1, Ordering::Relaxed);
+            counter.micros.fetch_add(info.elapsed.as_micros() as u64, Ordering::Relaxed);
+            if info.failed {
+                counter.failures.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        Ok(Self { conn, rls_role: rls_role.into(), stats })
+    }
+
+    /// The pool as a SeaORM connection (no RLS settings: for migrations and the CLI).
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    /// Postgres or SQLite.
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Whether this is Postgres.
+    pub fn is_postgres(&self) -> bool {
+        self.backend() == DbBackend::Postgres
+    }
+
+    /// Statement counters.
+    pub fn stats(&self) -> &Arc<DbStats> {
+        &self.stats
+    }
+
+    /// The Postgres pool, for what SeaORM does not wrap (LISTEN/NOTIFY).
+    pub fn pg_pool(&self) -> Option<&sqlx::PgPool> {
+        self.is_postgres().then(|| self.conn.get_postgres_connection_pool())
+    }
+
+    /// (size, idle) of the pool.
+    pub fn pool_state(&self) -> (u32, usize) {
+        if self.is_postgres() {
+            let p = self.conn.get_postgres_connection_pool();
+            (p.size(), p.num_idle())
+        } else {
+            let p = self.conn.get_sqlite_connection_pool();
+            (p.size(), p.num_idle())
+        }
+    }
+
+    /// Begins a transaction scoped to `claims`: on Postgres it runs as the RLS
+    /// role with the claims set; on SQLite a `write` transaction takes the
+    /// write lock at once (`BEGIN IMMEDIATE`) so that it cannot fail half-way
+    /// on a busy database.
+    pub async fn begin_scoped(&self, claims: &Claims, write: bool) -> Result<DatabaseTransaction, DbErr> {
+        self.stats.statements.fetch_add(1, Ordering::Relaxed);
+        if self.is_postgres() {
+            let tx = self.conn.begin().await?;
+            tx.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)",
+                [claims.to_rls_json().into(), self.rls_role.to_string().into()],
+            ))
+            .await?;
+            Ok(tx)
+        } else {
+            let mode = if write {
+                sea_orm::SqliteTransactionMode::Immediate
+            } else {
+                sea_orm::SqliteTransactionMode::Deferred
+            };
+            self.conn
+                .begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(mode),
+                    ..Default::default()
+                })
+                .await
+        }
+    }
+
+    /// Commits `tx`, counting the statement.
+    pub async fn commit(&self, tx: DatabaseTransaction) -> Result<(), DbErr> {
+        self.stats.statements.fetch_add(1, Ordering::Relaxed);
+        tx.commit().await
+    }
+
+    /// Rolls `tx` back, counting the statement.
+    pub async fn rollback(&self, tx: DatabaseTransaction) -> Result<(), DbErr> {
+        self.stats.statements.fetch_add(1, Ordering::Relaxed);
+        tx.rollback().await
+    }
+
+    /// Whether the database answers and the migrations are applied.
+    pub async fn ready(&self) -> bool {
+        use migration::MigratorTrait as _;
+        match tokio::time::timeout(
+            Duration::from_secs(2),
+            migration::Migrator::get_pending_migrations(&self.conn),
+        )
+        .await
+        {
+            Ok(Ok(pending)) => pending.is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// `url` without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,765 @@
+//! Email and call templates (SPEC §6.6): parsing `{{ name | default: "…" }}`
+//! placeholders, checking names on save, and rendering for a contact.
+//!
+//! Parsing is strict so that a template is rejected on save rather than
+//! rendered wrongly later: every problem is reported, each at the 0-based
+//! character offset of its opening `{{`. Rendering never fails: a missing
+//! value renders its default or nothing, and the caller is told which.
+//! Which names exist is not decided here: the caller passes closures built
+//! on field access (§6.1), the product catalog and the sender variables.
+
+use std::fmt;
+
+use serde_json::Value;
+
+/// A piece of a parsed template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// Text copied to the output as is.
+    Literal(String),
+    /// A `{{ name }}` or `{{ name | default: … }}` placeholder.
+    Placeholder {
+        /// The variable name, `[a-z][a-z0-9_]*`.
+        name: String,
+        /// The text rendered when the value is missing; `Some("")` is a default too.
+        default: Option<String>,
+        /// Character offset of the opening `{{` in the template text.
+        offset: usize,
+    },
+}
+
+/// A template that parsed: literal text and placeholders, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Template {
+    /// The pieces, adjacent literals merged.
+    pub segments: Vec<Segment>,
+}
+
+impl Template {
+    /// The distinct placeholder names, in order of first appearance (what a
+    /// template stores as its `variables`).
+    pub fn variables(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for name in self.placeholder_names() {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
+        names
+    }
+
+    fn placeholder_names(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Placeholder { name, .. } => Some(name.as_str()),
+            Segment::Literal(_) => None,
+        })
+    }
+}
+
+/// What is wrong with a placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A `{{` with no `}}` after it, or with another `{{` before its `}}`.
+    Unclosed,
+    /// `{{ }}`: nothing but spaces inside.
+    Empty,
+    /// A `{{…}}` that is not a name with an optional default, like `{{ First Name }}`.
+    Invalid,
+    /// A well-formed placeholder whose name is not a known variable.
+    UnknownVariable(String),
+}
+
+/// One problem of a template, at the character offset of its opening `{{`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateProblem {
+    /// What is wrong.
+    pub kind: ProblemKind,
+    /// 0-based character (not byte) offset of the opening `{{`.
+    pub offset: usize,
+}
+
+impl fmt::Display for TemplateProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ProblemKind::Unclosed => write!(f, "unclosed placeholder at offset {}", self.offset),
+            ProblemKind::Empty => write!(f, "empty placeholder at offset {}", self.offset),
+            ProblemKind::Invalid => write!(f, "invalid placeholder at offset {}", self.offset),
+            ProblemKind::UnknownVariable(name) => {
+                write!(f, "unknown variable {name} at offset {}", self.offset)
+            }
+        }
+    }
+}
+
+/// Whether `c` may stand around a name and a default: "optional spaces" of
+/// the grammar, read as any whitespace so that a placeholder split over lines
+/// still works.
+fn is_space(c: char) -> bool {
+    c.is_whitespace()
+}
+
+/// How a `{{` at some position ended.
+enum Scanned {
+    /// A placeholder that fits the grammar; scanning goes on at `next`.
+    Placeholder { name: String, default: Option<String>, next: usize },
+    /// A problem; scanning goes on at `next`, or stops when `None`.
+    Problem { kind: ProblemKind, next: Option<usize> },
+}
+
+/// Whether `chars[i..]` starts with `pair` (`{{` or `}}`).
+fn at(chars: &[char], i: usize, pair: char) -> bool {
+    chars.get(i) == Some(&pair) && chars.get(i + 1) == Some(&pair)
+}
+
+fn find_pair(chars: &[char], from: usize, pair: char) -> Option<usize> {
+    (from..chars.len().saturating_sub(1)).find(|&i| at(chars, i, pair))
+}
+
+fn skip_spaces(chars: &[char], mut i: usize) -> usize {
+    while chars.get(i).is_some_and(|&c| is_space(c)) {
+        i += 1;
+    }
+    i
+}
+
+/// Matches the grammar after the `{{` at `open`; `None` when it does not fit.
+fn placeholder_at(chars: &[char], open: usize) -> Option<(String, Option<String>, usize)> {
+    let mut i = skip_spaces(chars, open + 2);
+    let start = i;
+    if !chars.get(i).is_some_and(char::is_ascii_lowercase) {
+        return None;
+    }
+    while chars.get(i).is_some_and(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        i += 1;
+    }
+    let name: String = chars[start..i].iter().collect();
+    i = skip_spaces(chars, i);
+    let mut default = None;
+    if chars.get(i) == Some(&'|') {
+        i = skip_spaces(chars, i + 1);
+        let keyword = "default:";
+        if !keyword.chars().enumerate().all(|(k, c)| chars.get(i + k) == Some(&c)) {
+            return None;
+        }
+        i = skip_spaces(chars, i + keyword.len());
+        if chars.get(i) == Some(&'"') {
+            // Quoted: anything up to the next `"`, `|`, `{{` and `}}` included.
+            let close = (i + 1..chars.len()).find(|&k| chars[k] == '"')?;
+            default = Some(chars[i + 1..close].iter().collect());
+            i = skip_spaces(chars, close + 1);
+        } else {
+            // Bare: up to the next `}}`, trimmed; a `{{` on the way makes
+            // the first one unclosed, as anywhere else.
+            let close = find_pair(chars, i, '}')?;
+            if find_pair(chars, i, '{').is_some_and(|k| k < close) {
+                return None;
+            }
+            let text: String = chars[i..close].iter().collect();
+            default = Some(text.trim_matches(is_space).to_owned());
+            i = close;
+        }
+    }
+    at(chars, i, '}').then_some((name, default, i + 2))
+}
+
+/// Reads the `{{` at `open`: a placeholder, or the problem with it.
+fn scan_at(chars: &[char], open: usize) -> Scanned {
+    if let Some((name, default, next)) = placeholder_at(chars, open) {
+        return Scanned::Placeholder { name, default, next };
+    }
+    let close = find_pair(chars, open + 2, '}');
+    let reopen = find_pair(chars, open + 2, '{');
+    match (close, reopen) {
+        (None, reopen) => Scanned::Problem { kind: ProblemKind::Unclosed, next: reopen },
+        (Some(close), Some(reopen)) if reopen < close => {
+            // The later `{{` may well be a good placeholder: read it next.
+            Scanned::Problem { kind: ProblemKind::Unclosed, next: Some(reopen) }
+        }
+        (Some(close), _) => {
+            let inside = &chars[open + 2..close];
+            let kind =
+                if inside.iter().all(|&c| is_space(c)) { ProblemKind::Empty } else { ProblemKind::Invalid };
+            Scanned::Problem { kind, next: Some(close + 2) }
+        }
+    }
+}
+
+/// Splits `text` into segments, collecting every syntax problem on the way.
+fn scan(text: &str) -> (Vec<Segment>, Vec<TemplateProblem>) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut segments = Vec::new();
+    let mut problems = Vec::new();
+    let mut literal = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !at(&chars, i, '{') {
+            literal.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        match scan_at(&chars, i) {
+            Scanned::Placeholder { name, default, next } => {
+                if !literal.is_empty() {
+                    segments.push(Segment::Literal(std::mem::take(&mut literal)));
+                }
+                segments.push(Segment::Placeholder { name, default, offset: i });
+                i = next;
+            }
+            Scanned::Problem { kind, next } => {
+                problems.push(TemplateProblem { kind, offset: i });
+                match next {
+                    Some(next) => i = next,
+                    None => break,
+                }
+            }
+        }
+    }
+    if !literal.is_empty() {
+        segments.push(Segment::Literal(literal));
+    }
+    (segments, problems)
+}
+
+/// Parses a template, reporting every syntax problem in offset order.
+pub fn parse(text: &str) -> Result<Template, Vec<TemplateProblem>> {
+    let (segments, problems) = scan(text);
+    if problems.is_empty() { Ok(Template { segments }) } else { Err(problems) }
+}
+
+/// Parse and check every name with `is_known`; all problems (syntax and unknown names) in offset order.
+pub fn validate(text: &str, is_known: impl Fn(&str) -> bool) -> Result<Template, Vec<TemplateProblem>> {
+    let (segments, mut problems) = scan(text);
+    for segment in &segments {
+        if let Segment::Placeholder { name, offset, .. } = segment
+            && !is_known(name)
+        {
+            problems
+                .push(TemplateProblem { kind: ProblemKind::UnknownVariable(name.clone()), offset: *offset });
+        }
+    }
+    if problems.is_empty() {
+        Ok(Template { segments })
+    } else {
+        problems.sort_by_key(|p| p.offset);
+        Err(problems)
+    }
+}
+
+/// One human line naming every problem with its offset, problems of one kind
+/// grouped: `unknown variables: favourite_colour at offset 3, shoe_size at
+/// offset 30; unclosed placeholder at offset 41`.
+pub fn describe(problems: &[TemplateProblem]) -> String {
+    // Groups in order of their first problem; problems keep their order within.
+    let mut groups: Vec<Vec<&TemplateProblem>> = Vec::new();
+    for problem in problems {
+        let same = |g: &&mut Vec<&TemplateProblem>| {
+            std::mem::discriminant(&g[0].kind) == std::mem::discriminant(&problem.kind)
+        };
+        match groups.iter_mut().find(same) {
+            Some(group) => group.push(problem),
+            None => groups.push(vec![problem]),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|group| match group.as_slice() {
+            [one] => one.to_string(),
+            many => {
+                let (label, items): (&str, Vec<String>) = match &many[0].kind {
+                    ProblemKind::UnknownVariable(_) => (
+                        "unknown variables: ",
+                        many.iter()
+                            .map(|p| match &p.kind {
+                                ProblemKind::UnknownVariable(name) => {
+                                    format!("{name} at offset {}", p.offset)
+                                }
+                                _ => format!("at offset {}", p.offset),
+                            })
+                            .collect(),
+                    ),
+                    kind => (
+                        match kind {
+                            ProblemKind::Unclosed => "unclosed placeholders at ",
+                            ProblemKind::Empty => "empty placeholders at ",
+                            _ => "invalid placeholders at ",
+                        },
+                        many.iter().map(|p| format!("offset {}", p.offset)).collect(),
+                    ),
+                };
+                format!("{label}{}", items.join(", "))
+            }
+        })
+        .collect();
+    parts.join("; ")
+}
+
+/// A rendered template and what happened to its variables.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Rendered {
+    /// The rendered subject; `None` when there was none (call scripts).
+    pub subject: Option<String>,
+    /// The rendered body.
+    pub body: String,
+    /// Every distinct name used, in order of first appearance, subject first.
+    pub used_variables: Vec<String>,
+    /// Names with no value and no default: they rendered as nothing.
+    pub missing_variables: Vec<String>,
+    /// Names with no value that rendered their default.
+    pub defaulted_variables: Vec<String>,
+    /// Whether nothing was missing.
+    pub complete: bool,
+}
+
+/// Appends `name` unless it is already there: the lists hold distinct names
+/// in order of first appearance. Templates have few names, so a scan is
+/// cheaper than hashing.
+fn push_distinct(names: &mut Vec<String>, name: &str) {
+    if !names.iter().any(|n| n == name) {
+        names.push(name.to_owned());
+    }
+}
+
+/// Renders the subject (call scripts have none) and the body, one pass each:
+/// inserted values are never scanned for placeholders. `lookup` gives a
+/// name's value, `None` when it has none; what it returns is also checked
+/// with [`is_missing`], so null, `""` and `[]` count as missing too. Each
+/// name is looked up once per call.
+pub fn render(
+    subject: Option<&Template>,
+    body: &Template,
+    mut lookup: impl FnMut(&str) -> Option<Value>,
+) -> Rendered {
+    let mut rendered = Rendered::default();
+    // Each name is looked up once, however often it appears: lookups may
+    // walk JSON or the product catalog.
+    let mut values: Vec<(String, Option<String>)> = Vec::new();
+    let mut render_one = |template: &Template, rendered: &mut Rendered| -> String {
+        let mut out = String::new();
+        for segment in &template.segments {
+            match segment {
+                Segment::Literal(text) => out.push_str(text),
+                Segment::Placeholder { name, default, .. } => {
+                    push_distinct(&mut rendered.used_variables, name);
+                    let value = match values.iter().find(|(n, _)| n == name) {
+                        Some((_, value)) => value.clone(),
+                        None => {
+                            let value = lookup(name).filter(|v| !is_missing(v)).map(|v| value_to_text(&v));
+                            values.push((name.clone(), value.clone()));
+                            value
+                        }
+                    };
+                    match (value, default) {
+                        (Some(value), _) => out.push_str(&value),
+                        (None, Some(default)) => {
+                            push_distinct(&mut rendered.defaulted_variables, name);
+                            out.push_str(default);
+                        }
+                        (None, None) => push_distinct(&mut rendered.missing_variables, name),
+                    }
+                }
+            }
+        }
+        out
+    };
+    rendered.subject = subject.map(|s| render_one(s, &mut rendered));
+    rendered.body = render_one(body, &mut rendered);
+    rendered.complete = rendered.missing_variables.is_empty();
+    rendered
+}
+
+/// A value as template text: strings as is, numbers in decimal (floats in
+/// their shortest round-trip form), booleans `true`/`false`, arrays their
+/// non-missing elements joined with ", ", objects compact JSON, null nothing.
+pub fn value_to_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (_, Some(u), _) => u.to_string(),
+            // Rust's float Display is the shortest text that reads back the
+            // same, without an exponent: 0.18 stays "0.18".
+            (_, _, Some(f)) => f.to_string(),
+            _ => n.to_string(),
+        },
+        Value::Array(items) => {
+            items.iter().filter(|item| !is_missing(item)).map(value_to_text).collect::<Vec<_>>().join(", ")
+        }
+        Value::Object(_) => v.to_string(),
+    }
+}
+
+/// Whether a value counts as missing (SPEC §6.1): null, `""` or `[]`.
+/// `0` and `false` are values.
+pub fn is_missing(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
+/// The product key of a `product_<key>` name: `"product_ltv"` → `Some("ltv")`.
+/// Any key is accepted on save; the catalog is consulted at render time.
+pub fn is_product_variable(name: &str) -> Option<&str> {
+    name.strip_prefix("product_").filter(|key| !key.is_empty())
+}
+
+/// The key of a `sender_<key>` name, supplied by the caller at render time:
+/// `"sender_name"` → `Some("name")`.
+pub fn is_sender_variable(name: &str) -> Option<&str> {
+    name.strip_prefix("sender_").filter(|key| !key.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex::Regex;
+    use serde_json::json;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures");
+
+    fn fixture() -> Value {
+        let path = format!("{FIXTURES}/templates.json");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// The few names of §6.1 the vectors use, resolved the way fields.rs
+    /// does: a column, else an alias's columns in order, first non-missing.
+    fn resolve(contact: &Value, products: &Value, variables: &Value, name: &str) -> Option<Value> {
+        let column = |c: &str| contact.get(c).filter(|v| !is_missing(v)).cloned();
+        if let Some(key) = is_sender_variable(name) {
+            return variables.get(format!("sender_{key}")).cloned();
+        }
+        if contact.get(name).is_none()
+            && let Some(key) = is_product_variable(name)
+        {
+            let product = contact.get("assigned_product")?.as_str()?;
+            return products.get(product)?.get(key).cloned();
+        }
+        let sources: &[&str] = match name {
+            "company_name" => &["enrichment_company_name", "company"],
+            "persona" => &["kernel_who_persona", "persona_type"],
+            "hook" => &["kernel_what_hook"],
+            other => return column(other),
+        };
+        sources.iter().find_map(|c| column(c))
+    }
+
+    fn is_known(name: &str) -> bool {
+        const NAMES: &[&str] = &[
+            "first_name",
+            "last_name",
+            "full_name",
+            "company",
+            "company_name",
+            "email",
+            "job_title",
+            "persona",
+            "hook",
+            "persona_type",
+            "kernel_who_persona",
+            "kernel_what_hook",
+            "assigned_product",
+            "enrichment_company_name",
+            "enrichment_company_industry",
+            "enrichment_company_employees",
+            "enrichment_company_growth_yoy",
+        ];
+        NAMES.contains(&name) || is_product_variable(name).is_some() || is_sender_variable(name).is_some()
+    }
+
+    fn strings(v: &Value) -> Vec<String> {
+        v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()).collect()
+    }
+
+    fn render_body(text: &str, lookup: impl FnMut(&str) -> Option<Value>) -> Rendered {
+        render(None, &parse(text).unwrap(), lookup)
+    }
+
+    #[test]
+    fn every_rendering_vector_of_the_fixture_renders_as_expected() {
+        let fixture = fixture();
+        let cases = fixture["cases"].as_array().unwrap();
+        let mut rendered_cases = 0;
+        for (i, case) in cases.iter().filter(|c| c.get("error").is_none()).enumerate() {
+            let text = case["template"].as_str().unwrap();
+            let template =
+                validate(text, is_known).unwrap_or_else(|p| panic!("case {i} {text:?}: {}", describe(&p)));
+            let none = Value::Null;
+            let (contact, products, variables) = (
+                &case["contact"],
+                case.get("products").unwrap_or(&none),
+                case.get("variables").unwrap_or(&none),
+            );
+            let r = render(None, &template, |name| resolve(contact, products, variables, name));
+            assert_eq!(r.body, case["rendered"].as_str().unwrap(), "case {i} {text:?}");
+            assert_eq!(r.subject, None);
+            assert_eq!(r.used_variables, strings(&case["used"]), "case {i} used");
+            assert_eq!(r.missing_variables, strings(&case["missing"]), "case {i} missing");
+            assert_eq!(r.defaulted_variables, strings(&case["defaulted"]), "case {i} defaulted");
+            assert_eq!(r.complete, case["complete"].as_bool().unwrap(), "case {i} complete");
+            assert_eq!(template.variables(), strings(&case["used"]), "case {i} variables");
+            rendered_cases += 1;
+        }
+        assert!(rendered_cases > 0);
+    }
+
+    #[test]
+    fn every_error_vector_of_the_fixture_is_rejected_naming_each_offender_and_offset() {
+        let fixture = fixture();
+        let offset = Regex::new(r"offset (\d+)").unwrap();
+        let named = Regex::new(r"([a-z][a-z0-9_]*) at offset \d+").unwrap();
+        let mut error_cases = 0;
+        for case in fixture["cases"].as_array().unwrap() {
+            let Some(error) = case.get("error").and_then(Value::as_str) else {
+                continue;
+            };
+            let text = case["template"].as_str().unwrap();
+            let problems = validate(text, is_known).expect_err(text);
+            let line = describe(&problems);
+            for m in offset.captures_iter(error) {
+                assert!(
+                    line.contains(&format!("offset {}", &m[1])),
+                    "{text:?}: {line:?} lacks offset {}",
+                    &m[1]
+                );
+                let at: usize = m[1].parse().unwrap();
+                assert!(problems.iter().any(|p| p.offset == at), "{text:?}: no problem at {at}");
+            }
+            for m in named.captures_iter(error).filter(|m| &m[1] != "placeholder") {
+                assert!(line.contains(&m[1]), "{text:?}: {line:?} does not name {}", &m[1]);
+            }
+            for kind in ["unclosed", "empty", "unknown"] {
+                if error.contains(kind) {
+                    assert!(line.contains(kind), "{text:?}: {line:?} does not say {kind}");
+                }
+            }
+            error_cases += 1;
+        }
+        assert!(error_cases > 0);
+    }
+
+    #[test]
+    fn placeholders_allow_spaces_and_quoted_or_bare_defaults() {
+        let template = parse("{{a}}{{ b }}{{c|default:x}}{{ d | default: \"a | b }} c\" }}{{ e | default:  two words  }}{{f|default:\"\"}}{{ g | default: }}").unwrap();
+        let placeholders: Vec<(&str, Option<&str>, usize)> = template
+            .segments
+            .iter()
+            .map(|s| match s {
+                Segment::Placeholder { name, default, offset } => {
+                    (name.as_str(), default.as_deref(), *offset)
+                }
+                Segment::Literal(t) => panic!("unexpected literal {t:?}"),
+            })
+            .collect();
+        assert_eq!(
+            placeholders,
+            [
+                ("a", None, 0),
+                ("b", None, 5),
+                ("c", Some("x"), 12),
+                ("d", Some("a | b }} c"), 27),
+                ("e", Some("two words"), 58),
+                ("f", Some(""), 88),
+                ("g", Some(""), 104),
+            ]
+        );
+    }
+
+    #[test]
+    fn bare_defaults_may_hold_pipes_quotes_and_single_braces() {
+        let t = parse("{{ x | default: a|b \"c\" {d} }}").unwrap();
+        assert_eq!(
+            t.segments,
+            [Segment::Placeholder { name: "x".into(), default: Some("a|b \"c\" {d}".into()), offset: 0 }]
+        );
+    }
+
+    #[test]
+    fn literal_text_keeps_single_braces_and_stray_closers() {
+        let t = parse("a { b } }} c {x}").unwrap();
+        assert_eq!(t.segments, [Segment::Literal("a { b } }} c {x}".into())]);
+        assert_eq!(parse("").unwrap(), Template::default());
+    }
+
+    #[test]
+    fn offsets_count_characters_not_bytes() {
+        let t = parse("Héllo “friend” {{ first_name }}").unwrap();
+        assert!(matches!(t.segments[1], Segment::Placeholder { offset: 15, .. }));
+        let problems = parse("é€{{ }}").unwrap_err();
+        assert_eq!(problems, [TemplateProblem { kind: ProblemKind::Empty, offset: 2 }]);
+    }
+
+    #[test]
+    fn broken_syntax_is_invalid_and_every_problem_is_reported() {
+        let text = "{{ First Name }} {{ x | shout }} {{ }} {{ y | default \"z\" }} {{ ok }} {{ 9lives }}";
+        let problems = parse(text).unwrap_err();
+        let kinds: Vec<(ProblemKind, usize)> = problems.into_iter().map(|p| (p.kind, p.offset)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (ProblemKind::Invalid, 0),
+                (ProblemKind::Invalid, 17),
+                (ProblemKind::Empty, 33),
+                (ProblemKind::Invalid, 39),
+                (ProblemKind::Invalid, 70),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quoted_default_without_its_closing_quote_is_not_read_as_bare_text() {
+        let problems = parse("{{ x | default: \"abc }} and more").unwrap_err();
+        assert_eq!(problems, [TemplateProblem { kind: ProblemKind::Invalid, offset: 0 }]);
+        let problems = parse("{{ x | default: \"a\" b }}").unwrap_err();
+        assert_eq!(problems, [TemplateProblem { kind: ProblemKind::Invalid, offset: 0 }]);
+    }
+
+    #[test]
+    fn an_opening_before_the_close_makes_the_first_unclosed_and_the_second_is_still_read() {
+        let problems = validate("{{ a {{ nope }} {{ b", is_known).unwrap_err();
+        assert_eq!(
+            problems,
+            [
+                TemplateProblem { kind: ProblemKind::Unclosed, offset: 0 },
+                TemplateProblem { kind: ProblemKind::UnknownVariable("nope".into()), offset: 5 },
+                TemplateProblem { kind: ProblemKind::Unclosed, offset: 16 },
+            ]
+        );
+        let problems = parse("{{ x | default: a {{ y }}").unwrap_err();
+        assert_eq!(problems, [TemplateProblem { kind: ProblemKind::Unclosed, offset: 0 }]);
+        assert_eq!(parse("{{").unwrap_err()[0].kind, ProblemKind::Unclosed);
+        assert_eq!(
+            parse("x {{ a }").unwrap_err(),
+            [TemplateProblem { kind: ProblemKind::Unclosed, offset: 2 }]
+        );
+    }
+
+    #[test]
+    fn names_are_case_sensitive_lower_case() {
+        assert!(parse("{{ First_name }}").is_err());
+        assert!(parse("{{ _x }}").is_err());
+        assert!(parse("{{ a1_b2 }}").is_ok());
+    }
+
+    #[test]
+    fn validation_reports_each_unknown_occurrence_in_offset_order_with_syntax_problems() {
+        let problems =
+            validate("{{ shoe_size }} {{ }} {{ first_name }} {{ shoe_size }}", is_known).unwrap_err();
+        assert_eq!(
+            problems,
+            [
+                TemplateProblem { kind: ProblemKind::UnknownVariable("shoe_size".into()), offset: 0 },
+                TemplateProblem { kind: ProblemKind::Empty, offset: 16 },
+                TemplateProblem { kind: ProblemKind::UnknownVariable("shoe_size".into()), offset: 39 },
+            ]
+        );
+        assert_eq!(
+            describe(&problems),
+            "unknown variables: shoe_size at offset 0, shoe_size at offset 39; empty placeholder at offset 16"
+        );
+    }
+
+    #[test]
+    fn describe_writes_one_line_per_template_grouping_kinds() {
+        let p = |kind, offset| TemplateProblem { kind, offset };
+        assert_eq!(describe(&[p(ProblemKind::Unclosed, 3)]), "unclosed placeholder at offset 3");
+        assert_eq!(
+            describe(&[
+                p(ProblemKind::UnknownVariable("favourite_colour".into()), 3),
+                p(ProblemKind::UnknownVariable("shoe_size".into()), 30),
+            ]),
+            "unknown variables: favourite_colour at offset 3, shoe_size at offset 30"
+        );
+        assert_eq!(
+            describe(&[p(ProblemKind::Invalid, 0), p(ProblemKind::Unclosed, 9), p(ProblemKind::Invalid, 20)]),
+            "invalid placeholders at offset 0, offset 20; unclosed placeholder at offset 9"
+        );
+        assert_eq!(describe(&[]), "");
+    }
+
+    #[test]
+    fn rendering_fills_subject_then_body_and_lists_names_once() {
+        let subject = parse("{{first_name}}, about {{ industry | default: \"your market\" }}").unwrap();
+        let body = parse("Hi {{first_name}} at {{company}}{{ industry }} {{ company }}").unwrap();
+        let mut calls = Vec::new();
+        let r = render(Some(&subject), &body, |name| {
+            calls.push(name.to_owned());
+            match name {
+                "first_name" => Some(json!("Ana")),
+                "company" => Some(json!("")),
+                _ => None,
+            }
+        });
+        assert_eq!(r.subject.as_deref(), Some("Ana, about your market"));
+        assert_eq!(r.body, "Hi Ana at  ");
+        assert_eq!(r.used_variables, ["first_name", "industry", "company"]);
+        assert_eq!(r.defaulted_variables, ["industry"]);
+        assert_eq!(r.missing_variables, ["company", "industry"]);
+        assert!(!r.complete);
+        assert_eq!(calls, ["first_name", "industry", "company"], "each name looked up once");
+    }
+
+    #[test]
+    fn values_are_not_rescanned_and_no_markers_appear() {
+        let r = render_body("{{ a }}|{{ b }}", |name| match name {
+            "a" => Some(json!("{{ b }}")),
+            _ => None,
+        });
+        assert_eq!(r.body, "{{ b }}|");
+        assert!(!r.body.contains("[b]"));
+        assert_eq!(r.missing_variables, ["b"]);
+    }
+
+    #[test]
+    fn missing_values_are_null_empty_string_or_empty_array_but_not_zero_or_false() {
+        for missing in [json!(null), json!(""), json!([])] {
+            assert!(is_missing(&missing));
+            let r = render_body("[{{ x | default: d }}]", |_| Some(missing.clone()));
+            assert_eq!((r.body.as_str(), r.complete), ("[d]", true));
+        }
+        for present in [json!(0), json!(false), json!(" "), json!({})] {
+            assert!(!is_missing(&present));
+        }
+        let r =
+            render_body("{{ n }} {{ b }}", |name| Some(if name == "n" { json!(0) } else { json!(false) }));
+        assert_eq!(r.body, "0 false");
+    }
+
+    #[test]
+    fn values_render_as_text() {
+        assert_eq!(value_to_text(&json!("x")), "x");
+        assert_eq!(value_to_text(&json!(340)), "340");
+        assert_eq!(value_to_text(&json!(-7)), "-7");
+        assert_eq!(value_to_text(&json!(u64::MAX)), "18446744073709551615");
+        assert_eq!(value_to_text(&json!(0.18)), "0.18");
+        assert_eq!(value_to_text(&json!(0.1 + 0.2)), "0.30000000000000004");
+        assert_eq!(value_to_text(&json!(12.0)), "12");
+        assert_eq!(value_to_text(&json!(true)), "true");
+        assert_eq!(value_to_text(&json!(["fintech", "b2b", 3])), "fintech, b2b, 3");
+        assert_eq!(value_to_text(&json!(["a", null, "", "b"])), "a, b");
+        assert_eq!(value_to_text(&json!({"a": 1, "b": [2]})), r#"{"a":1,"b":[2]}"#);
+        assert_eq!(value_to_text(&json!(null)), "");
+    }
+
+    #[test]
+    fn product_and_sender_names_give_their_keys() {
+        assert_eq!(is_product_variable("product_ltv"), Some("ltv"));
+        assert_eq!(is_product_variable("product_close_days"), Some("close_days"));
+        assert_eq!(is_product_variable("product_"), None);
+        assert_eq!(is_product_variable("products"), None);
+        assert_eq!(is_sender_variable("sender_name"), Some("name"));
+        assert_eq!(is_sender_variable("sender_"), None);
+        assert_eq!(is_sender_variable("first_name"), None);
+    }
+
+    #[test]
+    fn variables_are_distinct_in_order_of_first_appearance() {
+        let t = parse("{{ b }} {{ a }} {{ b | default: x }}").unwrap();
+        assert_eq!(t.variables(), ["b", "a"]);
+    }
+}

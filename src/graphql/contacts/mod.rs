@@ -1,0 +1,544 @@
+//! Contacts: the `Contact` type with its columns and computed fields, the
+//! `contacts` connection (filters, search, sort, keyset cursors both ways)
+//! and `contact(id)`.
+
+pub mod filter;
+pub mod order;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::contacts::{self, Column, Model};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use self::filter::{ContactFilter, FilterBuilder, search_condition};
+use self::order::{OrderBy, Sort, SortDirection};
+use super::ContextExt;
+use super::campaigns::Campaign;
+use super::icp::{IcpMatch, IdealClientProfile};
+use super::pagination::{Cursor, Direction, PageArgs, PageInfo, page_info};
+use super::scalars::BigInt;
+use super::templates::{RenderedTemplate, TemplateKind, render_for_contact};
+use crate::domain::fields::{self, FieldError};
+use crate::error::{AppError, AppResult};
+use crate::store::contacts::{ContactFields, icp_contact};
+
+/// A contact: base columns, AI enrichment, the columns derived from it, and
+/// computed fields (ICP match, personalised e-mail and call script, any
+/// field by name).
+pub struct Contact(pub Arc<Model>);
+
+impl From<Model> for Contact {
+    fn from(m: Model) -> Self {
+        Self(Arc::new(m))
+    }
+}
+
+#[Object]
+impl Contact {
+    /// The contact's id.
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+
+    /// The user who created the contact, when known.
+    async fn user_id(&self) -> Option<Uuid> {
+        self.0.user_id
+    }
+
+    /// E-mail address (unique per workspace, case-insensitively).
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+
+    /// Given name.
+    async fn first_name(&self) -> Option<&str> {
+        self.0.first_name.as_deref()
+    }
+
+    /// Family name.
+    async fn last_name(&self) -> Option<&str> {
+        self.0.last_name.as_deref()
+    }
+
+    /// Company as entered or imported.
+    async fn company(&self) -> Option<&str> {
+        self.0.company.as_deref()
+    }
+
+    /// Job title as entered or imported.
+    async fn job_title(&self) -> Option<&str> {
+        self.0.job_title.as_deref()
+    }
+
+    /// Phone number.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+
+    /// LinkedIn profile URL.
+    async fn linkedin_url(&self) -> Option<&str> {
+        self.0.linkedin_url.as_deref()
+    }
+
+    /// Company website.
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+
+    /// Industry vertical as entered or imported.
+    async fn vertical(&self) -> Option<&str> {
+        self.0.vertical.as_deref()
+    }
+
+    /// Persona as entered or imported.
+    async fn persona_type(&self) -> Option<&str> {
+        self.0.persona_type.as_deref()
+    }
+
+    /// Annual revenue as entered or imported.
+    async fn annual_revenue(&self) -> Option<BigInt> {
+        self.0.annual_revenue.map(BigInt)
+    }
+
+    /// `pending`, `processing`, `completed` or `failed`.
+    async fn enrichment_status(&self) -> &str {
+        &self.0.enrichment_status
+    }
+
+    /// Raw AI enrichment, in any of the supported formats.
+    async fn enrichment_data(&self) -> Option<Json<&serde_json::Value>> {
+        self.0.enrichment_data.as_ref().map(Json)
+    }
+
+    /// WHO/WHEN/WHAT analysis.
+    async fn kernel_analysis(&self) -> Option<Json<&serde_json::Value>> {
+        self.0.kernel_analysis.as_ref().map(Json)
+    }
+
+    /// When the contact was last enriched.
+    async fn enriched_at(&self) -> Option<DateTime<Utc>> {
+        self.0.enriched_at
+    }
+
+    /// CRM lifecycle stage.
+    async fn lifecycle_stage(&self) -> Option<&str> {
+        self.0.lifecycle_stage.as_deref()
+    }
+
+    /// CRM lead status.
+    async fn lead_status(&self) -> Option<&str> {
+        self.0.lead_status.as_deref()
+    }
+
+    /// CRM pipeline stage.
+    async fn pipeline_stage(&self) -> Option<&str> {
+        self.0.pipeline_stage.as_deref()
+    }
+
+    /// Identifier in an external system.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+
+    /// HubSpot record id.
+    async fn hubspot_id(&self) -> Option<&str> {
+        self.0.hubspot_id.as_deref()
+    }
+
+    /// Creation time.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// Last change.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Company name derived from the enrichment.
+    async fn enrichment_company_name(&self) -> Option<&str> {
+        self.0.enrichment_company_name.as_deref()
+    }
+
+    /// Company revenue derived from the enrichment.
+    async fn enrichment_company_revenue(&self) -> Option<BigInt> {
+        self.0.enrichment_company_revenue.map(BigInt)
+    }
+
+    /// Company head count derived from the enrichment.
+    async fn enrichment_company_employees(&self) -> Option<i32> {
+        self.0.enrichment_company_employees
+    }
+
+    /// Company industry derived from the enrichment.
+    async fn enrichment_company_industry(&self) -> Option<&str> {
+        self.0.enrichment_company_industry.as_deref()
+    }
+
+    /// Year-over-year growth as a fraction (0.18 = 18 %).
+    async fn enrichment_company_growth_yoy(&self) -> Option<f64> {
+        self.0.enrichment_company_growth_yoy
+    }
+
+    /// The person's title derived from the enrichment.
+    async fn enrichment_person_title(&self) -> Option<&str> {
+        self.0.enrichment_person_title.as_deref()
+    }
+
+    /// The person's background derived from the enrichment.
+    async fn enrichment_person_background(&self) -> Option<&str> {
+        self.0.enrichment_person_background.as_deref()
+    }
+
+    /// When the derived columns were last filled.
+    async fn enrichment_last_enriched_at(&self) -> Option<DateTime<Utc>> {
+        self.0.enrichment_last_enriched_at
+    }
+
+    /// Data quality score, 0–100: points for each known company name (20), revenue (20), industry, title, background and growth (15 each).
+    async fn enrichment_data_quality_score(&self) -> i32 {
+        self.0.enrichment_data_quality_score
+    }
+
+    /// Persona from the kernel analysis.
+    async fn kernel_who_persona(&self) -> Option<&str> {
+        self.0.kernel_who_persona.as_deref()
+    }
+
+    /// Influence level from the kernel analysis.
+    async fn kernel_who_influence(&self) -> Option<&str> {
+        self.0.kernel_who_influence.as_deref()
+    }
+
+    /// Urgency from the kernel analysis.
+    async fn kernel_when_urgency(&self) -> Option<&str> {
+        self.0.kernel_when_urgency.as_deref()
+    }
+
+    /// Timing signal from the kernel analysis.
+    async fn kernel_when_timing_signal(&self) -> Option<&str> {
+        self.0.kernel_when_timing_signal.as_deref()
+    }
+
+    /// Opening hook from the kernel analysis.
+    async fn kernel_what_hook(&self) -> Option<&str> {
+        self.0.kernel_what_hook.as_deref()
+    }
+
+    /// Best-performing call script variant.
+    async fn best_call_variant_number(&self) -> Option<i32> {
+        self.0.best_call_variant_number
+    }
+
+    /// Rendered e-mail subject stored by the contact's campaign build.
+    async fn email_subject(&self) -> Option<&str> {
+        self.0.email_subject.as_deref()
+    }
+
+    /// First 200 characters of the rendered e-mail body stored by the campaign build.
+    async fn email_body_preview(&self) -> Option<&str> {
+        self.0.email_body_preview.as_deref()
+    }
+
+    /// Product catalog key assigned to the contact (see `settings.products`).
+    async fn assigned_product(&self) -> Option<&str> {
+        self.0.assigned_product.as_deref()
+    }
+
+    /// The ICP the contact was last matched to.
+    async fn icp_id(&self) -> Option<Uuid> {
+        self.0.icp_id
+    }
+
+    /// The score stored by the last ICP match or campaign build (what `filter.icpMatchScore` and `ICP_MATCH_SCORE` use). `icpMatchScore` computes a live score.
+    #[graphql(name = "storedIcpMatchScore")]
+    async fn stored_icp_match_score(&self) -> Option<i32> {
+        self.0.icp_match_score
+    }
+
+    /// Product match details.
+    async fn product_match(&self) -> Option<Json<&serde_json::Value>> {
+        self.0.product_match.as_ref().map(Json)
+    }
+
+    /// The open or completed campaign holding the contact.
+    async fn campaign_id(&self) -> Option<Uuid> {
+        self.0.campaign_id
+    }
+
+    /// Identifier of the sent e-mail.
+    async fn email_send_id(&self) -> Option<&str> {
+        self.0.email_send_id.as_deref()
+    }
+
+    /// Where the contact came from: `csv`, `hubspot`, `salesforce`, `manual` or `api`.
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
+    }
+
+    /// Free-form tags.
+    async fn tags(&self) -> &[String] {
+        &self.0.tags.0
+    }
+
+    /// Free-form notes.
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+
+    /// First and last name joined by one space (null when both are empty).
+    async fn full_name(&self) -> Option<String> {
+        let name = format!(
+            "{} {}",
+            self.0.first_name.as_deref().unwrap_or(""),
+            self.0.last_name.as_deref().unwrap_or("")
+        );
+        let name = name.trim();
+        (!name.is_empty()).then(|| name.to_owned())
+    }
+
+    /// The ICP the contact was last matched to.
+    async fn icp(&self, ctx: &Context<'_>) -> AppResult<Option<IdealClientProfile>> {
+        let Some(id) = self.0.icp_id else { return Ok(None) };
+        let icp = ctx.req()?.loaders.icps.load_one(id).await?;
+        Ok(icp.map(IdealClientProfile))
+    }
+
+    /// The campaign holding the contact.
+    async fn campaign(&self, ctx: &Context<'_>) -> AppResult<Option<Campaign>> {
+        let Some(id) = self.0.campaign_id else { return Ok(None) };
+        let c = ctx.req()?.loaders.campaigns.load_one(id).await?;
+        Ok(c.map(Campaign))
+    }
+
+    /// Any field by name, keeping its type: a column (`enrichment_company_revenue`),
+    /// an alias (`company_name`, `industry`, `title`, `persona`, `full_name`, …) or a
+    /// custom field of the workspace; the first non-empty source wins, and
+    /// derived columns still empty fall back to the enrichment JSON. Unknown
+    /// names are `BAD_USER_INPUT`.
+    async fn field(&self, ctx: &Context<'_>, name: String) -> AppResult<Option<Json<serde_json::Value>>> {
+        let req = ctx.req()?;
+        let ws = req.db.claims().workspace_id;
+        let defs = req.loaders.fields.load_one(ws).await?.unwrap_or_default();
+        match fields::resolve(&ContactFields(&self.0), &defs.definitions, &name) {
+            Ok(v) => Ok(v.map(Json)),
+            Err(FieldError::Unknown(n)) => Err(AppError::bad_field("name", format!("unknown field `{n}`"))),
+        }
+    }
+
+    /// Live score (0–100) against `icpId`, else against the contact's ICP;
+    /// null when there is neither (an id of another workspace counts as none).
+    async fn icp_match_score(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<i32>> {
+        Ok(self.live_match(ctx, icp_id).await?.map(|m| m.score))
+    }
+
+    /// Live match against `icpId`, else against the contact's ICP: score,
+    /// tier and the criteria that matched.
+    async fn icp_match(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<IcpMatch>> {
+        self.live_match(ctx, icp_id).await
+    }
+
+    /// The e-mail template `templateId` (else the workspace's default)
+    /// rendered for this contact; `variables` supplies `sender_*` values.
+    async fn rendered_email(
+        &self,
+        ctx: &Context<'_>,
+        template_id: Option<Uuid>,
+        variables: Option<Json<serde_json::Value>>,
+    ) -> AppResult<Option<RenderedTemplate>> {
+        render_for_contact(ctx, &self.0, TemplateKind::Email, template_id, variables.map(|v| v.0)).await
+    }
+
+    /// The call template `templateId` (else the workspace's default) rendered
+    /// for this contact; `variables` supplies `sender_*` values.
+    async fn rendered_call_script(
+        &self,
+        ctx: &Context<'_>,
+        template_id: Option<Uuid>,
+        variables: Option<Json<serde_json::Value>>,
+    ) -> AppResult<Option<RenderedTemplate>> {
+        render_for_contact(ctx, &self.0, TemplateKind::Call, template_id, variables.map(|v| v.0)).await
+    }
+}
+
+impl Contact {
+    async fn live_match(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<IcpMatch>> {
+        let Some(id) = icp_id.or(self.0.icp_id) else { return Ok(None) };
+        let Some(icp) = ctx.req()?.loaders.icps.load_one(id).await? else { return Ok(None) };
+        Ok(icp.prepared.as_ref().map(|p| IcpMatch::from(crate::domain::icp::score(p, &icp_contact(&self.0)))))
+    }
+}
+
+/// An edge of a contact connection.
+#[derive(SimpleObject)]
+pub struct ContactEdge {
+    /// Opaque cursor of this contact under the list's order.
+    pub cursor: String,
+    /// The contact.
+    pub node: Contact,
+}
+
+/// A page of contacts.
+pub struct ContactConnection {
+    edges: Vec<(String, Arc<Model>)>,
+    page_info: PageInfo,
+    count: Option<CountQuery>,
+}
+
+struct CountQuery {
+    condition: sea_orm::sea_query::SimpleExpr,
+}
+
+#[Object]
+impl ContactConnection {
+    /// The contacts with their cursors.
+    async fn edges(&self) -> Vec<ContactEdge> {
+        self.edges.iter().map(|(c, m)| ContactEdge { cursor: c.clone(), node: Contact(m.clone()) }).collect()
+    }
+
+    /// The contacts.
+    async fn nodes(&self) -> Vec<Contact> {
+        self.edges.iter().map(|(_, m)| Contact(m.clone())).collect()
+    }
+
+    /// Where this page sits in the list.
+    async fn page_info(&self) -> &PageInfo {
+        &self.page_info
+    }
+
+    /// Contacts matching the filter and search, over all pages (computed
+    /// only when selected).
+    async fn total_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
+        let Some(count) = &self.count else { return Ok(self.edges.len() as i64) };
+        let db = &ctx.req()?.db;
+        let tx = db.tx().await?;
+        let stmt = Query::select()
+            .expr(Func::count(Expr::col((contacts::Entity, Column::Id))))
+            .from(contacts::Entity)
+            .and_where(count.condition.clone())
+            .to_owned();
+        let row = tx.query_one(&stmt).await?;
+        let n: i64 = match row {
+            Some(r) => r.try_get_by_index(0)?,
+            None => 0,
+        };
+        Ok(n)
+    }
+}
+
+/// Contact queries.
+#[derive(Default)]
+pub struct ContactsQuery;
+
+#[Object]
+impl ContactsQuery {
+    /// The contacts of the workspace, a page at a time (Relay cursors): `first`
+    /// (default 25, at most MAX_PAGE_SIZE) after the cursor `after`, or `last`
+    /// before `before`. `filter` narrows by field, `search` by words of the
+    /// names, e-mail and company (each word a prefix), `orderBy` sorts
+    /// (default `CREATED_AT DESC`, id breaks ties). Cursors belong to the
+    /// `orderBy` they were made under.
+    #[allow(clippy::too_many_arguments)]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ContactFilter>,
+        order_by: Option<Vec<OrderBy>>,
+        search: Option<String>,
+    ) -> AppResult<ContactConnection> {
+        let req = ctx.req()?;
+        let args = PageArgs::new(first, after, last, before, ctx.api()?.max_page_size)?;
+        let backend = req.db.backend();
+        let sort = Sort::new(order_by)?;
+        let cursor = match &args.cursor {
+            Some(c) => Some(Cursor::decode(c, &sort.signature(), args.cursor_argument())?),
+            None => None,
+        };
+
+        let mut condition =
+            Expr::col((contacts::Entity, Column::WorkspaceId)).eq(req.db.claims().workspace_id);
+        if let Some(f) = &filter {
+            condition = condition.and(FilterBuilder::new(backend).build(f)?);
+        }
+        if let Some(s) = search.as_deref()
+            && let Some(c) = search_condition(backend, s)?
+        {
+            condition = condition.and(c);
+        }
+        let count = ctx
+            .look_ahead()
+            .field("totalCount")
+            .exists()
+            .then(|| CountQuery { condition: condition.clone() });
+
+        let reverse = args.direction == Direction::Backward;
+        let mut page_condition = condition;
+        if let Some(c) = &cursor {
+            page_condition = page_condition.and(sort.after(backend, c, reverse, args.cursor_argument())?);
+        }
+        let mut rows = if args.limit == 0 {
+            Vec::new()
+        } else {
+            let mut select = contacts::Entity::find().filter(page_condition);
+            for (expr, dir, nullable) in sort.order_terms(backend, reverse) {
+                let ord = match dir {
+                    SortDirection::Asc => Order::Asc,
+                    SortDirection::Desc => Order::Desc,
+                };
+                select = if nullable && backend == sea_orm::DbBackend::Sqlite {
+                    // Postgres already puts nulls last ascending and first descending.
+                    let nulls = match dir {
+                        SortDirection::Asc => sea_orm::sea_query::NullOrdering::Last,
+                        SortDirection::Desc => sea_orm::sea_query::NullOrdering::First,
+                    };
+                    sea_orm::QueryOrder::order_by_with_nulls(select, expr, ord, nulls)
+                } else {
+                    sea_orm::QueryOrder::order_by(select, expr, ord)
+                };
+            }
+            let select = sea_orm::QuerySelect::limit(select, u64::from(args.limit) + 1);
+            let tx = req.db.tx().await?;
+            select.all(&*tx).await?
+        };
+        let has_more = rows.len() > args.limit as usize;
+        rows.truncate(args.limit as usize);
+        if reverse {
+            rows.reverse();
+        }
+        let edges: Vec<(String, Arc<Model>)> =
+            rows.into_iter().map(|m| (sort.cursor_of(&m).encode(), Arc::new(m))).collect();
+        let info =
+            page_info(&args, has_more, edges.first().map(|e| e.0.clone()), edges.last().map(|e| e.0.clone()));
+        Ok(ContactConnection { edges, page_info: info, count })
+    }
+
+    /// One contact by id; null when it does not exist in the workspace.
+    async fn contact(&self, ctx: &Context<'_>, id: Uuid) -> AppResult<Option<Contact>> {
+        let db = &ctx.req()?.db;
+        let tx = db.tx().await?;
+        let row = contacts::Entity::find_by_id(id)
+            .filter(Column::WorkspaceId.eq(db.claims().workspace_id))
+            .one(&*tx)
+            .await?;
+        Ok(row.map(Contact::from))
+    }
+}
+
+/// Loads one contact of the caller's workspace, `NOT_FOUND` otherwise.
+pub async fn load_contact(ctx: &Context<'_>, id: Uuid, argument: &str) -> AppResult<Model> {
+    let db = &ctx.req()?.db;
+    let tx = db.tx().await?;
+    contacts::Entity::find_by_id(id)
+        .filter(Column::WorkspaceId.eq(db.claims().workspace_id))
+        .one(&*tx)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("contact {id} not found ({argument})")))
+}

@@ -1,0 +1,109 @@
+//! The GraphQL API of SPEC §7: `schema()`, the request context, scalars,
+//! pagination, loaders, and one module per feature holding its types and
+//! resolvers.
+
+pub mod analytics;
+pub mod campaigns;
+pub mod contacts;
+pub mod fields;
+pub mod icp;
+pub mod loaders;
+pub mod pagination;
+pub mod scalars;
+pub mod settings;
+pub mod templates;
+pub mod viewer;
+
+use std::sync::Arc;
+
+use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+
+use crate::auth::Claims;
+use crate::db::RequestDb;
+use crate::error::{AppError, AppResult};
+use loaders::Loaders;
+
+/// The root query: every feature's queries merged.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    viewer::ViewerQuery,
+    contacts::ContactsQuery,
+    icp::IcpQuery,
+    templates::TemplatesQuery,
+    campaigns::CampaignsQuery,
+    fields::FieldsQuery,
+    settings::SettingsQuery,
+    analytics::AnalyticsQuery,
+);
+
+/// The root mutation.
+pub type MutationRoot = EmptyMutation;
+/// The root subscription.
+pub type SubscriptionRoot = EmptySubscription;
+
+/// The gateway's schema type.
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// Settings resolvers read, stored as schema data.
+#[derive(Clone, Debug)]
+pub struct ApiSettings {
+    /// Largest `first`/`last`.
+    pub max_page_size: u32,
+    /// Key of the stored API keys.
+    pub encryption_key: [u8; 32],
+}
+
+/// The bare schema builder: roots only, no limits or data (for the SDL and tests).
+pub fn schema() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+}
+
+/// The SDL of the schema, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    schema().finish().sdl()
+}
+
+/// What every resolver of one request shares.
+pub struct RequestContext {
+    /// The request's transaction.
+    pub db: Arc<RequestDb>,
+    /// The request's DataLoaders.
+    pub loaders: Loaders,
+}
+
+impl RequestContext {
+    /// A context around a request's database handle.
+    pub fn new(db: Arc<RequestDb>) -> Self {
+        let loaders = Loaders::new(&db);
+        Self { db, loaders }
+    }
+}
+
+/// Accessors on the resolver context.
+pub trait ContextExt {
+    /// The request context.
+    fn req(&self) -> AppResult<&RequestContext>;
+    /// The request's claims.
+    fn claims(&self) -> AppResult<&Claims> {
+        Ok(self.req()?.db.claims())
+    }
+    /// Schema-wide settings.
+    fn api(&self) -> AppResult<&ApiSettings>;
+}
+
+impl ContextExt for Context<'_> {
+    fn req(&self) -> AppResult<&RequestContext> {
+        self.data_opt::<RequestContext>()
+            .ok_or_else(|| AppError::Unauthenticated("not authenticated".to_owned()))
+    }
+
+    fn api(&self) -> AppResult<&ApiSettings> {
+        self.data_opt::<ApiSettings>()
+            .ok_or_else(|| AppError::internal("ApiSettings missing from schema data"))
+    }
+}
+
+/// Converts a loader error for a resolver.
+pub fn load_err(e: loaders::LoadError) -> async_graphql::Error {
+    e.to_graphql_error()
+}

@@ -1,0 +1,436 @@
+//! E-mail and call templates: their types, rendering for a contact, the
+//! list of names a template may use, and `previewTemplate`.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{call_templates, contacts, email_templates};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::ContextExt;
+use super::loaders::{LoadedCallTemplate, LoadedEmailTemplate};
+use crate::domain::fields::{self, FieldDefinition};
+use crate::domain::personalize::{self, RenderContext};
+use crate::domain::templates::{self, Rendered, Template};
+use crate::error::{AppError, AppResult};
+use crate::store::contacts::ContactFields;
+
+/// An e-mail template: subject and body with `{{variable}}` placeholders.
+pub struct EmailTemplate(pub Arc<LoadedEmailTemplate>);
+
+#[Object]
+impl EmailTemplate {
+    /// The template's id.
+    async fn id(&self) -> Uuid {
+        self.0.model.id
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.model.name
+    }
+    /// Subject with placeholders: `{{first_name}}`, `{{ company | default: "your team" }}`.
+    async fn subject(&self) -> &str {
+        &self.0.model.subject
+    }
+    /// Body with placeholders.
+    async fn body(&self) -> &str {
+        &self.0.model.body
+    }
+    /// Whether this is the workspace's default e-mail template.
+    async fn is_default(&self) -> bool {
+        self.0.model.is_default
+    }
+    /// The names the template uses, in order of first appearance (subject first).
+    async fn variables(&self) -> Json<&Value> {
+        Json(&self.0.model.variables)
+    }
+    /// Creation time.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.model.created_at
+    }
+    /// Last change.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.model.updated_at
+    }
+}
+
+/// A call script template with `{{variable}}` placeholders.
+pub struct CallTemplate(pub Arc<LoadedCallTemplate>);
+
+#[Object]
+impl CallTemplate {
+    /// The template's id.
+    async fn id(&self) -> Uuid {
+        self.0.model.id
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.model.name
+    }
+    /// Script with placeholders.
+    async fn body(&self) -> &str {
+        &self.0.model.body
+    }
+    /// Whether this is the workspace's default call template.
+    async fn is_default(&self) -> bool {
+        self.0.model.is_default
+    }
+    /// The names the template uses, in order of first appearance.
+    async fn variables(&self) -> Json<&Value> {
+        Json(&self.0.model.variables)
+    }
+    /// Creation time.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.model.created_at
+    }
+    /// Last change.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.model.updated_at
+    }
+}
+
+/// A template rendered for one contact.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct RenderedTemplate {
+    /// Rendered subject (null for call scripts).
+    pub subject: Option<String>,
+    /// Rendered body.
+    pub body: String,
+    /// Distinct names the template uses, in order of first appearance (subject first).
+    pub used_variables: Vec<String>,
+    /// Names with no value and no default (rendered as nothing).
+    pub missing_variables: Vec<String>,
+    /// Names with no value that rendered their default.
+    pub defaulted_variables: Vec<String>,
+    /// Whether no name was missing.
+    pub complete: bool,
+}
+
+impl From<Rendered> for RenderedTemplate {
+    fn from(r: Rendered) -> Self {
+        Self {
+            subject: r.subject,
+            body: r.body,
+            used_variables: r.used_variables,
+            missing_variables: r.missing_variables,
+            defaulted_variables: r.defaulted_variables,
+            complete: r.complete,
+        }
+    }
+}
+
+/// E-mail or call template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateKind {
+    /// `email_templates`.
+    Email,
+    /// `call_templates`.
+    Call,
+}
+
+/// `variables` as a JSON object (`BAD_USER_INPUT` otherwise).
+pub fn variables_object(v: Option<Value>) -> AppResult<Option<Map<String, Value>>> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m)),
+        Some(_) => Err(AppError::bad_field(
+            "variables",
+            "`variables` must be a JSON object such as {\"sender_name\": \"Dana\"}",
+        )),
+    }
+}
+
+/// The workspace data a rendering needs, through the request's loaders.
+pub struct RenderData {
+    /// Custom field definitions.
+    pub definitions: Arc<super::loaders::WorkspaceFields>,
+    /// Settings (products, company name, default templates).
+    pub settings: Option<Arc<entity::users_settings::Model>>,
+}
+
+impl RenderData {
+    /// Loads what renderings need.
+    pub async fn load(ctx: &Context<'_>) -> AppResult<Self> {
+        let req = ctx.req()?;
+        let ws = req.db.claims().workspace_id;
+        let (definitions, settings) =
+            futures_util::try_join!(req.loaders.fields.load_one(ws), req.loaders.settings.load_one(ws))?;
+        Ok(Self { definitions: definitions.unwrap_or_default(), settings })
+    }
+
+    /// A render context over this data and `variables`.
+    pub fn context<'a>(&'a self, variables: Option<&'a Map<String, Value>>) -> RenderContext<'a> {
+        static EMPTY: Value = Value::Null;
+        RenderContext {
+            definitions: &self.definitions.definitions,
+            products: self.settings.as_ref().map(|s| &s.products).unwrap_or(&EMPTY),
+            company_name: self.settings.as_ref().and_then(|s| s.company_name.as_deref()),
+            variables,
+        }
+    }
+}
+
+/// `Contact.renderedEmail` / `renderedCallScript`: the template `id` (else
+/// the workspace default) rendered for `contact`; null when there is none.
+pub async fn render_for_contact(
+    ctx: &Context<'_>,
+    contact: &contacts::Model,
+    kind: TemplateKind,
+    id: Option<Uuid>,
+    variables: Option<Value>,
+) -> AppResult<Option<RenderedTemplate>> {
+    let variables = variables_object(variables)?;
+    let data = RenderData::load(ctx).await?;
+    let loaders = &ctx.req()?.loaders;
+    let id = match kind {
+        TemplateKind::Email => {
+            id.or_else(|| data.settings.as_ref().and_then(|s| s.default_email_template_id))
+        }
+        TemplateKind::Call => id.or_else(|| data.settings.as_ref().and_then(|s| s.default_call_template_id)),
+    };
+    let Some(id) = id else { return Ok(None) };
+    let rc = data.context(variables.as_ref());
+    let source = ContactFields(contact);
+    Ok(match kind {
+        TemplateKind::Email => loaders
+            .email_templates
+            .load_one(id)
+            .await?
+            .map(|t| personalize::render(&source, &rc, Some(&t.subject), &t.body).into()),
+        TemplateKind::Call => loaders
+            .call_templates
+            .load_one(id)
+            .await?
+            .map(|t| personalize::render(&source, &rc, None, &t.body).into()),
+    })
+}
+
+/// Parses and checks a template text for saving or previewing:
+/// `BAD_USER_INPUT` naming every problem with its offset, `field` = `subject` or `body`.
+pub fn validate_text(text: &str, field: &str, definitions: &[FieldDefinition]) -> AppResult<Template> {
+    templates::validate(text, |name| personalize::is_known_variable(name, definitions)).map_err(|problems| {
+        AppError::bad_field(field, format!("{field}: {}", templates::describe(&problems)))
+    })
+}
+
+/// Checks a subject (if any) and a body together, so that one error lists
+/// the problems of both (`field` names the first text with a problem).
+pub fn validate_subject_and_body(
+    subject: Option<&str>,
+    body: &str,
+    definitions: &[FieldDefinition],
+) -> AppResult<(Option<Template>, Template)> {
+    let s = subject.map(|s| validate_text(s, "subject", definitions)).transpose();
+    let b = validate_text(body, "body", definitions);
+    match (s, b) {
+        (Ok(s), Ok(b)) => Ok((s, b)),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (
+            Err(AppError::BadUserInput { message: m1, field }),
+            Err(AppError::BadUserInput { message: m2, .. }),
+        ) => Err(AppError::BadUserInput { message: format!("{m1}; {m2}"), field }),
+        (Err(e), Err(_)) => Err(e),
+    }
+}
+
+/// Where a template variable's value comes from.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TemplateVariableSource {
+    /// A column of the contact.
+    Column,
+    /// An alias over columns (first non-empty wins).
+    Alias,
+    /// A custom field of the workspace (a path in `enrichmentData`).
+    CustomField,
+    /// The product catalog entry of the contact's `assignedProduct`.
+    Product,
+    /// Supplied at render time in `variables`.
+    Sender,
+}
+
+/// A name a template may use.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TemplateVariable {
+    /// The name, as written in `{{name}}`.
+    pub name: String,
+    /// What it holds.
+    pub description: String,
+    /// Where its value comes from.
+    pub source: TemplateVariableSource,
+}
+
+/// Template queries.
+#[derive(Default)]
+pub struct TemplatesQuery;
+
+#[Object]
+impl TemplatesQuery {
+    /// The workspace's e-mail templates, default first, then by name.
+    async fn email_templates(&self, ctx: &Context<'_>) -> AppResult<Vec<EmailTemplate>> {
+        let db = &ctx.req()?.db;
+        let tx = db.tx().await?;
+        let rows = email_templates::Entity::find()
+            .filter(email_templates::Column::WorkspaceId.eq(db.claims().workspace_id))
+            .order_by_desc(email_templates::Column::IsDefault)
+            .order_by_asc(email_templates::Column::Name)
+            .order_by_asc(email_templates::Column::Id)
+            .all(&*tx)
+            .await?;
+        Ok(rows.into_iter().map(|m| EmailTemplate(Arc::new(LoadedEmailTemplate::new(m)))).collect())
+    }
+
+    /// One e-mail template; null when it does not exist in the workspace.
+    async fn email_template(&self, ctx: &Context<'_>, id: Uuid) -> AppResult<Option<EmailTemplate>> {
+        Ok(ctx.req()?.loaders.email_templates.load_one(id).await?.map(EmailTemplate))
+    }
+
+    /// The workspace's call templates, default first, then by name.
+    async fn call_templates(&self, ctx: &Context<'_>) -> AppResult<Vec<CallTemplate>> {
+        let db = &ctx.req()?.db;
+        let tx = db.tx().await?;
+        let rows = call_templates::Entity::find()
+            .filter(call_templates::Column::WorkspaceId.eq(db.claims().workspace_id))
+            .order_by_desc(call_templates::Column::IsDefault)
+            .order_by_asc(call_templates::Column::Name)
+            .order_by_asc(call_templates::Column::Id)
+            .all(&*tx)
+            .await?;
+        Ok(rows.into_iter().map(|m| CallTemplate(Arc::new(LoadedCallTemplate::new(m)))).collect())
+    }
+
+    /// One call template; null when it does not exist in the workspace.
+    async fn call_template(&self, ctx: &Context<'_>, id: Uuid) -> AppResult<Option<CallTemplate>> {
+        Ok(ctx.req()?.loaders.call_templates.load_one(id).await?.map(CallTemplate))
+    }
+
+    /// Every name a template may use: contact columns, aliases, the
+    /// workspace's custom fields, `product_<key>` for the keys of the product
+    /// catalog, and `sender_*` values supplied at render time.
+    async fn template_variables(&self, ctx: &Context<'_>) -> AppResult<Vec<TemplateVariable>> {
+        let data = RenderData::load(ctx).await?;
+        let mut out: Vec<TemplateVariable> = fields::CONTACT_COLUMNS
+            .iter()
+            .map(|c| TemplateVariable {
+                name: (*c).to_owned(),
+                description: format!("The contact's `{c}` column."),
+                source: TemplateVariableSource::Column,
+            })
+            .collect();
+        for (alias, cols) in fields::ALIASES {
+            let description = if *alias == "full_name" {
+                "First and last name joined by one space.".to_owned()
+            } else {
+                format!(
+                    "The first non-empty of {}.",
+                    cols.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                )
+            };
+            out.push(TemplateVariable {
+                name: (*alias).to_owned(),
+                description,
+                source: TemplateVariableSource::Alias,
+            });
+        }
+        for d in &data.definitions.models {
+            out.push(TemplateVariable {
+                name: d.field_name.clone(),
+                description: format!(
+                    "{} (custom field at `{}` in the enrichment data).",
+                    d.display_name, d.jsonb_path
+                ),
+                source: TemplateVariableSource::CustomField,
+            });
+        }
+        let mut keys: Vec<String> = Vec::new();
+        if let Some(Value::Object(products)) = data.settings.as_ref().map(|s| &s.products) {
+            for product in products.values() {
+                if let Value::Object(p) = product {
+                    for k in p.keys() {
+                        if !keys.contains(k) {
+                            keys.push(k.clone());
+                        }
+                    }
+                }
+            }
+        }
+        for k in ["name", "ltv", "close_days"] {
+            if !keys.iter().any(|x| x == k) {
+                keys.push(k.to_owned());
+            }
+        }
+        for k in keys {
+            let name = format!("product_{k}");
+            if fields::is_column(&name) {
+                continue;
+            }
+            out.push(TemplateVariable {
+                description: format!("`{k}` of the contact's assigned product in the catalog."),
+                name,
+                source: TemplateVariableSource::Product,
+            });
+        }
+        out.push(TemplateVariable {
+            name: "sender_name".to_owned(),
+            description: "The sender's name, passed in `variables`.".to_owned(),
+            source: TemplateVariableSource::Sender,
+        });
+        out.push(TemplateVariable {
+            name: "sender_company".to_owned(),
+            description:
+                "The sender's company, passed in `variables`; defaults to the workspace's company name."
+                    .to_owned(),
+            source: TemplateVariableSource::Sender,
+        });
+        out.push(TemplateVariable {
+            name: "sender_<key>".to_owned(),
+            description: "Any other `sender_` value passed in `variables` (e.g. sender_title, sender_phone)."
+                .to_owned(),
+            source: TemplateVariableSource::Sender,
+        });
+        Ok(out)
+    }
+
+    /// Renders a saved template (`templateId`, e-mail or call) or an unsaved
+    /// one (`subject`, `body`) for a contact, without saving anything.
+    /// Unsaved text is checked like a save: unknown names or broken syntax
+    /// are `BAD_USER_INPUT`, naming each problem and its offset.
+    async fn preview_template(
+        &self,
+        ctx: &Context<'_>,
+        template_id: Option<Uuid>,
+        subject: Option<String>,
+        body: Option<String>,
+        contact_id: Uuid,
+        variables: Option<Json<Value>>,
+    ) -> AppResult<RenderedTemplate> {
+        let variables = variables_object(variables.map(|v| v.0))?;
+        let data = RenderData::load(ctx).await?;
+        let (subject_t, body_t): (Option<Template>, Template) = match (template_id, body) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::bad_input("pass either `templateId` or `subject`/`body`, not both"));
+            }
+            (Some(id), None) => {
+                let loaders = &ctx.req()?.loaders;
+                if let Some(t) = loaders.email_templates.load_one(id).await? {
+                    (Some(t.subject.clone()), t.body.clone())
+                } else if let Some(t) = loaders.call_templates.load_one(id).await? {
+                    (None, t.body.clone())
+                } else {
+                    return Err(AppError::not_found("template", id));
+                }
+            }
+            (None, Some(body)) => {
+                validate_subject_and_body(subject.as_deref(), &body, &data.definitions.definitions)?
+            }
+            (None, None) => {
+                return Err(AppError::bad_field("body", "pass `templateId` or a `body` to preview"));
+            }
+        };
+        let contact = super::contacts::load_contact(ctx, contact_id, "contactId").await?;
+        let rc = data.context(variables.as_ref());
+        Ok(personalize::render(&ContactFields(&contact), &rc, subject_t.as_ref(), &body_t).into())
+    }
+}

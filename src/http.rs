@@ -1,0 +1,366 @@
+//! HTTP: routes, the GraphQL-over-HTTP handler, limits, health.
+//!
+//! The handler follows the GraphQL-over-HTTP spec: `application/json` and
+//! `application/graphql-response+json` answers chosen by `Accept`; malformed
+//! requests are 400; under `graphql-response+json` a request that fails to
+//! parse or validate is 400 without `data`; a mutation over GET is 405. A
+//! missing or bad token is 401 with `UNAUTHENTICATED`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, Request, Variables};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::Claims;
+use crate::db::RequestDb;
+use crate::error::{AppError, ErrorCode};
+use crate::graphql::RequestContext;
+
+/// Largest request body.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Most operations in one batch.
+pub const MAX_BATCH: usize = 10;
+/// Longest a request may run.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const APPLICATION_JSON: &str = "application/json";
+
+/// The gateway's routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphiql/{file}", get(crate::graphiql::asset))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.db.ready().await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable or migrations pending").into_response()
+    }
+}
+
+/// The media type of the answer, from `Accept`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MediaType {
+    Json,
+    GraphqlResponseJson,
+}
+
+impl MediaType {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Json => "application/json; charset=utf-8",
+            Self::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+        }
+    }
+
+    /// `None` when `Accept` allows neither media type (406).
+    fn negotiate(headers: &HeaderMap) -> Option<Self> {
+        let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+            return Some(Self::Json);
+        };
+        let mut best: Option<(f32, Self)> = None;
+        for part in accept.split(',') {
+            let mut pieces = part.split(';');
+            let mime = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = pieces
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .filter_map(|q| q.parse::<f32>().ok())
+                .next()
+                .unwrap_or(1.0);
+            let media = match mime.as_str() {
+                GRAPHQL_RESPONSE_JSON => Some(Self::GraphqlResponseJson),
+                APPLICATION_JSON | "application/*" | "*/*" => Some(Self::Json),
+                _ => None,
+            };
+            if let Some(m) = media
+                && q > 0.0
+                && best
+                    .is_none_or(|(bq, bm)| q > bq || (q == bq && m == Self::GraphqlResponseJson && bm != m))
+            {
+                best = Some((q, m));
+            }
+        }
+        best.map(|(_, m)| m)
+    }
+}
+
+/// A GraphQL answer: status, media type and body.
+fn answer(status: StatusCode, media: MediaType, body: &Value) -> Response {
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.as_str()));
+    resp
+}
+
+/// A response holding only errors, with `extensions.code`.
+fn error_answer(status: StatusCode, media: MediaType, code: ErrorCode, message: &str) -> Response {
+    answer(status, media, &json!({"errors": [{"message": message, "extensions": {"code": code.as_str()}}]}))
+}
+
+fn bad_request(media: MediaType, message: &str) -> Response {
+    error_answer(StatusCode::BAD_REQUEST, media, ErrorCode::BadUserInput, message)
+}
+
+async fn graphql_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Response {
+    if crate::graphiql::wants_html(&headers) && !params.iter().any(|(k, _)| k == "query") {
+        return crate::graphiql::page(&state);
+    }
+    let Some(media) = MediaType::negotiate(&headers) else {
+        return (StatusCode::NOT_ACCEPTABLE, "accepts application/json or application/graphql-response+json")
+            .into_response();
+    };
+    let mut obj = serde_json::Map::new();
+    for (k, v) in params {
+        let value = match k.as_str() {
+            // GET carries variables and extensions as JSON text.
+            "variables" | "extensions" => match serde_json::from_str::<Value>(&v) {
+                Ok(j) => j,
+                Err(_) => return bad_request(media, &format!("`{k}` is not valid JSON")),
+            },
+            _ => Value::String(v),
+        };
+        obj.insert(k, value);
+    }
+    let request = match parse_request_object(Value::Object(obj)) {
+        Ok(r) => r,
+        Err(msg) => return bad_request(media, &msg),
+    };
+    execute(state, headers, media, BatchRequest::Single(request), true).await
+}
+
+async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(media) = MediaType::negotiate(&headers) else {
+        return (StatusCode::NOT_ACCEPTABLE, "accepts application/json or application/graphql-response+json")
+            .into_response();
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    let batch = match content_type.as_deref() {
+        Some(APPLICATION_JSON) | Some(GRAPHQL_RESPONSE_JSON) => {
+            if body.is_empty() {
+                return bad_request(media, "the request body is empty");
+            }
+            let value: Value = match serde_json::from_slice(&body) {
+                Ok(v) => v,
+                Err(_) => return bad_request(media, "the request body is not valid JSON"),
+            };
+            match value {
+                Value::Array(items) => {
+                    if items.is_empty() || items.len() > MAX_BATCH {
+                        return bad_request(media, &format!("a batch holds 1 to {MAX_BATCH} operations"));
+                    }
+                    let mut requests = Vec::with_capacity(items.len());
+                    for item in items {
+                        match parse_request_object(item) {
+                            Ok(r) => requests.push(r),
+                            Err(msg) => return bad_request(media, &msg),
+                        }
+                    }
+                    BatchRequest::Batch(requests)
+                }
+                other => match parse_request_object(other) {
+                    Ok(r) => BatchRequest::Single(r),
+                    Err(msg) => return bad_request(media, &msg),
+                },
+            }
+        }
+        Some("application/graphql") => match std::str::from_utf8(&body) {
+            Ok(q) => BatchRequest::Single(Request::new(q)),
+            Err(_) => return bad_request(media, "the request body is not UTF-8"),
+        },
+        _ => {
+            return error_answer(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                media,
+                ErrorCode::BadUserInput,
+                "send the request as Content-Type: application/json",
+            );
+        }
+    };
+    execute(state, headers, media, batch, false).await
+}
+
+/// Checks the parameters of one request object (GraphQL-over-HTTP §"Request Parameters").
+fn parse_request_object(value: Value) -> Result<Request, String> {
+    let Value::Object(mut obj) = value else {
+        return Err("a GraphQL request is a JSON object".to_owned());
+    };
+    let query = match obj.remove("query") {
+        Some(Value::String(q)) => q,
+        // Automatic persisted queries may send only a hash.
+        None | Some(Value::Null)
+            if obj.get("extensions").is_some_and(|e| e.get("persistedQuery").is_some()) =>
+        {
+            String::new()
+        }
+        None | Some(Value::Null) => return Err("the request has no `query`".to_owned()),
+        Some(_) => return Err("`query` must be a string".to_owned()),
+    };
+    let mut request = Request::new(query);
+    match obj.remove("operationName") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(name)) => request = request.operation_name(name),
+        Some(_) => return Err("`operationName` must be a string".to_owned()),
+    }
+    match obj.remove("variables") {
+        None | Some(Value::Null) => {}
+        Some(v @ Value::Object(_)) => request = request.variables(Variables::from_json(v)),
+        Some(_) => return Err("`variables` must be an object".to_owned()),
+    }
+    match obj.remove("extensions") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(ext)) => {
+            for (k, v) in ext {
+                if let Ok(v) = async_graphql::Value::from_json(v) {
+                    request.extensions.insert(k, v);
+                }
+            }
+        }
+        Some(_) => return Err("`extensions` must be an object".to_owned()),
+    }
+    Ok(request)
+}
+
+async fn execute(
+    state: AppState,
+    headers: HeaderMap,
+    media: MediaType,
+    batch: BatchRequest,
+    is_get: bool,
+) -> Response {
+    let started = Instant::now();
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let claims = match state.verifier.verify_header(authorization).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::info!(status = 401, reason = %e, "request refused");
+            return error_answer(StatusCode::UNAUTHORIZED, media, ErrorCode::Unauthenticated, &e.to_string());
+        }
+    };
+    if let Err(e) = state.bootstrap.ensure(&state.db, &claims).await {
+        let err = AppError::from(e);
+        let _ = err.to_graphql_error();
+        return error_answer(StatusCode::SERVICE_UNAVAILABLE, media, err.code(), err.message());
+    }
+    let (status, body) = match batch {
+        BatchRequest::Single(request) => {
+            let (status, body) = execute_one(&state, &claims, media, request, is_get, started).await;
+            (status, body)
+        }
+        BatchRequest::Batch(requests) => {
+            let mut bodies = Vec::with_capacity(requests.len());
+            for request in requests {
+                bodies.push(execute_one(&state, &claims, media, request, is_get, started).await.1);
+            }
+            (StatusCode::OK, Value::Array(bodies))
+        }
+    };
+    answer(status, media, &body)
+}
+
+async fn execute_one(
+    state: &AppState,
+    claims: &Claims,
+    media: MediaType,
+    mut request: Request,
+    is_get: bool,
+    started: Instant,
+) -> (StatusCode, Value) {
+    // Parse once (the schema reuses it) to learn whether this is a mutation.
+    let name = request.operation_name.clone();
+    let operation = match request.parsed_query() {
+        Ok(doc) => {
+            let ops: Vec<_> = doc.operations.iter().collect();
+            let op = match &name {
+                Some(n) => ops.iter().find(|(op_name, _)| op_name.map(|x| x.as_str()) == Some(n.as_str())),
+                None => ops.first(),
+            };
+            op.map(|(n, op)| (n.map(|x| x.to_string()), op.node.ty))
+        }
+        Err(_) => None,
+    };
+    let is_mutation = matches!(operation, Some((_, OperationType::Mutation)));
+    if is_get && is_mutation {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            json!({"errors": [{"message": "mutations are only accepted over POST",
+                               "extensions": {"code": ErrorCode::BadUserInput.as_str()}}]}),
+        );
+    }
+    let op_name = operation.as_ref().and_then(|(n, _)| n.clone()).or_else(|| request.operation_name.clone());
+    let rdb = Arc::new(RequestDb::new(state.db.clone(), claims.clone(), is_mutation));
+    let request = request.data(RequestContext::new(rdb.clone()));
+    let response = match tokio::time::timeout(REQUEST_TIMEOUT, state.schema.execute(request)).await {
+        Ok(r) => r,
+        Err(_) => {
+            let _ = rdb.finish(false).await;
+            tracing::warn!(operation = op_name.as_deref().unwrap_or("-"), "request timed out");
+            return (
+                StatusCode::GATEWAY_TIMEOUT,
+                json!({"errors": [{"message": format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs()),
+                                   "extensions": {"code": ErrorCode::Internal.as_str()}}]}),
+            );
+        }
+    };
+    // A mutation commits only when every part of it succeeded.
+    let commit = is_mutation && response.errors.is_empty();
+    if let Err(e) = rdb.finish(commit).await {
+        let _ = e.to_graphql_error();
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"errors": [{"message": e.message(), "extensions": {"code": e.code().as_str()}}]}),
+        );
+    }
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    let status = if request_error {
+        if let Some(obj) = body.as_object_mut() {
+            obj.remove("data");
+        }
+        match media {
+            MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+            MediaType::Json => StatusCode::OK,
+        }
+    } else {
+        StatusCode::OK
+    };
+    tracing::info!(
+        operation = op_name.as_deref().unwrap_or("-"),
+        workspace = %claims.workspace_id,
+        status = status.as_u16(),
+        errors = response.errors.len(),
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "graphql request"
+    );
+    (status, body)
+}
+
+/// Methods the GraphQL endpoint answers (for tests).
+pub const GRAPHQL_METHODS: [Method; 2] = [Method::GET, Method::POST];

@@ -1,0 +1,83 @@
+//! LatticeIQ Gateway: the GraphQL API in front of the LatticeIQ CRM database.
+//!
+//! Map of the crate:
+//! - [`config`] — typed settings from the environment;
+//! - [`error`] — `AppError` and its GraphQL error codes, in one place;
+//! - [`auth`] — token verification, the request's claims, role checks;
+//! - [`db`] — connecting, the per-request transaction with the RLS settings,
+//!   a workspace's first-use bootstrap;
+//! - [`domain`] — the rules of SPEC §6, pure and unit-tested;
+//! - [`store`] — data access shared by resolvers, CLI and seeder;
+//! - [`graphql`] — `schema()`, loaders, pagination and one module per feature;
+//! - [`http`] and [`graphiql`] — routes, the GraphQL-over-HTTP handler, GraphiQL;
+//! - [`seed`] — deterministic demo and benchmark data;
+//! - [`commands`] — what each `latticeiq` subcommand does.
+//!
+//! [`build_state`] and [`build_app`] are shared by `main` and the tests.
+
+pub mod auth;
+pub mod commands;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod graphiql;
+pub mod graphql;
+pub mod http;
+pub mod seed;
+pub mod store;
+
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::auth::jwt::Verifier;
+use crate::config::Config;
+use crate::db::Database;
+use crate::db::bootstrap::Bootstrapper;
+use crate::graphql::{ApiSettings, AppSchema};
+
+/// What every HTTP handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The GraphQL schema with its limits.
+    pub schema: AppSchema,
+    /// The database pool.
+    pub db: Database,
+    /// Token verification.
+    pub verifier: Verifier,
+    /// First-use set-up of workspaces.
+    pub bootstrap: Arc<Bootstrapper>,
+    /// The settings.
+    pub config: Arc<Config>,
+}
+
+/// The schema with the configured limits and data.
+pub fn build_schema(config: &Config) -> AppSchema {
+    let mut builder = graphql::schema()
+        .data(ApiSettings { max_page_size: config.max_page_size, encryption_key: config.encryption_key })
+        .limit_depth(config.max_query_depth)
+        .limit_complexity(config.max_query_complexity);
+    if !config.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The state of a running gateway over `db` (already migrated).
+pub fn build_state(config: Config, db: Database) -> anyhow::Result<AppState> {
+    let verifier = Verifier::new(&config.jwt).map_err(|e| anyhow::anyhow!("JWT_PUBLIC_KEY: {e}"))?;
+    Ok(AppState {
+        schema: build_schema(&config),
+        db,
+        verifier,
+        bootstrap: Arc::new(Bootstrapper::default()),
+        config: Arc::new(config),
+    })
+}
+
+/// The router serving `state`.
+pub fn build_app(state: AppState) -> Router {
+    http::router(state)
+}

@@ -1,0 +1,180 @@
+//! `latticeiq seed` (SPEC §9): writes generated contacts in batched INSERTs
+//! — a batch is generated, backfilled, written and dropped, so memory stays
+//! flat for any `--contacts N` — then sets the workspace's company and
+//! product catalog and matches its contacts to the default ICP.
+
+pub mod generate;
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use entity::{contacts, ideal_client_profiles, users_settings};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::auth::{Claims, Role};
+use crate::db::Database;
+use crate::db::bootstrap::{DEFAULT_ICP_NAME, ensure_workspace};
+use crate::domain::enrichment;
+use crate::domain::icp;
+use crate::store::contacts::{blank, insert_batch_size, insert_statement, set_derived};
+use crate::store::matching::{MatchRun, match_icp};
+use generate::SeedContact;
+
+/// Lowest score at which seeded contacts are assigned to the default ICP.
+pub const SEED_MATCH_MIN_SCORE: i32 = 40;
+
+/// What a seed run did.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedReport {
+    /// Contacts inserted.
+    pub contacts: u64,
+    /// Time spent inserting.
+    pub insert_time: Duration,
+    /// The default ICP match over the workspace.
+    pub matched: MatchRun,
+    /// Total time.
+    pub total_time: Duration,
+}
+
+fn system_claims(workspace_id: Uuid) -> Claims {
+    Claims { user_id: None, workspace_id, role: Role::Admin }
+}
+
+/// Seeds the demo workspace (SPEC §9) — the design log's final state.
+pub async fn seed_demo(db: &Database) -> anyhow::Result<SeedReport> {
+    seed_contacts(
+        db,
+        generate::DEMO_WORKSPACE,
+        generate::demo_contacts(),
+        "LatticeIQ Demo",
+        "Financial Services",
+    )
+    .await
+}
+
+/// Seeds `count` generated contacts into `workspace_id`, deterministically from `seed`.
+pub async fn seed_workspace(
+    db: &Database,
+    workspace_id: Uuid,
+    count: u64,
+    seed: u64,
+) -> anyhow::Result<SeedReport> {
+    if workspace_id == generate::DEMO_WORKSPACE {
+        return seed_demo(db).await;
+    }
+    seed_contacts(
+        db,
+        workspace_id,
+        generate::contacts(workspace_id, seed, count),
+        "Northwind Lending",
+        "Finance",
+    )
+    .await
+}
+
+/// Whether the demo should be seeded at start-up: the database holds no
+/// contacts and the demo workspace does not exist yet.
+pub async fn database_is_empty(db: &Database) -> anyhow::Result<bool> {
+    let any = contacts::Entity::find().count(db.conn()).await.context("counting contacts")?;
+    if any > 0 {
+        return Ok(false);
+    }
+    let tx = db.begin_scoped(&system_claims(generate::DEMO_WORKSPACE), false).await?;
+    let demo = users_settings::Entity::find().count(&tx).await?;
+    db.rollback(tx).await?;
+    Ok(demo == 0)
+}
+
+async fn seed_contacts(
+    db: &Database,
+    workspace_id: Uuid,
+    contacts_iter: impl Iterator<Item = SeedContact>,
+    company_name: &str,
+    industry: &str,
+) -> anyhow::Result<SeedReport> {
+    let started = Instant::now();
+    let claims = system_claims(workspace_id);
+    let tx = db.begin_scoped(&claims, true).await?;
+    ensure_workspace(&tx, workspace_id).await?;
+    users_settings::Entity::update_many()
+        .col_expr(users_settings::Column::CompanyName, Expr::value(company_name))
+        .col_expr(users_settings::Column::Industry, Expr::value(industry))
+        .col_expr(users_settings::Column::Products, Expr::value(generate::products_catalog()))
+        .filter(users_settings::Column::WorkspaceId.eq(workspace_id))
+        .exec(&tx)
+        .await?;
+    db.commit(tx).await?;
+
+    let backend = db.backend();
+    let batch = insert_batch_size(backend);
+    let mut inserted = 0u64;
+    let mut rows = Vec::with_capacity(batch);
+    let mut contacts_iter = contacts_iter.peekable();
+    while contacts_iter.peek().is_some() {
+        rows.clear();
+        rows.extend(contacts_iter.by_ref().take(batch).map(|c| to_row(workspace_id, c)));
+        let tx = db.begin_scoped(&claims, true).await?;
+        tx.execute(&insert_statement(backend, &rows)).await.context("inserting contacts")?;
+        db.commit(tx).await?;
+        inserted += rows.len() as u64;
+        if inserted % 100_000 < batch as u64 {
+            tracing::info!(inserted, "seeding");
+        }
+    }
+    let insert_time = started.elapsed();
+
+    let tx = db.begin_scoped(&claims, true).await?;
+    let icp_row = ideal_client_profiles::Entity::find()
+        .filter(ideal_client_profiles::Column::WorkspaceId.eq(workspace_id))
+        .filter(ideal_client_profiles::Column::Name.eq(DEFAULT_ICP_NAME))
+        .one(&tx)
+        .await?
+        .context("the default ICP is missing")?;
+    let prepared = icp::parse_icp(&icp_row.criteria, Some(&icp_row.scoring_weights))
+        .map_err(|p| anyhow::anyhow!("the default ICP does not validate: {p:?}"))?
+        .prepare();
+    let matched = match_icp(&tx, workspace_id, icp_row.id, &prepared, SEED_MATCH_MIN_SCORE).await?;
+    db.commit(tx).await?;
+    Ok(SeedReport { contacts: inserted, insert_time, matched, total_time: started.elapsed() })
+}
+
+/// A generated contact as a row, its derived columns backfilled (SPEC §6.2).
+fn to_row(workspace_id: Uuid, c: SeedContact) -> contacts::Model {
+    let mut m = blank(workspace_id);
+    m.id = c.id;
+    m.email = Some(c.email);
+    m.first_name = Some(c.first_name);
+    m.last_name = Some(c.last_name);
+    m.company = c.company;
+    m.job_title = c.job_title;
+    m.phone = c.phone;
+    m.linkedin_url = c.linkedin_url;
+    m.website = c.website;
+    m.vertical = c.vertical;
+    m.persona_type = c.persona_type;
+    m.annual_revenue = c.annual_revenue;
+    m.enrichment_status = c.enrichment_status.to_owned();
+    m.lifecycle_stage = c.lifecycle_stage;
+    m.lead_status = c.lead_status;
+    m.pipeline_stage = c.pipeline_stage;
+    m.external_id = c.external_id;
+    m.hubspot_id = c.hubspot_id;
+    m.assigned_product = c.assigned_product;
+    m.source = Some(c.source.to_owned());
+    m.tags = entity::Tags(c.tags);
+    m.notes = c.notes;
+    m.created_at = crate::store::truncate_micros(c.created_at);
+    m.updated_at = m.created_at;
+    if let Some(data) = &c.enrichment_data {
+        set_derived(&mut m, enrichment::derive(data, c.kernel_analysis.as_ref()));
+        m.enriched_at = c.enriched_at.map(crate::store::truncate_micros);
+        m.enrichment_last_enriched_at = m.enriched_at;
+    } else if let Some(kernel) = &c.kernel_analysis {
+        set_derived(&mut m, enrichment::derive(&serde_json::Value::Null, Some(kernel)));
+    }
+    m.enrichment_data = c.enrichment_data;
+    m.kernel_analysis = c.kernel_analysis;
+    m
+}

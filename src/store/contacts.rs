@@ -1,0 +1,238 @@
+//! Contacts: bulk inserts (seed, import), the enrichment backfill applied to
+//! a row, and the views of a row that the domain rules take.
+
+use chrono::Utc;
+use entity::contacts::{self, Column, Model};
+use sea_orm::sea_query::{Alias, Expr, InsertStatement, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Iterable, ModelTrait};
+use serde_json::Value;
+
+use super::{for_backend, rfc3339};
+use crate::domain::enrichment::{self, Derived};
+use crate::domain::fields::FieldSource;
+use crate::domain::icp::IcpContact;
+
+/// Rows per multi-row INSERT: as many as the backend's bind-parameter limit
+/// allows (Postgres 65 535, SQLite 32 766).
+pub fn insert_batch_size(backend: DbBackend) -> usize {
+    let params = if backend == DbBackend::Postgres { 65_000 } else { 32_000 };
+    params / Column::iter().count()
+}
+
+/// One INSERT of `rows`, every column written.
+pub fn insert_statement(backend: DbBackend, rows: &[Model]) -> InsertStatement {
+    let mut stmt = Query::insert();
+    stmt.into_table(contacts::Entity).columns(Column::iter());
+    for row in rows {
+        let values: Vec<SimpleExpr> =
+            Column::iter().map(|c| Expr::val(for_backend(backend, row.get(c)))).collect();
+        stmt.values_panic(values);
+    }
+    stmt
+}
+
+/// Inserts `rows` in batches; returns how many were inserted.
+pub async fn insert_many(conn: &impl ConnectionTrait, rows: &[Model]) -> Result<u64, DbErr> {
+    let backend = conn.get_database_backend();
+    let mut inserted = 0;
+    for chunk in rows.chunks(insert_batch_size(backend)) {
+        inserted += conn.execute(&insert_statement(backend, chunk)).await?.rows_affected();
+    }
+    Ok(inserted)
+}
+
+/// The derived columns of a row.
+pub fn derived_of(m: &Model) -> Derived {
+    Derived {
+        enrichment_company_name: m.enrichment_company_name.clone(),
+        enrichment_company_industry: m.enrichment_company_industry.clone(),
+        enrichment_company_revenue: m.enrichment_company_revenue,
+        enrichment_company_employees: m.enrichment_company_employees,
+        enrichment_company_growth_yoy: m.enrichment_company_growth_yoy,
+        enrichment_person_title: m.enrichment_person_title.clone(),
+        enrichment_person_background: m.enrichment_person_background.clone(),
+        kernel_who_persona: m.kernel_who_persona.clone(),
+        kernel_who_influence: m.kernel_who_influence.clone(),
+        kernel_when_urgency: m.kernel_when_urgency.clone(),
+        kernel_when_timing_signal: m.kernel_when_timing_signal.clone(),
+        kernel_what_hook: m.kernel_what_hook.clone(),
+    }
+}
+
+/// Writes `d` into the row's derived columns and recomputes its quality score.
+pub fn set_derived(m: &mut Model, d: Derived) {
+    m.enrichment_data_quality_score = d.quality_score();
+    m.enrichment_company_name = d.enrichment_company_name;
+    m.enrichment_company_industry = d.enrichment_company_industry;
+    m.enrichment_company_revenue = d.enrichment_company_revenue;
+    m.enrichment_company_employees = d.enrichment_company_employees;
+    m.enrichment_company_growth_yoy = d.enrichment_company_growth_yoy;
+    m.enrichment_person_title = d.enrichment_person_title;
+    m.enrichment_person_background = d.enrichment_person_background;
+    m.kernel_who_persona = d.kernel_who_persona;
+    m.kernel_who_influence = d.kernel_who_influence;
+    m.kernel_when_urgency = d.kernel_when_urgency;
+    m.kernel_when_timing_signal = d.kernel_when_timing_signal;
+    m.kernel_what_hook = d.kernel_what_hook;
+}
+
+/// Enriches a row in memory (SPEC §6.2): stores the JSON (an omitted kernel
+/// analysis keeps the stored one), fills every derived column it can without
+/// emptying any, marks it completed now, and recomputes the quality score.
+pub fn enrich(m: &mut Model, enrichment_data: Value, kernel_analysis: Option<Value>) {
+    if let Some(k) = kernel_analysis {
+        m.kernel_analysis = Some(k);
+    }
+    let d = enrichment::backfill(&derived_of(m), &enrichment_data, m.kernel_analysis.as_ref());
+    set_derived(m, d);
+    m.enrichment_data = Some(enrichment_data);
+    let now = super::truncate_micros(Utc::now());
+    m.enrichment_status = "completed".to_owned();
+    m.enriched_at = Some(now);
+    m.enrichment_last_enriched_at = Some(now);
+}
+
+/// The columns ICP scoring reads.
+pub fn icp_contact(m: &Model) -> IcpContact<'_> {
+    IcpContact {
+        enrichment_company_industry: m.enrichment_company_industry.as_deref(),
+        vertical: m.vertical.as_deref(),
+        kernel_who_persona: m.kernel_who_persona.as_deref(),
+        persona_type: m.persona_type.as_deref(),
+        enrichment_company_employees: m.enrichment_company_employees.map(i64::from),
+    }
+}
+
+/// A row seen by the field-access rules (SPEC §6.1).
+pub struct ContactFields<'a>(pub &'a Model);
+
+impl FieldSource for ContactFields<'_> {
+    fn column(&self, name: &str) -> Value {
+        let m = self.0;
+        let text = |v: &Option<String>| v.clone().map(Value::String).unwrap_or(Value::Null);
+        let json_num = |v: Option<i64>| v.map(Value::from).unwrap_or(Value::Null);
+        let ts = |v: &Option<chrono::DateTime<Utc>>| {
+            v.as_ref().map(|t| Value::String(rfc3339(t))).unwrap_or(Value::Null)
+        };
+        let uuid = |v: &Option<uuid::Uuid>| v.map(|u| Value::String(u.to_string())).unwrap_or(Value::Null);
+        match name {
+            "id" => Value::String(m.id.to_string()),
+            "workspace_id" => Value::String(m.workspace_id.to_string()),
+            "user_id" => uuid(&m.user_id),
+            "email" => text(&m.email),
+            "first_name" => text(&m.first_name),
+            "last_name" => text(&m.last_name),
+            "company" => text(&m.company),
+            "job_title" => text(&m.job_title),
+            "phone" => text(&m.phone),
+            "linkedin_url" => text(&m.linkedin_url),
+            "website" => text(&m.website),
+            "vertical" => text(&m.vertical),
+            "persona_type" => text(&m.persona_type),
+            "annual_revenue" => json_num(m.annual_revenue),
+            "enrichment_status" => Value::String(m.enrichment_status.clone()),
+            "enrichment_data" => m.enrichment_data.clone().unwrap_or(Value::Null),
+            "kernel_analysis" => m.kernel_analysis.clone().unwrap_or(Value::Null),
+            "enriched_at" => ts(&m.enriched_at),
+            "lifecycle_stage" => text(&m.lifecycle_stage),
+            "lead_status" => text(&m.lead_status),
+            "pipeline_stage" => text(&m.pipeline_stage),
+            "external_id" => text(&m.external_id),
+            "hubspot_id" => text(&m.hubspot_id),
+            "created_at" => Value::String(rfc3339(&m.created_at)),
+            "updated_at" => Value::String(rfc3339(&m.updated_at)),
+            "enrichment_company_name" => text(&m.enrichment_company_name),
+            "enrichment_company_revenue" => json_num(m.enrichment_company_revenue),
+            "enrichment_company_employees" => json_num(m.enrichment_company_employees.map(i64::from)),
+            "enrichment_company_industry" => text(&m.enrichment_company_industry),
+            "enrichment_company_growth_yoy" => {
+                m.enrichment_company_growth_yoy.map(Value::from).unwrap_or(Value::Null)
+            }
+            "enrichment_person_title" => text(&m.enrichment_person_title),
+            "enrichment_person_background" => text(&m.enrichment_person_background),
+            "enrichment_last_enriched_at" => ts(&m.enrichment_last_enriched_at),
+            "enrichment_data_quality_score" => Value::from(m.enrichment_data_quality_score),
+            "kernel_who_persona" => text(&m.kernel_who_persona),
+            "kernel_who_influence" => text(&m.kernel_who_influence),
+            "kernel_when_urgency" => text(&m.kernel_when_urgency),
+            "kernel_when_timing_signal" => text(&m.kernel_when_timing_signal),
+            "kernel_what_hook" => text(&m.kernel_what_hook),
+            "best_call_variant_number" => json_num(m.best_call_variant_number.map(i64::from)),
+            "email_subject" => text(&m.email_subject),
+            "email_body_preview" => text(&m.email_body_preview),
+            "assigned_product" => text(&m.assigned_product),
+            "icp_id" => uuid(&m.icp_id),
+            "icp_match_score" => json_num(m.icp_match_score.map(i64::from)),
+            "product_match" => m.product_match.clone().unwrap_or(Value::Null),
+            "campaign_id" => uuid(&m.campaign_id),
+            "email_send_id" => text(&m.email_send_id),
+            "source" => text(&m.source),
+            "tags" => Value::from(m.tags.0.clone()),
+            "notes" => text(&m.notes),
+            _ => Value::Null,
+        }
+    }
+}
+
+/// A new, empty contact row for `workspace_id` (every optional column empty).
+pub fn blank(workspace_id: uuid::Uuid) -> Model {
+    let now = super::truncate_micros(Utc::now());
+    Model {
+        id: uuid::Uuid::new_v4(),
+        workspace_id,
+        user_id: None,
+        email: None,
+        first_name: None,
+        last_name: None,
+        company: None,
+        job_title: None,
+        phone: None,
+        linkedin_url: None,
+        website: None,
+        vertical: None,
+        persona_type: None,
+        annual_revenue: None,
+        enrichment_status: "pending".to_owned(),
+        enrichment_data: None,
+        kernel_analysis: None,
+        enriched_at: None,
+        lifecycle_stage: None,
+        lead_status: None,
+        pipeline_stage: None,
+        external_id: None,
+        hubspot_id: None,
+        created_at: now,
+        updated_at: now,
+        enrichment_company_name: None,
+        enrichment_company_revenue: None,
+        enrichment_company_employees: None,
+        enrichment_company_industry: None,
+        enrichment_company_growth_yoy: None,
+        enrichment_person_title: None,
+        enrichment_person_background: None,
+        enrichment_last_enriched_at: None,
+        enrichment_data_quality_score: 0,
+        kernel_who_persona: None,
+        kernel_who_influence: None,
+        kernel_when_urgency: None,
+        kernel_when_timing_signal: None,
+        kernel_what_hook: None,
+        best_call_variant_number: None,
+        email_subject: None,
+        email_body_preview: None,
+        assigned_product: None,
+        icp_id: None,
+        icp_match_score: None,
+        product_match: None,
+        campaign_id: None,
+        email_send_id: None,
+        source: None,
+        tags: entity::Tags::default(),
+        notes: None,
+    }
+}
+
+/// The table name, for hand-built statements.
+pub fn table() -> Alias {
+    Alias::new("contacts")
+}
