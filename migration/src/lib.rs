@@ -37,6 +37,40 @@ impl MigratorTrait for Migrator {
     }
 }
 
+/// Every SQL file the migrations run, in order (for fingerprints).
+pub const SQL_FILES: &[&str] = &[
+    include_str!("sql/pg_0001_tables_up.sql"),
+    include_str!("sql/pg_0001_tables_down.sql"),
+    include_str!("sql/pg_0002_indexes_up.sql"),
+    include_str!("sql/pg_0002_indexes_down.sql"),
+    include_str!("sql/pg_0003_views_up.sql"),
+    include_str!("sql/pg_0003_views_down.sql"),
+    include_str!("sql/pg_0004_rls_up.sql"),
+    include_str!("sql/pg_0004_rls_down.sql"),
+    include_str!("sql/pg_0005_functions_up.sql"),
+    include_str!("sql/pg_0005_functions_down.sql"),
+    include_str!("sql/sqlite_0001_tables_up.sql"),
+    include_str!("sql/sqlite_0001_tables_down.sql"),
+    include_str!("sql/sqlite_0002_indexes_up.sql"),
+    include_str!("sql/sqlite_0002_indexes_down.sql"),
+    include_str!("sql/sqlite_0003_views_up.sql"),
+    include_str!("sql/sqlite_0003_views_down.sql"),
+];
+
+/// A fingerprint of the schema the migrations build: tests clone a migrated
+/// template database per fingerprint, so a changed migration gets a fresh one.
+pub fn fingerprint() -> u64 {
+    // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for file in SQL_FILES {
+        for b in file.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
 /// The RLS role name from `DB_RLS_ROLE`, checked to be a plain identifier
 /// (it is spliced into DDL).
 pub fn rls_role() -> Result<String, DbErr> {

@@ -149,9 +149,10 @@ impl Verifier {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::TooLarge);
         }
-        let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
-            ErrorKind::InvalidAlgorithmName => TokenError::Algorithm(algorithm_name(token)),
-            _ => TokenError::Malformed,
+        let header = jsonwebtoken::decode_header(token).map_err(|_| match algorithm_name(token) {
+            // A readable header naming an algorithm we do not know (`none`, `HS512`, …).
+            Some(alg) => TokenError::Algorithm(alg),
+            None => TokenError::Malformed,
         })?;
         let alg = header.alg;
         let key = match alg {
@@ -199,7 +200,8 @@ impl Verifier {
     }
 }
 
-fn algorithm_name(token: &str) -> String {
+/// The `alg` of a token's header, when the header is readable JSON.
+fn algorithm_name(token: &str) -> Option<String> {
     use base64::Engine as _;
     token
         .split('.')
@@ -207,7 +209,6 @@ fn algorithm_name(token: &str) -> String {
         .and_then(|h| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(h).ok())
         .and_then(|h| serde_json::from_slice::<Value>(&h).ok())
         .and_then(|h| h.get("alg").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// Reads `workspace_id`, `workspace_role` (top level, else `app_metadata`) and `sub`.

@@ -9,7 +9,6 @@ use crate::error::{AppError, AppResult};
 
 /// What a token lets its bearer do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, async_graphql::Enum)]
-#[graphql(rename_items = "lowercase")]
 pub enum Role {
     /// May only query.
     Viewer,

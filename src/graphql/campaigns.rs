@@ -59,6 +59,7 @@ impl From<CampaignStatus> for DomainStatus {
 /// A campaign: contacts picked by ICP score, each with a rendered e-mail.
 pub struct Campaign(pub Arc<Model>);
 
+/// A campaign: contacts picked by ICP score, each with a rendered e-mail.
 #[Object]
 impl Campaign {
     /// The campaign's id.
@@ -166,6 +167,7 @@ pub struct CampaignConnection {
     status: Option<CampaignStatus>,
 }
 
+/// A page of campaigns, newest first.
 #[Object]
 impl CampaignConnection {
     /// The campaigns with their cursors.

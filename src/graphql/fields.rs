@@ -12,6 +12,8 @@ use crate::error::AppResult;
 /// read from a path inside the contact's enrichment data.
 pub struct ContactFieldDefinition(pub Model);
 
+/// A custom field: a name usable by `Contact.field(name)` and templates,
+/// read from a path inside the contact's enrichment data.
 #[Object]
 impl ContactFieldDefinition {
     /// The definition's id.

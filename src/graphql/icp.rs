@@ -18,6 +18,8 @@ use crate::error::AppResult;
 /// contacts are scored against it.
 pub struct IdealClientProfile(pub Arc<LoadedIcp>);
 
+/// An ideal client profile: who the workspace wants to reach, and how
+/// contacts are scored against it.
 #[Object]
 impl IdealClientProfile {
     /// The profile's id.

@@ -25,6 +25,7 @@ use loaders::Loaders;
 
 /// The root query: every feature's queries merged.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     viewer::ViewerQuery,
     contacts::ContactsQuery,

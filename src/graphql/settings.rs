@@ -41,6 +41,7 @@ impl WorkspaceSettings {
     }
 }
 
+/// A workspace's settings.
 #[Object]
 impl WorkspaceSettings {
     /// The workspace.

@@ -21,6 +21,7 @@ use crate::store::contacts::ContactFields;
 /// An e-mail template: subject and body with `{{variable}}` placeholders.
 pub struct EmailTemplate(pub Arc<LoadedEmailTemplate>);
 
+/// An e-mail template: subject and body with `{{variable}}` placeholders.
 #[Object]
 impl EmailTemplate {
     /// The template's id.
@@ -60,6 +61,7 @@ impl EmailTemplate {
 /// A call script template with `{{variable}}` placeholders.
 pub struct CallTemplate(pub Arc<LoadedCallTemplate>);
 
+/// A call script template with `{{variable}}` placeholders.
 #[Object]
 impl CallTemplate {
     /// The template's id.

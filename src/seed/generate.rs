@@ -2618,10 +2618,25 @@ mod tests {
             feed(&c.created_at.timestamp_micros().to_le_bytes());
             feed(&c.enriched_at.map_or(0, |t| t.timestamp_micros()).to_le_bytes());
             for v in [&c.enrichment_data, &c.kernel_analysis] {
-                feed(v.as_ref().map_or_else(String::new, Value::to_string).as_bytes());
+                feed(v.as_ref().map_or_else(String::new, canonical).as_bytes());
             }
         }
         h
+    }
+
+    /// JSON text with object keys sorted, whatever serde_json's map keeps.
+    fn canonical(v: &Value) -> String {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                let parts: Vec<String> =
+                    keys.iter().map(|k| format!("{}:{}", Value::String((*k).clone()), canonical(&m[*k]))).collect();
+                format!("{{{}}}", parts.join(","))
+            }
+            Value::Array(a) => format!("[{}]", a.iter().map(canonical).collect::<Vec<_>>().join(",")),
+            other => other.to_string(),
+        }
     }
 
     #[test]

@@ -37,6 +37,9 @@ impl From<Model> for Contact {
     }
 }
 
+/// A contact: base columns, AI enrichment, the columns derived from it, and
+/// computed fields (ICP match, personalised e-mail and call script, any
+/// field by name).
 #[Object]
 impl Contact {
     /// The contact's id.
@@ -393,6 +396,7 @@ struct CountQuery {
     condition: sea_orm::sea_query::SimpleExpr,
 }
 
+/// A page of contacts.
 #[Object]
 impl ContactConnection {
     /// The contacts with their cursors.

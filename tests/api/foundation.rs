@@ -1,0 +1,240 @@
+//! Foundation: migrations, row-level security, workspace isolation, first use
+//! of a workspace, the SDL, and the demo workspace.
+
+use latticeiq::auth::{Claims, Role};
+use latticeiq::db::Database;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::both_backends;
+use crate::helpers::{Backend, DEMO, OTHER, TestApp, TestDb};
+
+const TENANT_TABLES: [&str; 7] = [
+    "contacts",
+    "users_settings",
+    "ideal_client_profiles",
+    "contact_field_definitions",
+    "campaigns",
+    "email_templates",
+    "call_templates",
+];
+
+async fn table_count(db: &Database, table: &str) -> i64 {
+    let row = db
+        .conn()
+        .query_one_raw(Statement::from_string(db.backend(), format!("SELECT count(*) FROM {table}")))
+        .await
+        .expect("count")
+        .expect("row");
+    row.try_get_by_index(0).expect("int")
+}
+
+both_backends!(migrations_go_up_down_and_up_again, |backend| async move {
+    let test_db = TestDb::empty(backend).await;
+    let db = Database::connect_url(&test_db.url, 2, "latticeiq_app").await.unwrap();
+    Migrator::up(db.conn(), None).await.unwrap();
+    // up on an up-to-date database is a no-op
+    Migrator::up(db.conn(), None).await.unwrap();
+    assert_eq!(Migrator::get_pending_migrations(db.conn()).await.unwrap().len(), 0);
+    for table in TENANT_TABLES {
+        assert_eq!(table_count(&db, table).await, 0, "{table}");
+    }
+    Migrator::down(db.conn(), None).await.unwrap();
+    let pending = Migrator::get_pending_migrations(db.conn()).await.unwrap().len();
+    assert_eq!(pending, Migrator::migrations().len());
+    let gone = db
+        .conn()
+        .query_one_raw(Statement::from_string(db.backend(), "SELECT count(*) FROM contacts".to_owned()))
+        .await;
+    assert!(gone.is_err(), "contacts should be gone after down");
+    Migrator::up(db.conn(), None).await.unwrap();
+    let status = Migrator::get_migration_with_status(db.conn()).await.unwrap();
+    assert!(status.iter().all(|m| m.status().to_string() == "Applied"));
+    // the data model works after up-down-up: seed the demo
+    latticeiq::seed::seed_demo(&db).await.unwrap();
+    assert_eq!(table_count(&db, "contacts").await, 482);
+});
+
+both_backends!(the_demo_dashboard_reproduces_the_design_log, |backend| async move {
+    let app = TestApp::with_demo(backend).await;
+    let rows = app
+        .sql(&format!(
+            "SELECT total_contacts, high_quality, good_quality, fair_quality, low_quality, avg_quality_score, \
+             decision_makers, executives, managers FROM contact_quality_dashboard WHERE workspace_id = {}",
+            match backend {
+                Backend::Postgres => format!("'{DEMO}'"),
+                Backend::Sqlite => format!("X'{}'", DEMO.simple()),
+            }
+        ))
+        .await;
+    let r = &rows[0];
+    let ints: Vec<i64> = [0, 1, 2, 3, 4, 6, 7, 8].iter().map(|i| r.try_get_by_index(*i).unwrap()).collect();
+    let avg: f64 = r.try_get_by_index(5).unwrap();
+    assert_eq!(ints, vec![482, 2, 0, 0, 480, 1, 0, 1]);
+    assert!((avg - 0.41).abs() < 1e-9, "{avg}");
+});
+
+both_backends!(another_workspace_sees_nothing_of_the_demo, |backend| async move {
+    let app = TestApp::with_demo(backend).await;
+    let demo = app.gql(&app.admin(), "{ contacts(first: 1) { totalCount nodes { id } } }", json!({})).await;
+    assert_eq!(demo["contacts"]["totalCount"], 482);
+    let id = demo["contacts"]["nodes"][0]["id"].clone();
+    let other = app.token(OTHER, Role::Admin);
+    let seen = app
+        .gql(&other, "query($id: UUID!) { contact(id: $id) { id } contacts { totalCount } }", json!({"id": id}))
+        .await;
+    assert_eq!(seen["contact"], serde_json::Value::Null);
+    assert_eq!(seen["contacts"]["totalCount"], 0);
+    // and the demo still sees its own contact
+    let own = app.gql(&app.admin(), "query($id: UUID!) { contact(id: $id) { id } }", json!({"id": id})).await;
+    assert_eq!(own["contact"]["id"], id);
+});
+
+both_backends!(concurrent_first_requests_set_up_a_workspace_exactly_once, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let ws = Uuid::new_v4();
+    let token = app.token(ws, Role::Viewer);
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let client = app.client.clone();
+        let url = app.url("/graphql");
+        let token = token.clone();
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .header("authorization", format!("Bearer {token}"))
+                .json(&json!({"query": "{ emailTemplates { id } callTemplates { id } idealClientProfiles { id } }"}))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap(), 200);
+    }
+    let data = app.gql(&token, "{ emailTemplates { name isDefault } callTemplates { name } idealClientProfiles { name } settings { defaultEmailTemplateId } }", json!({})).await;
+    assert_eq!(data["emailTemplates"].as_array().unwrap().len(), 1);
+    assert_eq!(data["emailTemplates"][0]["name"], "Default Personalized Outreach");
+    assert_eq!(data["callTemplates"].as_array().unwrap().len(), 1);
+    assert_eq!(data["idealClientProfiles"].as_array().unwrap().len(), 1);
+    assert_eq!(data["idealClientProfiles"][0]["name"], "High-Value Decision Makers");
+    assert!(data["settings"]["defaultEmailTemplateId"].is_string());
+    for table in ["users_settings", "email_templates", "call_templates", "ideal_client_profiles"] {
+        assert_eq!(table_count(&app.db, table).await, 1, "{table}");
+    }
+});
+
+#[tokio::test]
+async fn schema_graphql_equals_print_schema() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    assert!(
+        committed == latticeiq::graphql::sdl(),
+        "schema.graphql is stale: run `cargo run -- print-schema > schema.graphql`"
+    );
+}
+
+#[tokio::test]
+async fn every_type_and_field_has_a_description() {
+    let sdl = latticeiq::graphql::sdl();
+    let mut undocumented = Vec::new();
+    let mut in_description = false;
+    let mut described = false;
+    for line in sdl.lines() {
+        let t = line.trim();
+        if t.starts_with("\"\"\"") {
+            // a one-line description opens and closes on the same line
+            let one_line = t.len() > 3 && t.ends_with("\"\"\"");
+            if !one_line {
+                in_description = !in_description;
+            }
+            described = !in_description;
+            continue;
+        }
+        if in_description || t.is_empty() || t == "}" || t.starts_with("schema") || t.starts_with("directive") {
+            continue;
+        }
+        let is_type = ["type ", "input ", "enum ", "scalar ", "interface ", "union "].iter().any(|k| t.starts_with(k));
+        let is_member = line.starts_with('\t') || line.starts_with("  ");
+        if (is_type || is_member) && !described {
+            undocumented.push(t.to_owned());
+        }
+        described = false;
+    }
+    // the root operation type entries of `schema { query: … }`
+    undocumented.retain(|d| !d.starts_with("query:") && !d.starts_with("mutation:") && !d.starts_with("subscription:"));
+    assert!(undocumented.is_empty(), "undocumented: {undocumented:#?}");
+}
+
+mod postgres_security {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rls_is_enabled_and_forced_on_every_tenant_table() {
+        let app = TestApp::spawn(Backend::Postgres).await;
+        let list = TENANT_TABLES.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(",");
+        let rows = app
+            .sql(&format!(
+                "SELECT count(*) FROM pg_class WHERE relname IN ({list}) AND relrowsecurity AND relforcerowsecurity"
+            ))
+            .await;
+        let n: i64 = rows[0].try_get_by_index(0).unwrap();
+        assert_eq!(n, 7);
+        let views = app
+            .sql("SELECT count(*) FROM pg_class WHERE relname IN ('contact_quality_dashboard','campaign_performance') \
+                  AND reloptions @> ARRAY['security_invoker=true']")
+            .await;
+        let n: i64 = views[0].try_get_by_index(0).unwrap();
+        assert_eq!(n, 2, "both views are security_invoker");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_app_role_is_neither_owner_nor_superuser_and_cannot_bypass_rls() {
+        let app = TestApp::spawn(Backend::Postgres).await;
+        let rows = app
+            .sql("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'latticeiq_app'")
+            .await;
+        let (sup, bypass): (bool, bool) = (rows[0].try_get_by_index(0).unwrap(), rows[0].try_get_by_index(1).unwrap());
+        assert!(!sup && !bypass);
+        let owned = app
+            .sql("SELECT count(*) FROM pg_tables WHERE tableowner = 'latticeiq_app'")
+            .await;
+        let n: i64 = owned[0].try_get_by_index(0).unwrap();
+        assert_eq!(n, 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn rls_alone_isolates_every_table_and_view() {
+        let app = TestApp::with_demo(Backend::Postgres).await;
+        // give the other workspace rows of its own too
+        latticeiq::seed::seed_workspace(&app.db, OTHER, 50, 7).await.unwrap();
+        for (ws, other) in [(DEMO, OTHER), (OTHER, DEMO)] {
+            let claims = Claims { user_id: None, workspace_id: ws, role: Role::Viewer };
+            let tx = app.db.begin_scoped(&claims, false).await.unwrap();
+            for table in TENANT_TABLES.iter().chain(["contact_quality_dashboard", "campaign_performance"].iter()) {
+                // no WHERE clause: only the policies stand between the rows
+                let rows = tx
+                    .query_all_raw(Statement::from_string(
+                        sea_orm::DbBackend::Postgres,
+                        format!("SELECT workspace_id FROM {table}"),
+                    ))
+                    .await
+                    .unwrap();
+                let ids: Vec<Uuid> = rows.iter().map(|r| r.try_get_by_index(0).unwrap()).collect();
+                assert!(!ids.contains(&other), "{table} leaks rows of {other} to {ws}");
+                if *table == "contacts" {
+                    assert_eq!(ids.len(), if ws == DEMO { 482 } else { 50 });
+                }
+            }
+            // and a write into another workspace is refused by the policy
+            let insert = tx
+                .execute_unprepared(&format!(
+                    "INSERT INTO ideal_client_profiles (workspace_id, name) VALUES ('{other}', 'smuggled')"
+                ))
+                .await;
+            assert!(insert.is_err(), "RLS let {ws} write into {other}");
+            app.db.rollback(tx).await.unwrap();
+        }
+    }
+}
