@@ -28,6 +28,9 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Counters of database work, read by `/metrics` and by tests.
 #[derive(Debug, Default)]
 pub struct DbStats {
+    /// When set, the text of every statement (values inlined) is appended:
+    /// tests and the benchmark use it to EXPLAIN or replay what a request ran.
+    pub capture: std::sync::Mutex<Option<Vec<String>>>,
     /// SQL statements sent, `BEGIN`/`COMMIT`/`ROLLBACK` included.
     pub statements: AtomicU64,
     /// Statements that failed.
@@ -40,6 +43,18 @@ impl DbStats {
     /// Statements so far.
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    /// Starts recording statement texts (dropping any recorded before).
+    pub fn start_capture(&self) {
+        if let Ok(mut c) = self.capture.lock() {
+            *c = Some(Vec::new());
+        }
+    }
+
+    /// Stops recording and returns what was recorded.
+    pub fn take_capture(&self) -> Vec<String> {
+        self.capture.lock().ok().and_then(|mut c| c.take()).unwrap_or_default()
     }
 }
 
@@ -93,6 +108,11 @@ impl Database {
         conn.set_metric_callback(move |info| {
             counter.statements.fetch_add(1, Ordering::Relaxed);
             counter.micros.fetch_add(info.elapsed.as_micros() as u64, Ordering::Relaxed);
+            if let Ok(mut capture) = counter.capture.lock()
+                && let Some(list) = capture.as_mut()
+            {
+                list.push(info.statement.to_string());
+            }
             if info.failed {
                 counter.failures.fetch_add(1, Ordering::Relaxed);
             }

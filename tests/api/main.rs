@@ -4,4 +4,6 @@
 mod helpers;
 
 mod auth;
+mod contacts;
+mod fixtures;
 mod foundation;

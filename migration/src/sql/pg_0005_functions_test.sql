@@ -9,7 +9,8 @@
 --        -f migration/src/sql/pg_0005_functions_test.sql
 --
 -- fixtures defaults to ../shared/fixtures and repo_fixtures to fixtures
--- (paths from the repository root); repo_fixtures may be missing.
+-- (paths from the repository root); repo_fixtures may be missing. rls_role
+-- (-v rls_role=…) is DB_RLS_ROLE, latticeiq_app by default.
 
 \set ON_ERROR_STOP on
 \if :{?fixtures}
@@ -20,6 +21,10 @@
 \else
 \set repo_fixtures fixtures
 \endif
+\if :{?rls_role}
+\else
+\set rls_role latticeiq_app
+\endif
 
 -- {"<file name>": <vector>, …} for every *.json of a directory ({} when none)
 \set icp_vectors `cat :'fixtures'/icp_scoring.json`
@@ -29,7 +34,8 @@ BEGIN;
 SET LOCAL client_min_messages = warning;
 
 CREATE TEMP TABLE fx AS
-SELECT :'icp_vectors'::jsonb AS icp, :'enrichment_vectors'::jsonb AS enrichment, :'fixtures'::text AS fixtures_dir;
+SELECT :'icp_vectors'::jsonb AS icp, :'enrichment_vectors'::jsonb AS enrichment, :'fixtures'::text AS fixtures_dir,
+       :'rls_role'::text AS rls_role;
 
 CREATE FUNCTION pg_temp.check(actual text, expected text, what text) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -307,20 +313,21 @@ BEGIN
   SELECT ws, i, v, p, pt, e
   FROM unnest(ARRAY['Technology & Software', 'Software', 'Software Development', 'Financial Services', 'Finance',
                     'IT', 'it services', 'A', 'a b', 'b c', 'c', 'x a b y', 'HR Tech', 'Food & Beverage', '', '&&',
-                    'SaaS', 'B2B', 'Information Technology', 'Café Ñ', 'café', 'ai', NULL]) AS i,
-       unnest(ARRAY['SaaS', NULL, '', 'Retail']) AS v,
+                    'SaaS', 'B2B', 'Information Technology', 'Café Ñ', 'café', 'ai', 'Big Ops Team', NULL]) AS i,
+       unnest(ARRAY['SaaS', NULL]) AS v,
        unnest(ARRAY['Decision-maker', 'VP of Sales', 'MVP Engineer', 'Chief Executive Officer', 'owner_operator',
                     'Head of Nursing', 'Director', 'c-suite', 'C', 'vp', 'Senior VP', 'Co-Founder', '', NULL,
                     'decision maker', 'Sr. Manager']) AS p,
-       unnest(ARRAY['Executive', NULL, 'Champion']) AS pt,
-       unnest(ARRAY[NULL, 0, 49, 50, 200, 201, 100000]) AS e;
+       unnest(ARRAY['Executive', NULL]) AS pt,
+       unnest(ARRAY[NULL, 0, 50, 201]) AS e;
   FOREACH crit IN ARRAY ARRAY[
     '{"industries": ["Technology & Software", "Finance", "SaaS"], "personas": ["Decision-maker", "Executive", "VP"], "min_company_size": "50+"}',
     '{"industries": ["IT", "a b c", "HR"], "personas": ["C-Suite", "vp sales", "x y"], "max_company_size": 200}',
     '{"industries": ["Information Technology Services"], "personas": ["Owner Operator", "Chief"]}',
     '{"industries": ["café ñ"], "personas": ["cto"], "min_company_size": 0, "max_company_size": 0}',
     '{"industries": ["x a b y q r s t u v w z a1 b1 c1 d1 e1 f1 g1 h1 i1 j1 k1 l1 m1 n1 o1 p1 q1 r1 s1 t1 u1 v1 w1 x1 y1 z1 a2 b2", "b c"]}',
-    '{"personas": ["&"], "industries": ["Finance"]}']::jsonb[]
+    '{"personas": ["&"], "industries": ["Finance"]}',
+    '{"industries": ["B2B Software", "Ops Hub"], "personas": ["Senior VP", "Founder & CEO"], "min_company_size": 50, "max_company_size": 50}']::jsonb[]
   LOOP
     SELECT count(*), string_agg(format('%s/%s/%s/%s/%s', c.enrichment_company_industry, c.vertical, c.kernel_who_persona,
                                       c.persona_type, c.enrichment_company_employees), '; ')
@@ -440,6 +447,35 @@ BEGIN
   IF shared < 8 THEN
     RAISE EXCEPTION 'FAIL expected at least 8 shared enrichment vectors, found %', shared;
   END IF;
+  -- the order of sources when several are present
+  PERFORM pg_temp.check(latticeiq_derived('enrichment_company_name',
+    '{"company": {"name": "A"}, "synthesized": {"company_data": {"name": "B"}}, "company_name": "C"}', NULL), 'A', 'derived order name');
+  PERFORM pg_temp.check(latticeiq_derived('enrichment_company_name',
+    '{"synthesized": {"company_data": {"name": "B"}}, "company_name": "C"}', NULL), 'B', 'derived order name 2');
+  PERFORM pg_temp.check(latticeiq_derived('enrichment_company_industry',
+    '{"industry": "I", "vertical": "V", "quick_enrich": {"industry": "QI", "vertical": "QV"}}', NULL), 'I', 'derived order industry');
+  PERFORM pg_temp.check(latticeiq_derived('enrichment_company_industry',
+    '{"quick_enrich": {"industry": "QI", "vertical": "QV"}}', NULL), 'QI', 'derived order industry 2');
+  PERFORM pg_temp.check(latticeiq_derived('enrichment_company_employees',
+    '{"company": {"employees": "self-employed"}, "employees": "12", "company_size": "50-200"}', NULL), '12', 'derived order employees');
+  PERFORM pg_temp.check(latticeiq_derived('enrichment_company_growth_yoy',
+    '{"company": {"growth_yoy": "lots"}, "growth_yoy": 0}', NULL), '0', 'derived growth 0 is a value');
+  PERFORM pg_temp.check(latticeiq_derived('enrichment_person_title',
+    '{"inferred_title": "T1", "quick_enrich": {"inferred_title": "T2"}, "job_title": "T3"}', NULL), 'T1', 'derived order title');
+  PERFORM pg_temp.check(latticeiq_derived('enrichment_person_background',
+    '{"synthesized": {"profile_summary": "P"}, "summary": "S"}', NULL), 'P', 'derived order background');
+  PERFORM pg_temp.check(latticeiq_derived('kernel_who_persona',
+    '{"persona_type": "Champion"}', '{"who": {"persona_type": "CFO", "persona": "Manager"}}'), 'CFO', 'kernel long spelling first');
+  PERFORM pg_temp.check(latticeiq_derived('kernel_who_persona', '{"persona_type": "Champion"}', 'null'), 'Champion', 'kernel null');
+  PERFORM pg_temp.check(latticeiq_derived('kernel_who_influence', '{}', '{"who": {"influence_level": "high", "influence": "low"}}'),
+                        'high', 'kernel influence long first');
+  PERFORM pg_temp.check(latticeiq_derived('kernel_when_urgency', '{}', '{"when": {"urgency_level": "high", "urgency": "low"}}'),
+                        'high', 'kernel urgency long first');
+  PERFORM pg_temp.check(latticeiq_derived('kernel_what_hook', '{"opening_line": "O"}', '{"what": {"opening_hook": "Long", "hook": "Short"}}'),
+                        'Long', 'kernel hook long first');
+  PERFORM pg_temp.check(latticeiq_derived('kernel_what_hook', '{"synthesized": {"opening_line": "SO", "hook_angle": "HA"}}', NULL),
+                        'SO', 'derived order hook');
+  PERFORM pg_temp.check(latticeiq_derived('kernel_what_hook', '{"synthesized": {"hook_angle": "HA"}}', NULL), 'HA', 'derived hook angle');
   PERFORM pg_temp.check(latticeiq_derived('first_name', '{"first_name": "Ana"}', NULL), NULL, 'derived of a non-derived column');
   PERFORM pg_temp.check(latticeiq_derived('enrichment_company_name', '"text"', '[1]'), NULL, 'derived from a non-object');
 END
@@ -502,7 +538,8 @@ BEGIN
     ('icp_score', '0'), ('product', NULL), ('assigned_product', NULL), ('product_match', NULL), ('notes', 'note'),
     ('company_employees', '340'), ('icp_id', NULL),
     -- aliases: the enrichment column first, then the base column
-    ('company_name', 'JSON Co'),   -- enrichment_company_name NULL, company 'Acme' … wait: company wins before derivation
+    -- step 2 (the company column) comes before step 4 (enrichment_data's company.name)
+    ('company_name', 'Acme'),
     ('industry', 'Retail'), ('company_industry', 'Retail'), ('title', 'CFO'), ('person_title', 'CFO'),
     ('persona', 'Champion'), ('person_background', 'Runs treasury.'), ('enrichment_company_name', 'JSON Co'),
     ('kernel_who_persona', 'Manager'), ('full_name', 'Ana Lima'),
@@ -511,9 +548,6 @@ BEGIN
     ('last_point', '{"a": 1}'), ('website_field', NULL), ('empty_text', NULL), ('no_points', NULL), ('zero', '0'),
     ('flag', 'false'), ('obj', '{"k": "v"}'), ('missing_path', NULL)) AS t(name, expected)
   LOOP
-    IF r.name = 'company_name' THEN
-      r.expected := 'Acme';  -- step 2 (the company column) comes before step 4 (JSON)
-    END IF;
     PERFORM pg_temp.check(get_contact_field(c, r.name), r.expected, 'get_contact_field ' || r.name);
   END LOOP;
 
@@ -605,7 +639,7 @@ BEGIN
   VALUES ('aaaaaaaa-0000-0000-0000-000000000009', 'theirs_only', 'x', 'a');
   SELECT * INTO c FROM contacts WHERE id = theirs;
   PERFORM set_config('request.jwt.claims', json_build_object('workspace_id', ws)::text, true);
-  SET LOCAL ROLE latticeiq_app;
+  EXECUTE format('SET LOCAL ROLE %I', (SELECT rls_role FROM fx));
   PERFORM pg_temp.check(calculate_icp_match(mine, '{"industries": ["Finance"]}', NULL)::text, '100', 'RLS: own contact');
   PERFORM pg_temp.check(calculate_icp_match(theirs, '{"industries": ["Finance"]}', NULL)::text, NULL, 'RLS: other workspace');
   PERFORM pg_temp.check((SELECT total_contacts FROM get_workspace_stats('aaaaaaaa-0000-0000-0000-000000000009'))::text, '0',
@@ -637,9 +671,12 @@ BEGIN
                       'latticeiq_field_columns', 'get_contact_field', 'latticeiq_phrase_matches', 'latticeiq_word_string',
                       'latticeiq_icp_prepare_list', 'latticeiq_icp_weight', 'latticeiq_icp_prepare',
                       'latticeiq_icp_text_matches', 'latticeiq_icp_score', 'calculate_icp_match', 'get_workspace_stats')
-    AND NOT has_function_privilege('latticeiq_app', p.oid, 'EXECUTE');
+    -- an explicit grant (PUBLIC's default EXECUTE would make has_function_privilege pass anyway)
+    AND NOT EXISTS (SELECT 1 FROM aclexplode(p.proacl) a
+                    WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = (SELECT rls_role FROM fx))
+                      AND a.privilege_type = 'EXECUTE');
   IF missing IS NOT NULL THEN
-    RAISE EXCEPTION 'FAIL not executable by latticeiq_app: %', missing;
+    RAISE EXCEPTION 'FAIL not executable by the RLS role: %', missing;
   END IF;
   IF (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE n.nspname = 'public' AND p.prosecdef

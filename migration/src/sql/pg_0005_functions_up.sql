@@ -510,7 +510,9 @@ $$;
 -- with the keys of unset criteria (and null bounds) left out.
 -- Weights absent or JSON null → 30/40/30; otherwise each key must be a
 -- non-negative integer (else 0). The size criterion is set when a bound
--- parses (latticeiq_parse_size_bound).
+-- parses (latticeiq_parse_size_bound). COST 10000 makes a generic plan,
+-- which would prepare the ICP again for every row, look as dear as it is,
+-- so that the plan cache keeps custom (folded) plans for prepared queries.
 CREATE OR REPLACE FUNCTION latticeiq_icp_prepare(criteria jsonb, weights jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE COST 10000 AS $$
   SELECT jsonb_strip_nulls(jsonb_build_object('industry', i, 'persona', p, 'size', s,

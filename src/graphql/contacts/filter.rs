@@ -351,11 +351,11 @@ impl FilterBuilder {
 
     fn ilike(&self, col: Column, pattern: String) -> SimpleExpr {
         use sea_orm::sea_query::extension::postgres::PgExpr as _;
-        let like = LikeExpr::new(pattern).escape('\\');
         match self.backend {
-            // SQLite's LIKE already ignores (ASCII) case.
-            DbBackend::Sqlite => Expr::col((entity::contacts::Entity, col)).like(like),
-            _ => Expr::col((entity::contacts::Entity, col)).ilike(like),
+            // SQLite's LIKE ignores (ASCII) case and has no default escape character.
+            DbBackend::Sqlite => Expr::col((entity::contacts::Entity, col)).like(LikeExpr::new(pattern).escape('\\')),
+            // Postgres: backslash is LIKE's default escape character.
+            _ => Expr::col((entity::contacts::Entity, col)).ilike(pattern),
         }
     }
 
@@ -428,13 +428,13 @@ impl FilterBuilder {
                     if need_all {
                         Expr::cust_with_values(
                             "(SELECT count(DISTINCT t.value) FROM json_each(\"contacts\".\"tags\") t \
-                             WHERE t.value IN (SELECT value FROM json_each($1))) = $2",
+                             WHERE t.value IN (SELECT value FROM json_each(?))) = ?",
                             [Value::from(json), Value::from(distinct.len() as i64)],
                         )
                     } else {
                         Expr::cust_with_values(
                             "EXISTS (SELECT 1 FROM json_each(\"contacts\".\"tags\") t \
-                             WHERE t.value IN (SELECT value FROM json_each($1)))",
+                             WHERE t.value IN (SELECT value FROM json_each(?)))",
                             [Value::from(json)],
                         )
                     }
@@ -525,7 +525,7 @@ pub fn search_condition(backend: DbBackend, search: &str) -> AppResult<Option<Si
         _ => {
             let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" AND ");
             Expr::cust_with_values(
-                "\"contacts\".\"seq\" IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH $1)",
+                "\"contacts\".\"seq\" IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)",
                 [query],
             )
         }

@@ -1,0 +1,565 @@
+//! The contacts read API (SPEC §7): filters, search, sorts, cursors both
+//! ways, computed fields, statement counts, isolation.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use entity::contacts::Model;
+use latticeiq::auth::Role;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::both_backends;
+use crate::fixtures::{all_contacts, exec, uuid_sql};
+use crate::helpers::{Backend, DEMO, OTHER, TestApp};
+
+const WS: Uuid = Uuid::from_u128(0x3333_3333_3333_3333_3333_3333_3333_3333);
+
+async fn seeded(backend: Backend, n: u64) -> (TestApp, Vec<Model>, String) {
+    let app = TestApp::spawn(backend).await;
+    latticeiq::seed::seed_workspace(&app.db, WS, n, 11).await.unwrap();
+    // a second workspace with rows of its own, which must never show up
+    latticeiq::seed::seed_workspace(&app.db, OTHER, 40, 12).await.unwrap();
+    let rows = all_contacts(&app.db, WS).await;
+    let token = app.token(WS, Role::Viewer);
+    (app, rows, token)
+}
+
+async fn ids_of(app: &TestApp, token: &str, filter: Value) -> BTreeSet<Uuid> {
+    let mut out = BTreeSet::new();
+    let mut after: Option<String> = None;
+    loop {
+        let data = app
+            .gql(
+                token,
+                "query($f: ContactFilter, $a: String) { contacts(first: 100, after: $a, filter: $f) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }",
+                json!({"f": filter, "a": after}),
+            )
+            .await;
+        let c = &data["contacts"];
+        for n in c["nodes"].as_array().unwrap() {
+            out.insert(n["id"].as_str().unwrap().parse().unwrap());
+        }
+        if !c["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            assert_eq!(c["totalCount"].as_u64().unwrap() as usize, out.len(), "totalCount for {filter}");
+            return out;
+        }
+        after = c["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+}
+
+fn expect(rows: &[Model], pred: impl Fn(&Model) -> bool) -> BTreeSet<Uuid> {
+    rows.iter().filter(|m| pred(m)).map(|m| m.id).collect()
+}
+
+/// The most common non-null value of a text column.
+fn common<'a>(rows: &'a [Model], get: impl Fn(&Model) -> Option<&str>) -> String {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in rows {
+        if let Some(v) = get(r) {
+            *counts.entry(v.to_owned()).or_default() += 1;
+        }
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n).map(|(v, _)| v).expect("a value")
+}
+
+fn median(mut values: Vec<i64>) -> i64 {
+    values.sort_unstable();
+    values[values.len() / 2]
+}
+
+type TextGetter = fn(&Model) -> Option<&str>;
+
+const TEXT_FIELDS: [(&str, TextGetter); 11] = [
+    ("firstName", |m| m.first_name.as_deref()),
+    ("lastName", |m| m.last_name.as_deref()),
+    ("email", |m| m.email.as_deref()),
+    ("company", |m| m.company.as_deref()),
+    ("jobTitle", |m| m.job_title.as_deref()),
+    ("source", |m| m.source.as_deref()),
+    ("enrichmentStatus", |m| Some(m.enrichment_status.as_str())),
+    ("enrichmentCompanyIndustry", |m| m.enrichment_company_industry.as_deref()),
+    ("kernelWhoPersona", |m| m.kernel_who_persona.as_deref()),
+    ("kernelWhenUrgency", |m| m.kernel_when_urgency.as_deref()),
+    ("assignedProduct", |m| m.assigned_product.as_deref()),
+];
+
+both_backends!(every_string_operator_on_every_text_field_matches_an_independent_computation, |backend| async move {
+    let (app, rows, token) = seeded(backend, 300).await;
+    for (field, get) in TEXT_FIELDS {
+        let v = common(&rows, get);
+        let other = rows.iter().filter_map(|m| get(m)).find(|x| *x != v).unwrap_or("zzz").to_owned();
+        let lower = v.to_lowercase();
+        let mid: String = lower.chars().skip(1).take(3).collect();
+        let prefix: String = v.chars().take(2).collect::<String>().to_uppercase();
+        let cases: Vec<(Value, BTreeSet<Uuid>)> = vec![
+            (json!({"eq": v}), expect(&rows, |m| get(m) == Some(v.as_str()))),
+            (json!({"neq": v}), expect(&rows, |m| get(m).is_some_and(|x| x != v))),
+            (json!({"in": [v, other]}), expect(&rows, |m| get(m).is_some_and(|x| x == v || x == other))),
+            (json!({"notIn": [v]}), expect(&rows, |m| get(m).is_some_and(|x| x != v))),
+            (json!({"contains": mid}), expect(&rows, |m| get(m).is_some_and(|x| x.to_lowercase().contains(&mid)))),
+            (
+                json!({"startsWith": prefix}),
+                expect(&rows, |m| get(m).is_some_and(|x| x.to_lowercase().starts_with(&prefix.to_lowercase()))),
+            ),
+            (json!({"isNull": true}), expect(&rows, |m| get(m).is_none())),
+            (json!({"isNull": false}), expect(&rows, |m| get(m).is_some())),
+            (json!({"in": []}), BTreeSet::new()),
+        ];
+        for (op, want) in cases {
+            let filter = json!({ field: op });
+            assert_eq!(ids_of(&app, &token, filter.clone()).await, want, "{filter}");
+        }
+    }
+});
+
+type IntGetter = fn(&Model) -> Option<i64>;
+
+both_backends!(every_number_operator_on_every_numeric_field_matches, |backend| async move {
+    let (app, rows, token) = seeded(backend, 300).await;
+    let fields: [(&str, IntGetter); 4] = [
+        ("enrichmentCompanyEmployees", |m| m.enrichment_company_employees.map(i64::from)),
+        ("enrichmentCompanyRevenue", |m| m.enrichment_company_revenue),
+        ("enrichmentDataQualityScore", |m| Some(i64::from(m.enrichment_data_quality_score))),
+        ("icpMatchScore", |m| m.icp_match_score.map(i64::from)),
+    ];
+    for (field, get) in fields {
+        let v = median(rows.iter().filter_map(get).collect());
+        let cases: Vec<(Value, BTreeSet<Uuid>)> = vec![
+            (json!({"eq": v}), expect(&rows, |m| get(m) == Some(v))),
+            (json!({"neq": v}), expect(&rows, |m| get(m).is_some_and(|x| x != v))),
+            (json!({"gt": v}), expect(&rows, |m| get(m).is_some_and(|x| x > v))),
+            (json!({"gte": v}), expect(&rows, |m| get(m).is_some_and(|x| x >= v))),
+            (json!({"lt": v}), expect(&rows, |m| get(m).is_some_and(|x| x < v))),
+            (json!({"lte": v}), expect(&rows, |m| get(m).is_some_and(|x| x <= v))),
+            (json!({"in": [v, 0]}), expect(&rows, |m| get(m).is_some_and(|x| x == v || x == 0))),
+            (json!({"isNull": true}), expect(&rows, |m| get(m).is_none())),
+            (json!({"gte": v, "lte": v}), expect(&rows, |m| get(m) == Some(v))),
+        ];
+        for (op, want) in cases {
+            let filter = json!({ field: op });
+            assert_eq!(ids_of(&app, &token, filter.clone()).await, want, "{filter}");
+        }
+    }
+});
+
+both_backends!(uuid_tag_and_timestamp_filters_match, |backend| async move {
+    let (app, rows, token) = seeded(backend, 300).await;
+    let icp = rows.iter().find_map(|m| m.icp_id).expect("some contact matched the default ICP");
+    let tag = common(&rows, |m| m.tags.0.first().map(String::as_str));
+    let tag2 = rows.iter().flat_map(|m| m.tags.0.iter()).find(|t| **t != tag).unwrap().clone();
+    let mut times: Vec<_> = rows.iter().map(|m| m.created_at).collect();
+    times.sort();
+    let t = times[times.len() / 2];
+    let cases: Vec<(Value, BTreeSet<Uuid>)> = vec![
+        (json!({"icpId": {"eq": icp}}), expect(&rows, |m| m.icp_id == Some(icp))),
+        (json!({"icpId": {"in": [icp, Uuid::new_v4()]}}), expect(&rows, |m| m.icp_id == Some(icp))),
+        (json!({"icpId": {"isNull": true}}), expect(&rows, |m| m.icp_id.is_none())),
+        (json!({"campaignId": {"isNull": true}}), expect(&rows, |m| m.campaign_id.is_none())),
+        (json!({"campaignId": {"eq": Uuid::new_v4()}}), BTreeSet::new()),
+        (json!({"tags": {"containsAny": [tag, tag2]}}), expect(&rows, |m| m.tags.0.contains(&tag) || m.tags.0.contains(&tag2))),
+        (json!({"tags": {"containsAll": [tag, tag2]}}), expect(&rows, |m| m.tags.0.contains(&tag) && m.tags.0.contains(&tag2))),
+        (json!({"tags": {"containsAny": []}}), BTreeSet::new()),
+        (json!({"createdAt": {"gt": t}}), expect(&rows, |m| m.created_at > t)),
+        (json!({"createdAt": {"lte": t}}), expect(&rows, |m| m.created_at <= t)),
+        (json!({"createdAt": {"eq": t}}), expect(&rows, |m| m.created_at == t)),
+        (json!({"createdAt": {"in": [t, times[0]]}}), expect(&rows, |m| m.created_at == t || m.created_at == times[0])),
+        (json!({"updatedAt": {"gte": t}}), expect(&rows, |m| m.updated_at >= t)),
+        (json!({"createdAt": {"isNull": false}}), expect(&rows, |_| true)),
+    ];
+    for (filter, want) in cases {
+        assert_eq!(ids_of(&app, &token, filter.clone()).await, want, "{filter}");
+    }
+});
+
+both_backends!(and_or_not_nest_as_boolean_logic, |backend| async move {
+    let (app, rows, token) = seeded(backend, 300).await;
+    let ind = common(&rows, |m| m.enrichment_company_industry.as_deref());
+    let q = 60;
+    let is_ind = |m: &Model| m.enrichment_company_industry.as_deref() == Some(ind.as_str());
+    let good = |m: &Model| m.enrichment_data_quality_score >= q;
+    let cases: Vec<(Value, BTreeSet<Uuid>)> = vec![
+        (
+            json!({"and": [{"enrichmentCompanyIndustry": {"eq": ind}}, {"enrichmentDataQualityScore": {"gte": q}}]}),
+            expect(&rows, |m| is_ind(m) && good(m)),
+        ),
+        (
+            json!({"or": [{"enrichmentCompanyIndustry": {"eq": ind}}, {"enrichmentDataQualityScore": {"gte": q}}]}),
+            expect(&rows, |m| is_ind(m) || good(m)),
+        ),
+        // not is two-valued: rows with a null industry are "not Finance"
+        (json!({"not": {"enrichmentCompanyIndustry": {"eq": ind}}}), expect(&rows, |m| !is_ind(m))),
+        (
+            json!({"and": [{"enrichmentCompanyIndustry": {"eq": ind}}, {"not": {"enrichmentCompanyIndustry": {"eq": ind}}}]}),
+            BTreeSet::new(),
+        ),
+        (
+            json!({"not": {"or": [{"enrichmentCompanyIndustry": {"eq": ind}}, {"not": {"enrichmentDataQualityScore": {"gte": q}}}]}}),
+            expect(&rows, |m| !is_ind(m) && good(m)),
+        ),
+        // fields side by side are an implicit and
+        (
+            json!({"enrichmentCompanyIndustry": {"eq": ind}, "enrichmentDataQualityScore": {"lt": q}, "or": [{"source": {"eq": "csv"}}, {"source": {"eq": "api"}}]}),
+            expect(&rows, |m| is_ind(m) && !good(m) && matches!(m.source.as_deref(), Some("csv" | "api"))),
+        ),
+        (json!({"or": []}), BTreeSet::new()),
+        (json!({}), expect(&rows, |_| true)),
+    ];
+    for (filter, want) in cases {
+        assert_eq!(ids_of(&app, &token, filter.clone()).await, want, "{filter}");
+    }
+});
+
+/// The expected order of `rows` under (key, ascending) with nulls as the largest value and id last.
+fn sort_rows(rows: &mut [Model], key: &dyn Fn(&Model) -> Option<Value>, asc: bool) {
+    rows.sort_by(|a, b| {
+        let cmp = |x: &Option<Value>, y: &Option<Value>| match (x, y) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+            (Some(x), Some(y)) => match (x, y) {
+                (Value::Number(x), Value::Number(y)) => x.as_f64().unwrap().total_cmp(&y.as_f64().unwrap()),
+                (Value::String(x), Value::String(y)) => x.as_bytes().cmp(y.as_bytes()),
+                _ => unreachable!(),
+            },
+        };
+        let o = cmp(&key(a), &key(b)).then_with(|| a.id.cmp(&b.id));
+        if asc { o } else { o.reverse() }
+    });
+}
+
+async fn walk(app: &TestApp, token: &str, order: &Value, backward: bool) -> Vec<Uuid> {
+    let mut seen: Vec<Uuid> = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..100 {
+        let q = if backward {
+            "query($o: [ContactOrderBy!], $c: String) { contacts(last: 37, before: $c, orderBy: $o) { pageInfo { hasPreviousPage startCursor } edges { cursor node { id } } } }"
+        } else {
+            "query($o: [ContactOrderBy!], $c: String) { contacts(first: 37, after: $c, orderBy: $o) { pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }"
+        };
+        let data = app.gql(token, q, json!({"o": order, "c": cursor})).await;
+        let c = &data["contacts"];
+        let ids: Vec<Uuid> = c["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].as_str().unwrap().parse().unwrap()).collect();
+        if backward {
+            let mut all = ids;
+            all.extend(seen);
+            seen = all;
+            if !c["pageInfo"]["hasPreviousPage"].as_bool().unwrap() {
+                break;
+            }
+            cursor = c["pageInfo"]["startCursor"].as_str().map(str::to_owned);
+        } else {
+            seen.extend(ids);
+            if !c["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+                break;
+            }
+            cursor = c["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        }
+    }
+    seen
+}
+
+type SortKey = fn(&Model) -> Option<Value>;
+
+both_backends!(paging_walks_every_contact_once_in_order_under_every_sort, |backend| async move {
+    let (app, rows, token) = seeded(backend, 1000).await;
+    let sorts: [(&str, SortKey); 8] = [
+        ("CREATED_AT", |m| Some(json!(m.created_at.timestamp_micros()))),
+        ("UPDATED_AT", |m| Some(json!(m.updated_at.timestamp_micros()))),
+        ("LAST_NAME", |m| m.last_name.clone().map(Value::String)),
+        ("COMPANY", |m| m.company.clone().map(Value::String)),
+        ("DATA_QUALITY_SCORE", |m| Some(json!(m.enrichment_data_quality_score))),
+        ("ICP_MATCH_SCORE", |m| m.icp_match_score.map(|v| json!(v))),
+        ("COMPANY_REVENUE", |m| m.enrichment_company_revenue.map(|v| json!(v))),
+        ("COMPANY_EMPLOYEES", |m| m.enrichment_company_employees.map(|v| json!(v))),
+    ];
+    for (field, key) in sorts {
+        for asc in [true, false] {
+            let order = json!([{"field": field, "direction": if asc { "ASC" } else { "DESC" }}]);
+            let mut expected = rows.clone();
+            sort_rows(&mut expected, &key, asc);
+            let expected: Vec<Uuid> = expected.iter().map(|m| m.id).collect();
+            let forward = walk(&app, &token, &order, false).await;
+            assert_eq!(forward.len(), 1000, "{order}");
+            assert_eq!(forward, expected, "forward walk under {order}");
+            let backward = walk(&app, &token, &order, true).await;
+            assert_eq!(backward, expected, "backward walk under {order}");
+        }
+    }
+    // two keys: company ascending, then quality descending (id follows the last key)
+    let order = json!([{"field": "COMPANY", "direction": "ASC"}, {"field": "DATA_QUALITY_SCORE", "direction": "DESC"}]);
+    let mut expected = rows.clone();
+    expected.sort_by(|a, b| {
+        let ca = a.company.as_deref().map(str::as_bytes);
+        let cb = b.company.as_deref().map(str::as_bytes);
+        let first = match (ca, cb) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+            (Some(x), Some(y)) => x.cmp(y),
+        };
+        first
+            .then(b.enrichment_data_quality_score.cmp(&a.enrichment_data_quality_score))
+            .then(b.id.cmp(&a.id))
+    });
+    let expected: Vec<Uuid> = expected.iter().map(|m| m.id).collect();
+    assert_eq!(walk(&app, &token, &order, false).await, expected);
+    assert_eq!(walk(&app, &token, &order, true).await, expected);
+});
+
+both_backends!(inserting_a_contact_mid_walk_neither_duplicates_nor_skips, |backend| async move {
+    let (app, rows, token) = seeded(backend, 200).await;
+    let order = json!([{"field": "CREATED_AT", "direction": "ASC"}]);
+    let q = "query($o: [ContactOrderBy!], $c: String) { contacts(first: 37, after: $c, orderBy: $o) { pageInfo { hasNextPage endCursor } nodes { id } } }";
+    let mut seen: Vec<Uuid> = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut inserted = false;
+    loop {
+        let data = app.gql(&token, q, json!({"o": order, "c": cursor})).await;
+        let c = &data["contacts"];
+        seen.extend(c["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().parse::<Uuid>().unwrap()));
+        if !inserted {
+            // new contacts both before the cursor (oldest) and after it (newest)
+            let mut early = latticeiq::store::contacts::blank(WS);
+            early.created_at = rows.iter().map(|m| m.created_at).min().unwrap() - chrono::Duration::days(1);
+            let late = latticeiq::store::contacts::blank(WS);
+            crate::fixtures::insert_contacts(&app.db, WS, &[early, late]).await;
+            inserted = true;
+        }
+        if !c["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        cursor = c["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    let unique: BTreeSet<Uuid> = seen.iter().copied().collect();
+    assert_eq!(unique.len(), seen.len(), "a contact was visited twice");
+    for m in &rows {
+        assert!(unique.contains(&m.id), "{} was skipped", m.id);
+    }
+    assert_eq!(seen.len(), rows.len() + 1, "only the newer insert lies ahead of the cursor");
+});
+
+both_backends!(page_arguments_and_cursors_are_checked, |backend| async move {
+    let (app, _rows, token) = seeded(backend, 60).await;
+    for (q, field) in [
+        ("{ contacts(first: 101) { totalCount } }", "first"),
+        ("{ contacts(first: -1) { totalCount } }", "first"),
+        ("{ contacts(last: 500) { totalCount } }", "last"),
+        ("{ contacts(first: 5, last: 5) { totalCount } }", ""),
+        ("{ contacts(after: \"garbage\") { totalCount } }", "after"),
+        ("{ contacts(last: 3, before: \"e30\") { totalCount } }", "before"),
+        ("{ contacts(orderBy: [{field: LAST_NAME}]) { nodes { id } } }", "-"),
+    ] {
+        if field == "-" {
+            continue;
+        }
+        let (_, body) = app.post(Some(&token), q, json!({})).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{q}: {body}");
+        if !field.is_empty() {
+            assert_eq!(body["errors"][0]["extensions"]["field"], field, "{q}");
+        }
+    }
+    // a cursor made under one order is refused under another
+    let data = app.gql(&token, "{ contacts(first: 2) { pageInfo { endCursor } } }", json!({})).await;
+    let cursor = data["contacts"]["pageInfo"]["endCursor"].as_str().unwrap().to_owned();
+    let codes = app
+        .gql_err(&token, "query($c: String) { contacts(first: 2, after: $c, orderBy: [{field: LAST_NAME, direction: ASC}]) { nodes { id } } }", json!({"c": cursor}))
+        .await;
+    assert_eq!(codes, ["BAD_USER_INPUT"]);
+    // first: 0 is a valid empty page
+    let data = app.gql(&token, "{ contacts(first: 0) { totalCount nodes { id } pageInfo { hasNextPage } } }", json!({})).await;
+    assert_eq!(data["contacts"]["nodes"].as_array().unwrap().len(), 0);
+    assert_eq!(data["contacts"]["totalCount"], 60);
+});
+
+/// Words of the names, e-mail and company of `m`.
+fn words_of(m: &Model) -> Vec<String> {
+    let text = [&m.first_name, &m.last_name, &m.email, &m.company]
+        .iter()
+        .filter_map(|v| v.as_deref())
+        .collect::<Vec<_>>()
+        .join(" ");
+    latticeiq::domain::words::words(&text)
+}
+
+const SEARCHES: [&str; 8] = ["gar", "Golden", "smith", "a", "example.com", "joh sm", "ZZZZZ", "gol gar"];
+
+both_backends!(search_finds_contacts_whose_words_start_with_every_term, |backend| async move {
+    let (app, rows, token) = seeded(backend, 300).await;
+    let mut searches: Vec<String> = SEARCHES.iter().map(|s| s.to_string()).collect();
+    // terms taken from the data: a last name, a company word, an e-mail domain prefix
+    searches.push(rows[0].last_name.clone().unwrap());
+    searches.push(rows[1].company.clone().unwrap_or_default().chars().take(4).collect());
+    searches.push(format!("{} {}", rows[2].first_name.clone().unwrap(), &rows[2].last_name.clone().unwrap()[..2]));
+    for s in searches {
+        let terms = latticeiq::domain::words::words(&s);
+        let want = expect(&rows, |m| {
+            let words = words_of(m);
+            terms.iter().all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
+        });
+        let data = app
+            .gql(&token, "query($s: String) { contacts(first: 100, search: $s) { totalCount nodes { id } } }", json!({"s": s}))
+            .await;
+        assert_eq!(data["contacts"]["totalCount"].as_u64().unwrap() as usize, want.len(), "search {s:?}");
+        let got: BTreeSet<Uuid> = data["contacts"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().parse().unwrap()).collect();
+        if want.len() <= 100 {
+            assert_eq!(got, want, "search {s:?}");
+        }
+    }
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_gives_the_same_ids_on_sqlite_and_postgres() {
+    let (sqlite, _, t1) = seeded(Backend::Sqlite, 500).await;
+    let (pg, _, t2) = seeded(Backend::Postgres, 500).await;
+    for s in SEARCHES.iter().chain(["ma", "inc", "director", "co", "ann lee"].iter()) {
+        let mut sets = Vec::new();
+        for (app, token) in [(&sqlite, &t1), (&pg, &t2)] {
+            let mut ids = BTreeSet::new();
+            let mut after: Option<String> = None;
+            loop {
+                let d = app
+                    .gql(token, "query($s: String, $a: String) { contacts(first: 100, after: $a, search: $s) { pageInfo { hasNextPage endCursor } nodes { id } } }", json!({"s": s, "a": after}))
+                    .await;
+                for n in d["contacts"]["nodes"].as_array().unwrap() {
+                    ids.insert(n["id"].as_str().unwrap().to_owned());
+                }
+                if !d["contacts"]["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+                    break;
+                }
+                after = d["contacts"]["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+            }
+            sets.push(ids);
+        }
+        assert_eq!(sets[0], sets[1], "search {s:?} differs between SQLite and Postgres");
+    }
+}
+
+both_backends!(a_page_costs_the_same_statements_whatever_its_size, |backend| async move {
+    let app = TestApp::with_demo(backend).await;
+    latticeiq::seed::seed_workspace(&app.db, WS, 150, 5).await.unwrap();
+    let token = app.token(WS, Role::Admin);
+    // a custom field and a campaign holding some contacts, so every relation has work to do
+    let ws = uuid_sql(&app.db, WS);
+    let fid = uuid_sql(&app.db, Uuid::new_v4());
+    exec(&app.db, &format!(
+        "INSERT INTO contact_field_definitions (id, workspace_id, field_name, display_name, field_type, jsonb_path) \
+         VALUES ({fid}, {ws}, 'funding_stage', 'Funding stage', 'text', 'company.funding.stage')"
+    )).await;
+    let cid = Uuid::new_v4();
+    exec(&app.db, &format!(
+        "INSERT INTO campaigns (id, workspace_id, name) VALUES ({}, {ws}, 'Spring')", uuid_sql(&app.db, cid)
+    )).await;
+    exec(&app.db, &format!("UPDATE contacts SET campaign_id = {} WHERE workspace_id = {ws} AND icp_id IS NOT NULL", uuid_sql(&app.db, cid))).await;
+    let q = "query($n: Int) { contacts(first: $n) { totalCount nodes { id fullName icp { name } campaign { name } icpMatchScore icpMatch { tier } renderedEmail { body } renderedCallScript { body } field(name: \"funding_stage\") } } }";
+    // warm up: the first request of a workspace sets it up
+    app.gql(&token, q, json!({"n": 1})).await;
+    let mut counts = Vec::new();
+    for n in [10, 100] {
+        let before = app.statements();
+        let data = app.gql(&token, q, json!({"n": n})).await;
+        counts.push(app.statements() - before);
+        assert_eq!(data["contacts"]["nodes"].as_array().unwrap().len(), n as usize);
+        assert!(data["contacts"]["nodes"].as_array().unwrap().iter().any(|c| !c["campaign"].is_null()));
+    }
+    assert_eq!(counts[0], counts[1], "statements per page: {counts:?}");
+    assert!(counts[0] <= 12, "statements per page: {counts:?}");
+    eprintln!("statements per page with every computed field ({backend:?}): {}", counts[0]);
+});
+
+both_backends!(computed_fields_of_the_demo_contacts_are_consistent, |backend| async move {
+    let app = TestApp::with_demo(backend).await;
+    let data = app
+        .gql(&app.admin(), "{ contacts(search: \"Golden\") { nodes { id fullName icpMatchScore storedIcpMatchScore icpMatch { score tier breakdown { criterion weight matched contactValue } } renderedEmail { subject body missingVariables complete } renderedCallScript { subject body defaultedVariables } a: field(name: \"industry\") b: field(name: \"company_revenue\") c: field(name: \"full_name\") d: field(name: \"tags\") icp { name } } } }", json!({}))
+        .await;
+    let g = &data["contacts"]["nodes"][0];
+    assert_eq!(g["fullName"], "Garrett Golden");
+    assert_eq!(g["a"], "Technology & Software");
+    assert!(g["b"].is_number(), "revenue keeps its type: {}", g["b"]);
+    assert_eq!(g["c"], "Garrett Golden");
+    // Garrett has no tags, and an empty array counts as missing
+    assert_eq!(g["d"], Value::Null);
+    assert_eq!(g["icpMatchScore"], g["icpMatch"]["score"]);
+    assert_eq!(g["icpMatchScore"], g["storedIcpMatchScore"]);
+    assert_eq!(g["icpMatch"]["tier"], "WARM");
+    assert_eq!(g["icp"]["name"], "High-Value Decision Makers");
+    let breakdown: Vec<&str> = g["icpMatch"]["breakdown"].as_array().unwrap().iter().map(|c| c["criterion"].as_str().unwrap()).collect();
+    assert_eq!(breakdown, ["industry", "persona", "company_size"]);
+    assert_eq!(g["renderedEmail"]["subject"], "Garrett, quick question about Technology & Software");
+    assert_eq!(g["renderedEmail"]["complete"], true);
+    let body = g["renderedEmail"]["body"].as_str().unwrap();
+    assert!(!body.contains("{{") && !body.contains('['), "{body}");
+    assert_eq!(g["renderedCallScript"]["subject"], Value::Null);
+    assert_eq!(g["renderedCallScript"]["defaultedVariables"], json!(["sender_name"]));
+    assert!(g["renderedCallScript"]["body"].as_str().unwrap().contains("from LatticeIQ Demo."));
+    // unknown field names are an error, not null
+    let codes = app.gql_err(&app.admin(), "{ contacts(first: 1) { nodes { field(name: \"favourite_colour\") } } }", json!({})).await;
+    assert_eq!(codes, ["BAD_USER_INPUT"]);
+    // sender variables, and a template id of another workspace behaves like a missing one
+    let other_tpl = app.gql(&app.token(OTHER, Role::Admin), "{ emailTemplates { id } }", json!({})).await["emailTemplates"][0]["id"].clone();
+    let id = g["id"].clone();
+    let d = app
+        .gql(&app.admin(), "query($id: UUID!, $t: UUID) { contact(id: $id) { renderedCallScript(variables: {sender_name: \"Dana\"}) { body } renderedEmail(templateId: $t) { body } icpMatch(icpId: $t) { score } } }", json!({"id": id, "t": other_tpl}))
+        .await;
+    assert!(d["contact"]["renderedCallScript"]["body"].as_str().unwrap().contains("this is Dana from"));
+    assert_eq!(d["contact"]["renderedEmail"], Value::Null);
+    assert_eq!(d["contact"]["icpMatch"], Value::Null);
+});
+
+both_backends!(the_dashboard_and_stats_of_the_demo_match_the_design_log, |backend| async move {
+    let app = TestApp::with_demo(backend).await;
+    let d = app
+        .gql(&app.admin(), "{ contactQualityDashboard { totalContacts highQuality goodQuality fairQuality lowQuality avgQualityScore decisionMakers executives managers assignedToIcp inCampaigns } workspaceStats { totalContacts enrichedContacts decisionMakers activeCampaigns totalTemplates avgQualityScore } campaignPerformance { campaignName } }", json!({}))
+        .await;
+    assert_eq!(
+        d["contactQualityDashboard"],
+        json!({"totalContacts": 482, "highQuality": 2, "goodQuality": 0, "fairQuality": 0, "lowQuality": 480, "avgQualityScore": 0.41, "decisionMakers": 1, "executives": 0, "managers": 1, "assignedToIcp": 2, "inCampaigns": 0})
+    );
+    assert_eq!(
+        d["workspaceStats"],
+        json!({"totalContacts": 482, "enrichedContacts": 2, "decisionMakers": 1, "activeCampaigns": 0, "totalTemplates": 2, "avgQualityScore": 0.41})
+    );
+    assert_eq!(d["campaignPerformance"], json!([]));
+    // another workspace: zeros, not the demo's figures
+    let o = app.gql(&app.token(OTHER, Role::Viewer), "{ contactQualityDashboard { totalContacts avgQualityScore } workspaceStats { totalContacts totalTemplates } }", json!({})).await;
+    assert_eq!(o["contactQualityDashboard"], json!({"totalContacts": 0, "avgQualityScore": 0.0}));
+    assert_eq!(o["workspaceStats"], json!({"totalContacts": 0, "totalTemplates": 2}));
+});
+
+both_backends!(ids_of_another_workspace_behave_like_missing_ones, |backend| async move {
+    let app = TestApp::with_demo(backend).await;
+    let demo = app
+        .gql(&app.admin(), "{ contacts(first: 1) { nodes { id } } idealClientProfiles { id } emailTemplates { id } callTemplates { id } settings { workspaceId } }", json!({}))
+        .await;
+    let other = app.token(OTHER, Role::Admin);
+    let vars = json!({
+        "c": demo["contacts"]["nodes"][0]["id"],
+        "i": demo["idealClientProfiles"][0]["id"],
+        "e": demo["emailTemplates"][0]["id"],
+        "k": demo["callTemplates"][0]["id"],
+    });
+    let d = app
+        .gql(&other, "query($c: UUID!, $i: UUID!, $e: UUID!, $k: UUID!) { contact(id: $c) { id } idealClientProfile(id: $i) { id } emailTemplate(id: $e) { id } callTemplate(id: $k) { id } campaign(id: $c) { id } contacts(filter: {icpId: {eq: $i}}) { totalCount } all: contacts { totalCount } settings { workspaceId } }", vars.clone())
+        .await;
+    assert_eq!(d["contact"], Value::Null);
+    assert_eq!(d["idealClientProfile"], Value::Null);
+    assert_eq!(d["emailTemplate"], Value::Null);
+    assert_eq!(d["callTemplate"], Value::Null);
+    assert_eq!(d["campaign"], Value::Null);
+    assert_eq!(d["contacts"]["totalCount"], 0);
+    assert_eq!(d["all"]["totalCount"], 0);
+    assert_eq!(d["settings"]["workspaceId"], OTHER.to_string());
+    let codes = app
+        .gql_err(&other, "query($c: UUID!, $e: UUID!) { previewTemplate(templateId: $e, contactId: $c) { body } }", vars.clone())
+        .await;
+    assert_eq!(codes, ["NOT_FOUND"]);
+    let own_tpl = app.gql(&other, "{ emailTemplates { id } }", json!({})).await["emailTemplates"][0]["id"].clone();
+    let codes = app
+        .gql_err(&other, "query($c: UUID!, $e: UUID!) { previewTemplate(templateId: $e, contactId: $c) { body } }", json!({"c": vars["c"], "e": own_tpl}))
+        .await;
+    assert_eq!(codes, ["NOT_FOUND"], "a contact of another workspace is not found");
+    let lists = app.gql(&other, "{ idealClientProfiles { name } emailTemplates { name } callTemplates { name } campaigns { totalCount } contactFieldDefinitions { fieldName } }", json!({})).await;
+    assert_eq!(lists["idealClientProfiles"].as_array().unwrap().len(), 1, "only its own default ICP");
+    assert_eq!(lists["campaigns"]["totalCount"], 0);
+    assert!(DEMO != OTHER);
+});
