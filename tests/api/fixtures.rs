@@ -61,3 +61,43 @@ pub async fn exec(db: &Database, sql: &str) {
 pub fn uuid_sql(db: &Database, id: Uuid) -> String {
     if db.is_postgres() { format!("'{id}'") } else { format!("X'{}'", id.simple()) }
 }
+
+/// Inserts an ICP row for `workspace` (through RLS on Postgres); returns its id.
+pub async fn insert_icp(db: &Database, workspace: Uuid, name: &str, criteria: Value, weights: Value) -> Uuid {
+    use entity::ideal_client_profiles as icp;
+    use sea_orm::ActiveValue::Set;
+    let claims = Claims { user_id: None, workspace_id: workspace, role: Role::Admin };
+    let tx = db.begin_scoped(&claims, true).await.unwrap();
+    latticeiq::db::bootstrap::ensure_workspace(&tx, workspace).await.unwrap();
+    let id = Uuid::new_v4();
+    icp::Entity::insert(icp::ActiveModel {
+        id: Set(id),
+        workspace_id: Set(workspace),
+        name: Set(name.to_owned()),
+        criteria: Set(criteria),
+        scoring_weights: Set(weights),
+        is_active: Set(true),
+        ..Default::default()
+    })
+    .exec_without_returning(&tx)
+    .await
+    .unwrap();
+    db.commit(tx).await.unwrap();
+    id
+}
+
+/// Sets a workspace's product catalog.
+pub async fn set_products(db: &Database, workspace: Uuid, products: Value) {
+    use entity::users_settings as s;
+    use sea_orm::sea_query::Expr;
+    let claims = Claims { user_id: None, workspace_id: workspace, role: Role::Admin };
+    let tx = db.begin_scoped(&claims, true).await.unwrap();
+    latticeiq::db::bootstrap::ensure_workspace(&tx, workspace).await.unwrap();
+    s::Entity::update_many()
+        .col_expr(s::Column::Products, Expr::value(products))
+        .filter(s::Column::WorkspaceId.eq(workspace))
+        .exec(&tx)
+        .await
+        .unwrap();
+    db.commit(tx).await.unwrap();
+}

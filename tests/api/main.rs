@@ -5,5 +5,7 @@ mod helpers;
 
 mod auth;
 mod contacts;
+mod explain;
 mod fixtures;
 mod foundation;
+mod vectors;
