@@ -11,19 +11,20 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::DbBackend;
 use sea_orm::sea_query::{ArrayType, Expr, SimpleExpr, Value};
 
-/// The SQLite timestamp format: fixed width, so that text order is time order.
-pub const SQLITE_TIMESTAMP_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f+00:00";
+/// SQLite's `now` in the form sqlx writes timestamps (see [`sqlite_timestamp`]).
+pub const SQLITE_NOW: &str = "(CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') \
+ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END)";
 
 /// `now` in SQL, in the backend's timestamp representation.
 pub fn now_expr(backend: DbBackend) -> SimpleExpr {
     match backend {
-        DbBackend::Sqlite => Expr::cust("strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')"),
+        DbBackend::Sqlite => Expr::cust(SQLITE_NOW),
         _ => Expr::cust("now()"),
     }
 }
 
-/// Adapts a value to how `backend` stores it: on SQLite, timestamps become
-/// fixed-width text and string arrays become JSON text.
+/// Adapts a value to how `backend` stores it: on SQLite, string arrays
+/// become JSON text (timestamps already bind as the text SQLite stores).
 pub fn for_backend(backend: DbBackend, value: Value) -> Value {
     if backend != DbBackend::Sqlite {
         return value;
@@ -62,9 +63,12 @@ pub fn string_array(backend: DbBackend, items: &[String]) -> Value {
     )
 }
 
-/// `dt` in the SQLite storage format.
+/// `dt` in the SQLite storage format: what sqlx writes for a `DateTime<Utc>`
+/// (RFC 3339, `+00:00`, 0/3/6 fractional digits as needed). One instant has
+/// one text, and text order is time order, so comparisons in SQL are right
+/// whether a value was bound by SeaORM, by this function or by a default.
 pub fn sqlite_timestamp(dt: &DateTime<Utc>) -> String {
-    dt.format(SQLITE_TIMESTAMP_FORMAT).to_string()
+    dt.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
 /// `dt` at the microsecond precision both databases keep.

@@ -1,7 +1,8 @@
 -- SQLite: the same data model as Postgres (SPEC §5), for the embedded default.
 -- UUIDs are 16-byte BLOBs (as sqlx binds them), JSON and tags are TEXT holding
--- JSON, timestamps are TEXT in one fixed-width UTC format so that they
--- compare correctly as text: YYYY-MM-DDTHH:MM:SS.ffffff+00:00.
+-- JSON, timestamps are TEXT in the form sqlx writes them — RFC 3339 in UTC
+-- with 0, 3 or 6 fractional digits, as few as the value needs — whose text
+-- order is time order. Defaults and triggers write the same form.
 -- Isolation is the application's job here: SQLite has no row-level security.
 
 CREATE TABLE IF NOT EXISTS users_settings (
@@ -15,8 +16,8 @@ CREATE TABLE IF NOT EXISTS users_settings (
   perplexity_api_key TEXT,
   default_email_template_id BLOB REFERENCES email_templates (id) ON DELETE SET NULL,
   default_call_template_id BLOB REFERENCES call_templates (id) ON DELETE SET NULL,
-  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
-  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now'))
+  created_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END),
+  updated_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END)
 );
 
 CREATE TABLE IF NOT EXISTS ideal_client_profiles (
@@ -27,8 +28,8 @@ CREATE TABLE IF NOT EXISTS ideal_client_profiles (
   criteria TEXT NOT NULL DEFAULT '{}' CHECK (json_type(criteria) = 'object'),
   scoring_weights TEXT NOT NULL DEFAULT '{"industry_weight":30,"persona_weight":40,"company_size_weight":30}',
   is_active INTEGER NOT NULL DEFAULT 1,
-  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
-  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
+  created_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END),
+  updated_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END),
   UNIQUE (workspace_id, name)
 );
 
@@ -45,8 +46,8 @@ CREATE TABLE IF NOT EXISTS contact_field_definitions (
   is_filterable INTEGER NOT NULL DEFAULT 0,
   is_displayable INTEGER NOT NULL DEFAULT 1,
   sort_priority INTEGER NOT NULL DEFAULT 0,
-  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
-  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
+  created_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END),
+  updated_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END),
   UNIQUE (workspace_id, field_name)
 );
 
@@ -58,8 +59,8 @@ CREATE TABLE IF NOT EXISTS email_templates (
   body TEXT NOT NULL CHECK (length(body) <= 20000),
   is_default INTEGER NOT NULL DEFAULT 0,
   variables TEXT NOT NULL DEFAULT '[]',
-  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
-  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now'))
+  created_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END),
+  updated_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS email_templates_one_default ON email_templates (workspace_id) WHERE is_default;
 
@@ -70,8 +71,8 @@ CREATE TABLE IF NOT EXISTS call_templates (
   body TEXT NOT NULL CHECK (length(body) <= 20000),
   is_default INTEGER NOT NULL DEFAULT 0,
   variables TEXT NOT NULL DEFAULT '[]',
-  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
-  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now'))
+  created_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END),
+  updated_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS call_templates_one_default ON call_templates (workspace_id) WHERE is_default;
 
@@ -90,8 +91,8 @@ CREATE TABLE IF NOT EXISTS campaigns (
   opened_count INTEGER NOT NULL DEFAULT 0 CHECK (opened_count >= 0),
   clicked_count INTEGER NOT NULL DEFAULT 0 CHECK (clicked_count >= 0),
   replied_count INTEGER NOT NULL DEFAULT 0 CHECK (replied_count >= 0),
-  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
-  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
+  created_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END),
+  updated_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END),
   scheduled_at TEXT,
   activated_at TEXT,
   completed_at TEXT,
@@ -126,8 +127,8 @@ CREATE TABLE IF NOT EXISTS contacts (
   pipeline_stage TEXT CHECK (length(pipeline_stage) <= 50),
   external_id TEXT CHECK (length(external_id) <= 255),
   hubspot_id TEXT CHECK (length(hubspot_id) <= 255),
-  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
-  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now')),
+  created_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END),
+  updated_at TEXT NOT NULL DEFAULT (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END),
   enrichment_company_name TEXT,
   enrichment_company_revenue INTEGER,
   enrichment_company_employees INTEGER,
@@ -159,16 +160,16 @@ CREATE UNIQUE INDEX IF NOT EXISTS contacts_workspace_email_key ON contacts (work
 
 -- updated_at: set by the statement when it sets it, else stamped here.
 CREATE TRIGGER IF NOT EXISTS users_settings_set_updated_at AFTER UPDATE ON users_settings FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
-BEGIN UPDATE users_settings SET updated_at = strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now') WHERE rowid = NEW.rowid; END;
+BEGIN UPDATE users_settings SET updated_at = (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END) WHERE rowid = NEW.rowid; END;
 CREATE TRIGGER IF NOT EXISTS ideal_client_profiles_set_updated_at AFTER UPDATE ON ideal_client_profiles FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
-BEGIN UPDATE ideal_client_profiles SET updated_at = strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now') WHERE rowid = NEW.rowid; END;
+BEGIN UPDATE ideal_client_profiles SET updated_at = (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END) WHERE rowid = NEW.rowid; END;
 CREATE TRIGGER IF NOT EXISTS contact_field_definitions_set_updated_at AFTER UPDATE ON contact_field_definitions FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
-BEGIN UPDATE contact_field_definitions SET updated_at = strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now') WHERE rowid = NEW.rowid; END;
+BEGIN UPDATE contact_field_definitions SET updated_at = (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END) WHERE rowid = NEW.rowid; END;
 CREATE TRIGGER IF NOT EXISTS email_templates_set_updated_at AFTER UPDATE ON email_templates FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
-BEGIN UPDATE email_templates SET updated_at = strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now') WHERE rowid = NEW.rowid; END;
+BEGIN UPDATE email_templates SET updated_at = (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END) WHERE rowid = NEW.rowid; END;
 CREATE TRIGGER IF NOT EXISTS call_templates_set_updated_at AFTER UPDATE ON call_templates FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
-BEGIN UPDATE call_templates SET updated_at = strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now') WHERE rowid = NEW.rowid; END;
+BEGIN UPDATE call_templates SET updated_at = (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END) WHERE rowid = NEW.rowid; END;
 CREATE TRIGGER IF NOT EXISTS campaigns_set_updated_at AFTER UPDATE ON campaigns FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
-BEGIN UPDATE campaigns SET updated_at = strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now') WHERE rowid = NEW.rowid; END;
+BEGIN UPDATE campaigns SET updated_at = (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END) WHERE rowid = NEW.rowid; END;
 CREATE TRIGGER IF NOT EXISTS contacts_set_updated_at AFTER UPDATE ON contacts FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
-BEGIN UPDATE contacts SET updated_at = strftime('%Y-%m-%dT%H:%M:%f000+00:00', 'now') WHERE seq = NEW.seq; END;
+BEGIN UPDATE contacts SET updated_at = (CASE WHEN strftime('%f', 'now') LIKE '%.000' THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now') END) WHERE seq = NEW.seq; END;
