@@ -50,6 +50,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     });
     let graphiql = config.graphiql;
     let state = build_state(config, db)?;
+    state.db.start_background();
     let app = build_app(state);
     #[expect(clippy::print_stdout, reason = "the start-up banner is for the person who started the server")]
     {

@@ -39,6 +39,7 @@ const APPLICATION_JSON: &str = "application/json";
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(crate::ws::graphql_ws))
         .route("/graphiql/{file}", get(crate::graphiql::asset))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

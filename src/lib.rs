@@ -9,7 +9,8 @@
 //! - [`domain`] — the rules of SPEC §6, pure and unit-tested;
 //! - [`store`] — data access shared by resolvers, CLI and seeder;
 //! - [`graphql`] — `schema()`, loaders, pagination and one module per feature;
-//! - [`http`] and [`graphiql`] — routes, the GraphQL-over-HTTP handler, GraphiQL;
+//! - [`http`], [`ws`] and [`graphiql`] — routes, the GraphQL-over-HTTP handler,
+//!   subscriptions over WebSocket, GraphiQL;
 //! - [`seed`] — deterministic demo and benchmark data;
 //! - [`commands`] — what each `latticeiq` subcommand does.
 //!
@@ -27,6 +28,7 @@ pub mod graphql;
 pub mod http;
 pub mod seed;
 pub mod store;
+pub mod ws;
 
 use std::sync::Arc;
 

@@ -2,6 +2,7 @@
 //! with the RLS settings, and a workspace's first-use bootstrap.
 
 pub mod bootstrap;
+pub mod events;
 pub mod request;
 
 use std::str::FromStr;
@@ -64,6 +65,7 @@ pub struct Database {
     conn: DatabaseConnection,
     rls_role: Arc<str>,
     stats: Arc<DbStats>,
+    events: events::EventHub,
 }
 
 impl Database {
@@ -117,7 +119,7 @@ impl Database {
                 counter.failures.fetch_add(1, Ordering::Relaxed);
             }
         });
-        Ok(Self { conn, rls_role: rls_role.into(), stats })
+        Ok(Self { conn, rls_role: rls_role.into(), stats, events: events::EventHub::default() })
     }
 
     /// The pool as a SeaORM connection (no RLS settings: for migrations and the CLI).
@@ -133,6 +135,19 @@ impl Database {
     /// Whether this is Postgres.
     pub fn is_postgres(&self) -> bool {
         self.backend() == DbBackend::Postgres
+    }
+
+    /// The in-process campaign event fan-out.
+    pub fn events(&self) -> &events::EventHub {
+        &self.events
+    }
+
+    /// Starts what runs beside requests: on Postgres, the listener that
+    /// forwards campaign events of every gateway process to this one.
+    pub fn start_background(&self) {
+        if let Some(pool) = self.pg_pool() {
+            tokio::spawn(events::listen_postgres(pool.clone(), self.events.clone()));
+        }
     }
 
     /// Statement counters.

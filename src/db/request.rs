@@ -1,14 +1,18 @@
 //! The per-request transaction (SPEC §4): every statement of a request —
 //! resolvers and DataLoaders alike — runs inside one transaction scoped to the
 //! token's workspace. It begins on first use, so requests that never touch
-//! the database (`viewer`, introspection) cost no round trip.
+//! the database (`viewer`, introspection) cost no round trip. What must wait
+//! for the commit — campaign events, locks held for the whole transaction —
+//! is kept here until `finish`.
 
 use std::sync::Arc;
 
-use sea_orm::{DatabaseTransaction, DbBackend};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement};
 use tokio::sync::Mutex;
+use uuid::Uuid;
 
 use super::Database;
+use super::events::{CHANNEL, CampaignEvent};
 use crate::auth::Claims;
 use crate::error::{AppError, AppResult};
 
@@ -18,6 +22,7 @@ pub struct RequestDb {
     claims: Claims,
     write: bool,
     tx: Mutex<TxState>,
+    after: std::sync::Mutex<AfterCommit>,
 }
 
 enum TxState {
@@ -26,10 +31,22 @@ enum TxState {
     Finished,
 }
 
+#[derive(Default)]
+struct AfterCommit {
+    events: Vec<CampaignEvent>,
+    guards: Vec<Box<dyn Send>>,
+}
+
 impl RequestDb {
     /// A handle for a request with `claims`; `write` when it runs mutations.
     pub fn new(db: Database, claims: Claims, write: bool) -> Self {
-        Self { db, claims, write, tx: Mutex::new(TxState::NotStarted) }
+        Self {
+            db,
+            claims,
+            write,
+            tx: Mutex::new(TxState::NotStarted),
+            after: std::sync::Mutex::new(AfterCommit::default()),
+        }
     }
 
     /// The request's verified claims.
@@ -61,17 +78,57 @@ impl RequestDb {
         }
     }
 
-    /// Commits (when `commit`) or rolls back the transaction, if one was begun.
+    /// Records that a campaign of this workspace changed: subscribers hear of
+    /// it once (and only if) the transaction commits.
+    pub fn campaign_changed(&self, campaign_id: Uuid) {
+        if let Ok(mut after) = self.after.lock() {
+            let e = CampaignEvent { workspace_id: self.claims.workspace_id, campaign_id };
+            if !after.events.contains(&e) {
+                after.events.push(e);
+            }
+        }
+    }
+
+    /// Keeps `guard` alive until the transaction ends (an in-process lock
+    /// that must cover the commit, not just the resolver).
+    pub fn hold_until_end(&self, guard: Box<dyn Send>) {
+        if let Ok(mut after) = self.after.lock() {
+            after.guards.push(guard);
+        }
+    }
+
+    /// Commits (when `commit`) or rolls back the transaction, if one was
+    /// begun, then releases held guards and — after a commit — sends the
+    /// recorded campaign events.
     pub async fn finish(&self, commit: bool) -> AppResult<()> {
         let state = std::mem::replace(&mut *self.tx.lock().await, TxState::Finished);
+        let after = self.after.lock().map(|mut a| std::mem::take(&mut *a)).unwrap_or_default();
         let TxState::Open(tx) = state else { return Ok(()) };
         // Execution is over, so no statement holds a clone any more.
         let tx = Arc::try_unwrap(tx)
             .map_err(|_| AppError::internal("request transaction still in use at the end of the request"))?;
-        if commit {
-            self.db.commit(tx).await?
-        } else {
-            self.db.rollback(tx).await?
+        if !commit {
+            self.db.rollback(tx).await?;
+            return Ok(());
+        }
+        let postgres = self.db.is_postgres();
+        if postgres {
+            // Postgres holds notifications until the commit, and drops them on rollback.
+            for e in &after.events {
+                tx.execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT pg_notify($1, $2)",
+                    [CHANNEL.into(), e.payload().into()],
+                ))
+                .await?;
+            }
+        }
+        self.db.commit(tx).await?;
+        drop(after.guards);
+        if !postgres {
+            for e in after.events {
+                self.db.events().publish(e);
+            }
         }
         Ok(())
     }

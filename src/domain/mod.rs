@@ -2,6 +2,8 @@
 //! home here and is unit-tested beside its code against `../shared/fixtures`.
 
 pub mod campaigns;
+pub mod contacts;
+pub mod csv_import;
 pub mod enrichment;
 pub mod fields;
 pub mod icp;

@@ -154,3 +154,234 @@ impl IcpQuery {
         Ok(icp.map(IdealClientProfile))
     }
 }
+
+/// A new ideal client profile.
+#[derive(async_graphql::InputObject)]
+pub struct CreateIdealClientProfileInput {
+    /// Name, 1–100 characters, unique in the workspace.
+    pub name: String,
+    /// Description, at most 500 characters.
+    pub description: Option<String>,
+    /// `{"industries": [..], "personas": [..], "min_company_size": 50 | "50+", "max_company_size": …}`.
+    pub criteria: Json<serde_json::Value>,
+    /// `{"industry_weight", "persona_weight", "company_size_weight"}`: non-negative integers
+    /// summing to 100 (default 30/40/30).
+    pub scoring_weights: Option<Json<serde_json::Value>>,
+    /// Whether the profile is in use (default true).
+    pub is_active: Option<bool>,
+}
+
+/// Changes to an ICP: fields left out stay as they are.
+#[derive(async_graphql::InputObject)]
+pub struct UpdateIdealClientProfileInput {
+    /// Name, 1–100 characters, unique in the workspace.
+    pub name: Option<String>,
+    /// Description (`null` clears it).
+    pub description: async_graphql::MaybeUndefined<String>,
+    /// Criteria.
+    pub criteria: Option<Json<serde_json::Value>>,
+    /// Weights (`null` restores 30/40/30).
+    pub scoring_weights: async_graphql::MaybeUndefined<Json<serde_json::Value>>,
+    /// Whether the profile is in use.
+    pub is_active: Option<bool>,
+}
+
+/// What `matchIdealClientProfile` did.
+#[derive(SimpleObject)]
+pub struct IcpMatchRun {
+    /// Contacts scored (every contact of the workspace).
+    pub processed: i64,
+    /// Contacts now assigned to the ICP (score ≥ minScore).
+    pub matched: i64,
+    /// Contacts of this ICP unassigned because they now score below minScore.
+    pub cleared: i64,
+}
+
+fn validate_icp(criteria: &serde_json::Value, weights: Option<&serde_json::Value>) -> AppResult<icp::Icp> {
+    icp::parse_icp(criteria, weights).map_err(|problems| {
+        let field = problems.first().map(|p| p.field).unwrap_or("criteria");
+        let message = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+        crate::error::AppError::bad_field(field, message)
+    })
+}
+
+async fn check_icp_name_free(
+    conn: &impl sea_orm::ConnectionTrait,
+    workspace_id: Uuid,
+    name: &str,
+    except: Option<Uuid>,
+) -> AppResult<()> {
+    let mut q = ideal_client_profiles::Entity::find()
+        .filter(Column::WorkspaceId.eq(workspace_id))
+        .filter(Column::Name.eq(name));
+    if let Some(id) = except {
+        q = q.filter(Column::Id.ne(id));
+    }
+    if q.one(conn).await?.is_some() {
+        return Err(crate::error::AppError::Conflict(format!("an ICP named {name:?} already exists")));
+    }
+    Ok(())
+}
+
+/// Loads an ICP row of the caller's workspace (`NOT_FOUND` otherwise).
+pub async fn load_icp(
+    conn: &impl sea_orm::ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<ideal_client_profiles::Model> {
+    ideal_client_profiles::Entity::find_by_id(id)
+        .filter(Column::WorkspaceId.eq(workspace_id))
+        .one(conn)
+        .await?
+        .ok_or_else(|| crate::error::AppError::not_found("ideal client profile", id))
+}
+
+/// ICP mutations.
+#[derive(Default)]
+pub struct IcpMutations;
+
+#[Object]
+impl IcpMutations {
+    /// Creates an ICP; criteria and weights are validated (SPEC §6.3).
+    async fn create_ideal_client_profile(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateIdealClientProfileInput,
+    ) -> AppResult<IdealClientProfile> {
+        use sea_orm::ActiveValue::Set;
+        let req = super::member(ctx)?;
+        let ws = req.db.claims().workspace_id;
+        let name = super::required_text("name", &input.name, 100)?;
+        if let Some(d) = &input.description {
+            super::optional_text("description", d, 500)?;
+        }
+        let weights = input.scoring_weights.map(|w| w.0).filter(|w| !w.is_null());
+        let parsed = validate_icp(&input.criteria.0, weights.as_ref())?;
+        let tx = req.db.tx().await?;
+        check_icp_name_free(&*tx, ws, &name, None).await?;
+        let id = Uuid::new_v4();
+        ideal_client_profiles::Entity::insert(ideal_client_profiles::ActiveModel {
+            id: Set(id),
+            workspace_id: Set(ws),
+            name: Set(name),
+            description: Set(input.description.filter(|d| !d.trim().is_empty())),
+            criteria: Set(input.criteria.0),
+            scoring_weights: Set(parsed.weights.to_json()),
+            is_active: Set(input.is_active.unwrap_or(true)),
+            ..Default::default()
+        })
+        .exec_without_returning(&*tx)
+        .await?;
+        Ok(IdealClientProfile(Arc::new(LoadedIcp::new(load_icp(&*tx, ws, id).await?))))
+    }
+
+    /// Changes an ICP; stored scores change only with `matchIdealClientProfile`.
+    async fn update_ideal_client_profile(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        input: UpdateIdealClientProfileInput,
+    ) -> AppResult<IdealClientProfile> {
+        use sea_orm::ActiveValue::Set;
+        use sea_orm::{ActiveModelTrait, IntoActiveModel};
+        let req = super::member(ctx)?;
+        let ws = req.db.claims().workspace_id;
+        let tx = req.db.tx().await?;
+        let current = load_icp(&*tx, ws, id).await?;
+        let mut am = current.clone().into_active_model();
+        if let Some(n) = &input.name {
+            let name = super::required_text("name", n, 100)?;
+            check_icp_name_free(&*tx, ws, &name, Some(id)).await?;
+            am.name = Set(name);
+        }
+        match input.description {
+            async_graphql::MaybeUndefined::Undefined => {}
+            async_graphql::MaybeUndefined::Null => am.description = Set(None),
+            async_graphql::MaybeUndefined::Value(d) => {
+                super::optional_text("description", &d, 500)?;
+                am.description = Set(Some(d).filter(|d| !d.trim().is_empty()));
+            }
+        }
+        let criteria = input.criteria.map(|c| c.0).unwrap_or_else(|| current.criteria.clone());
+        let weights = match input.scoring_weights {
+            async_graphql::MaybeUndefined::Undefined => Some(current.scoring_weights.clone()),
+            async_graphql::MaybeUndefined::Null => None,
+            async_graphql::MaybeUndefined::Value(w) => Some(w.0),
+        };
+        let parsed = validate_icp(&criteria, weights.as_ref())?;
+        am.criteria = Set(criteria);
+        am.scoring_weights = Set(parsed.weights.to_json());
+        if let Some(a) = input.is_active {
+            am.is_active = Set(a);
+        }
+        if am.is_changed() {
+            am.update(&*tx).await?;
+        }
+        Ok(IdealClientProfile(Arc::new(LoadedIcp::new(load_icp(&*tx, ws, id).await?))))
+    }
+
+    /// Deletes an ICP and clears it from its contacts; refused (`CONFLICT`)
+    /// while a draft, active or paused campaign uses it.
+    async fn delete_ideal_client_profile(&self, ctx: &Context<'_>, id: Uuid) -> AppResult<Uuid> {
+        use entity::{campaigns, contacts};
+        use sea_orm::sea_query::{Expr, ExprTrait, Query};
+        let req = super::member(ctx)?;
+        let ws = req.db.claims().workspace_id;
+        let tx = req.db.tx().await?;
+        load_icp(&*tx, ws, id).await?;
+        let open = campaigns::Entity::find()
+            .filter(campaigns::Column::WorkspaceId.eq(ws))
+            .filter(campaigns::Column::IcpId.eq(id))
+            .filter(campaigns::Column::Status.is_in(["draft", "active", "paused"]))
+            .one(&*tx)
+            .await?;
+        if let Some(c) = open {
+            return Err(crate::error::AppError::Conflict(format!(
+                "the ICP is used by the {} campaign {:?}",
+                c.status, c.name
+            )));
+        }
+        // The foreign key clears icp_id; the score of that match goes with it.
+        let clear = Query::update()
+            .table(contacts::Entity)
+            .value(contacts::Column::IcpId, Option::<Uuid>::None)
+            .value(contacts::Column::IcpMatchScore, Option::<i32>::None)
+            .and_where(Expr::col(contacts::Column::WorkspaceId).eq(ws))
+            .and_where(Expr::col(contacts::Column::IcpId).eq(id))
+            .to_owned();
+        sea_orm::ConnectionTrait::execute(&*tx, &clear).await?;
+        ideal_client_profiles::Entity::delete_many()
+            .filter(Column::WorkspaceId.eq(ws))
+            .filter(Column::Id.eq(id))
+            .exec(&*tx)
+            .await?;
+        Ok(id)
+    }
+
+    /// Scores every contact of the workspace against the ICP; assigns it
+    /// (with the score) to those scoring ≥ `minScore` and unassigns contacts
+    /// of this ICP that now score below it.
+    async fn match_ideal_client_profile(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        #[graphql(default = 0)] min_score: i32,
+    ) -> AppResult<IcpMatchRun> {
+        let req = super::member(ctx)?;
+        if !(0..=100).contains(&min_score) {
+            return Err(crate::error::AppError::bad_field("minScore", "minScore must be between 0 and 100"));
+        }
+        let ws = req.db.claims().workspace_id;
+        let tx = req.db.tx().await?;
+        let row = load_icp(&*tx, ws, id).await?;
+        let prepared = LoadedIcp::new(row).prepared.ok_or_else(|| {
+            crate::error::AppError::bad_field("id", "the ICP's stored criteria no longer validate")
+        })?;
+        let run = crate::store::matching::match_icp(&*tx, ws, id, &prepared, min_score).await?;
+        Ok(IcpMatchRun {
+            processed: run.processed as i64,
+            matched: run.matched as i64,
+            cleared: run.cleared as i64,
+        })
+    }
+}

@@ -11,12 +11,13 @@ pub mod loaders;
 pub mod pagination;
 pub mod scalars;
 pub mod settings;
+pub mod subscriptions;
 pub mod templates;
 pub mod viewer;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptyMutation, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
 
 use crate::auth::Claims;
 use crate::db::RequestDb;
@@ -37,10 +38,18 @@ pub struct QueryRoot(
     analytics::AnalyticsQuery,
 );
 
-/// The root mutation.
-pub type MutationRoot = EmptyMutation;
-/// The root subscription.
-pub type SubscriptionRoot = EmptySubscription;
+/// The root mutation: every feature's mutations merged.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(
+    contacts::mutations::ContactMutations,
+    icp::IcpMutations,
+    templates::TemplateMutations,
+    campaigns::CampaignMutations,
+    fields::FieldMutations,
+    settings::SettingsMutations,
+);
+pub use subscriptions::SubscriptionRoot;
 
 /// The gateway's schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -56,7 +65,8 @@ pub struct ApiSettings {
 
 /// The bare schema builder: roots only, no limits or data (for the SDL and tests).
 pub fn schema() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot)
+        .data(campaigns::BuildLocks::default())
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.
@@ -102,6 +112,39 @@ impl ContextExt for Context<'_> {
         self.data_opt::<ApiSettings>()
             .ok_or_else(|| AppError::internal("ApiSettings missing from schema data"))
     }
+}
+
+/// The request context, after checking that the token's role may run
+/// mutations (`FORBIDDEN` for viewers).
+pub fn member<'a>(ctx: &'a Context<'_>) -> AppResult<&'a RequestContext> {
+    let req = ctx.req()?;
+    req.db.claims().require_member()?;
+    Ok(req)
+}
+
+/// The request context, after checking that the token's role is admin.
+pub fn admin<'a>(ctx: &'a Context<'_>) -> AppResult<&'a RequestContext> {
+    let req = ctx.req()?;
+    req.db.claims().require_admin()?;
+    Ok(req)
+}
+
+/// `BAD_USER_INPUT` on `field` unless `value` has 1 to `max` characters (after trimming).
+pub fn required_text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(AppError::bad_field(field, format!("{field} must not be empty")));
+    }
+    optional_text(field, v, max)?;
+    Ok(v.to_owned())
+}
+
+/// `BAD_USER_INPUT` on `field` when `value` has more than `max` characters.
+pub fn optional_text(field: &str, value: &str, max: usize) -> AppResult<()> {
+    if value.chars().count() > max {
+        return Err(AppError::bad_field(field, format!("{field} must be at most {max} characters")));
+    }
+    Ok(())
 }
 
 /// Converts a loader error for a resolver.

@@ -110,3 +110,165 @@ impl SettingsQuery {
         Ok(WorkspaceSettings { model, key: ctx.api()?.encryption_key })
     }
 }
+
+/// Changes to the workspace's settings (admin only): fields left out stay as
+/// they are; `null` clears.
+#[derive(async_graphql::InputObject)]
+pub struct UpdateSettingsInput {
+    /// Company name (≤ 200), the default `sender_company` of templates.
+    pub company_name: async_graphql::MaybeUndefined<String>,
+    /// Industry (≤ 100).
+    pub industry: async_graphql::MaybeUndefined<String>,
+    /// Product catalog: a JSON object of objects keyed by product code
+    /// (`^[a-z0-9_]{1,50}$`), e.g. `{"sba_504": {"name": "SBA 504 Loans", "ltv": 90, "close_days": 30}}`.
+    pub products: Option<Json<serde_json::Value>>,
+    /// HubSpot API key (stored encrypted; `null` or "" removes it).
+    pub hubspot_api_key: async_graphql::MaybeUndefined<String>,
+    /// OpenAI API key (stored encrypted; `null` or "" removes it).
+    pub openai_api_key: async_graphql::MaybeUndefined<String>,
+    /// Perplexity API key (stored encrypted; `null` or "" removes it).
+    pub perplexity_api_key: async_graphql::MaybeUndefined<String>,
+    /// Default e-mail template: one of the workspace's.
+    pub default_email_template_id: Option<Uuid>,
+    /// Default call template: one of the workspace's.
+    pub default_call_template_id: Option<Uuid>,
+}
+
+/// Checks a product catalog: an object of objects keyed by product code.
+pub fn check_products(v: &serde_json::Value) -> Result<(), String> {
+    let Some(map) = v.as_object() else {
+        return Err("products must be a JSON object of products".to_owned());
+    };
+    if map.len() > 200 {
+        return Err("at most 200 products".to_owned());
+    }
+    for (code, product) in map {
+        let ok = !code.is_empty()
+            && code.len() <= 50
+            && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !ok {
+            return Err(format!("product code {code:?} must match ^[a-z0-9_]{{1,50}}$"));
+        }
+        let Some(fields) = product.as_object() else {
+            return Err(format!("product {code:?} must be a JSON object of its fields"));
+        };
+        for key in fields.keys() {
+            let ok = !key.is_empty()
+                && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !ok {
+                return Err(format!(
+                    "field {key:?} of product {code:?} must match ^[a-z0-9_]+$ (templates use it as product_<key>)"
+                ));
+            }
+        }
+    }
+    if v.to_string().len() > 100_000 {
+        return Err("the catalog is larger than 100 kB".to_owned());
+    }
+    Ok(())
+}
+
+/// Settings mutations.
+#[derive(Default)]
+pub struct SettingsMutations;
+
+#[Object]
+impl SettingsMutations {
+    /// Changes the workspace's settings (admin only). API keys are encrypted
+    /// with AES-256-GCM and never returned — only whether they are set and
+    /// their last four characters.
+    async fn update_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateSettingsInput,
+    ) -> AppResult<WorkspaceSettings> {
+        use async_graphql::MaybeUndefined as M;
+        use entity::{call_templates, email_templates, users_settings};
+        use sea_orm::ActiveValue::Set;
+        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+        let req = super::admin(ctx)?;
+        let ws = req.db.claims().workspace_id;
+        let key = ctx.api()?.encryption_key;
+        let tx = req.db.tx().await?;
+        let current = users_settings::Entity::find()
+            .filter(users_settings::Column::WorkspaceId.eq(ws))
+            .one(&*tx)
+            .await?
+            .ok_or_else(|| AppError::internal(format!("workspace {ws} has no settings row")))?;
+        let mut am = current.into_active_model();
+        let text = |field: &str, v: &M<String>, max: usize| -> AppResult<Option<Option<String>>> {
+            Ok(match v {
+                M::Undefined => None,
+                M::Null => Some(None),
+                M::Value(s) => {
+                    super::optional_text(field, s, max)?;
+                    Some(Some(s.trim().to_owned()).filter(|s| !s.is_empty()))
+                }
+            })
+        };
+        if let Some(v) = text("companyName", &input.company_name, 200)? {
+            am.company_name = Set(v);
+        }
+        if let Some(v) = text("industry", &input.industry, 100)? {
+            am.industry = Set(v);
+        }
+        if let Some(p) = input.products {
+            check_products(&p.0).map_err(|m| AppError::bad_field("products", m))?;
+            am.products = Set(p.0);
+        }
+        let secret = |field: &str, v: &M<String>| -> AppResult<Option<Option<String>>> {
+            Ok(match v {
+                M::Undefined => None,
+                M::Null => Some(None),
+                M::Value(s) if s.trim().is_empty() => Some(None),
+                M::Value(s) => {
+                    super::optional_text(field, s, 500)?;
+                    Some(Some(crypto::encrypt(&key, s.trim()).map_err(AppError::internal)?))
+                }
+            })
+        };
+        if let Some(v) = secret("hubspotApiKey", &input.hubspot_api_key)? {
+            am.hubspot_api_key = Set(v);
+        }
+        if let Some(v) = secret("openaiApiKey", &input.openai_api_key)? {
+            am.openai_api_key = Set(v);
+        }
+        if let Some(v) = secret("perplexityApiKey", &input.perplexity_api_key)? {
+            am.perplexity_api_key = Set(v);
+        }
+        if let Some(id) = input.default_email_template_id {
+            email_templates::Entity::find_by_id(id)
+                .filter(email_templates::Column::WorkspaceId.eq(ws))
+                .one(&*tx)
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_field("defaultEmailTemplateId", "no such e-mail template in this workspace")
+                })?;
+        }
+        if let Some(id) = input.default_call_template_id {
+            call_templates::Entity::find_by_id(id)
+                .filter(call_templates::Column::WorkspaceId.eq(ws))
+                .one(&*tx)
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_field("defaultCallTemplateId", "no such call template in this workspace")
+                })?;
+        }
+        if am.is_changed() {
+            am.update(&*tx).await?;
+        }
+        // A default template is also flagged on the template itself.
+        if let Some(id) = input.default_email_template_id {
+            super::templates::set_default_email(&tx, ws, id).await?;
+        }
+        if let Some(id) = input.default_call_template_id {
+            super::templates::set_default_call(&tx, ws, id).await?;
+        }
+        let model = users_settings::Entity::find()
+            .filter(users_settings::Column::WorkspaceId.eq(ws))
+            .one(&*tx)
+            .await?
+            .ok_or_else(|| AppError::internal("settings vanished"))?;
+        Ok(WorkspaceSettings { model: Arc::new(model), key })
+    }
+}

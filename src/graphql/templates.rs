@@ -436,3 +436,388 @@ impl TemplatesQuery {
         Ok(personalize::render(&ContactFields(&contact), &rc, subject_t.as_ref(), &body_t).into())
     }
 }
+
+/// A new e-mail template.
+#[derive(async_graphql::InputObject)]
+pub struct CreateEmailTemplateInput {
+    /// Name, 1–200 characters.
+    pub name: String,
+    /// Subject with placeholders (≤ 500 characters).
+    pub subject: String,
+    /// Body with placeholders (≤ 20 000 characters).
+    pub body: String,
+    /// Make it the workspace's default (the previous default stops being one).
+    pub is_default: Option<bool>,
+}
+
+/// Changes to an e-mail template: fields left out stay as they are.
+#[derive(async_graphql::InputObject)]
+pub struct UpdateEmailTemplateInput {
+    /// Name.
+    pub name: Option<String>,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Body.
+    pub body: Option<String>,
+    /// `true` makes it the default; `false` leaves the workspace without a default e-mail template.
+    pub is_default: Option<bool>,
+}
+
+/// A new call template.
+#[derive(async_graphql::InputObject)]
+pub struct CreateCallTemplateInput {
+    /// Name, 1–200 characters.
+    pub name: String,
+    /// Script with placeholders (≤ 20 000 characters).
+    pub body: String,
+    /// Make it the workspace's default.
+    pub is_default: Option<bool>,
+}
+
+/// Changes to a call template: fields left out stay as they are.
+#[derive(async_graphql::InputObject)]
+pub struct UpdateCallTemplateInput {
+    /// Name.
+    pub name: Option<String>,
+    /// Script.
+    pub body: Option<String>,
+    /// `true` makes it the default; `false` leaves the workspace without a default call template.
+    pub is_default: Option<bool>,
+}
+
+const MAX_SUBJECT: usize = 500;
+const MAX_BODY: usize = 20_000;
+
+/// Checks lengths and syntax of a template's texts, naming every problem.
+fn check_texts(subject: Option<&str>, body: &str, definitions: &[FieldDefinition]) -> AppResult<Value> {
+    if let Some(s) = subject {
+        super::optional_text("subject", s, MAX_SUBJECT)?;
+    }
+    super::optional_text("body", body, MAX_BODY)?;
+    let (s, b) = validate_subject_and_body(subject, body, definitions)?;
+    let mut names: Vec<String> = s.map(|t| t.variables()).unwrap_or_default();
+    for v in b.variables() {
+        if !names.contains(&v) {
+            names.push(v);
+        }
+    }
+    Ok(serde_json::json!(names))
+}
+
+/// Which template table a write is about.
+#[derive(Clone, Copy)]
+enum Kind {
+    Email,
+    Call,
+}
+
+/// Makes `id` the workspace's only default template of its kind (also in settings).
+async fn make_default(tx: &sea_orm::DatabaseTransaction, ws: Uuid, kind: Kind, id: Uuid) -> AppResult<()> {
+    use entity::users_settings as s;
+    use sea_orm::sea_query::Expr;
+    match kind {
+        Kind::Email => {
+            email_templates::Entity::update_many()
+                .col_expr(email_templates::Column::IsDefault, Expr::value(false))
+                .filter(email_templates::Column::WorkspaceId.eq(ws))
+                .filter(email_templates::Column::IsDefault.eq(true))
+                .filter(email_templates::Column::Id.ne(id))
+                .exec(tx)
+                .await?;
+            email_templates::Entity::update_many()
+                .col_expr(email_templates::Column::IsDefault, Expr::value(true))
+                .filter(email_templates::Column::WorkspaceId.eq(ws))
+                .filter(email_templates::Column::Id.eq(id))
+                .exec(tx)
+                .await?;
+            s::Entity::update_many()
+                .col_expr(s::Column::DefaultEmailTemplateId, Expr::value(id))
+                .filter(s::Column::WorkspaceId.eq(ws))
+                .exec(tx)
+                .await?;
+        }
+        Kind::Call => {
+            call_templates::Entity::update_many()
+                .col_expr(call_templates::Column::IsDefault, Expr::value(false))
+                .filter(call_templates::Column::WorkspaceId.eq(ws))
+                .filter(call_templates::Column::IsDefault.eq(true))
+                .filter(call_templates::Column::Id.ne(id))
+                .exec(tx)
+                .await?;
+            call_templates::Entity::update_many()
+                .col_expr(call_templates::Column::IsDefault, Expr::value(true))
+                .filter(call_templates::Column::WorkspaceId.eq(ws))
+                .filter(call_templates::Column::Id.eq(id))
+                .exec(tx)
+                .await?;
+            s::Entity::update_many()
+                .col_expr(s::Column::DefaultCallTemplateId, Expr::value(id))
+                .filter(s::Column::WorkspaceId.eq(ws))
+                .exec(tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Stops `id` being the default of its kind (the workspace then has none).
+async fn unset_default(tx: &sea_orm::DatabaseTransaction, ws: Uuid, kind: Kind, id: Uuid) -> AppResult<()> {
+    use entity::users_settings as s;
+    use sea_orm::sea_query::Expr;
+    match kind {
+        Kind::Email => {
+            email_templates::Entity::update_many()
+                .col_expr(email_templates::Column::IsDefault, Expr::value(false))
+                .filter(email_templates::Column::WorkspaceId.eq(ws))
+                .filter(email_templates::Column::Id.eq(id))
+                .exec(tx)
+                .await?;
+            s::Entity::update_many()
+                .col_expr(s::Column::DefaultEmailTemplateId, Expr::value(Option::<Uuid>::None))
+                .filter(s::Column::WorkspaceId.eq(ws))
+                .filter(s::Column::DefaultEmailTemplateId.eq(id))
+                .exec(tx)
+                .await?;
+        }
+        Kind::Call => {
+            call_templates::Entity::update_many()
+                .col_expr(call_templates::Column::IsDefault, Expr::value(false))
+                .filter(call_templates::Column::WorkspaceId.eq(ws))
+                .filter(call_templates::Column::Id.eq(id))
+                .exec(tx)
+                .await?;
+            s::Entity::update_many()
+                .col_expr(s::Column::DefaultCallTemplateId, Expr::value(Option::<Uuid>::None))
+                .filter(s::Column::WorkspaceId.eq(ws))
+                .filter(s::Column::DefaultCallTemplateId.eq(id))
+                .exec(tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// `CONFLICT` while a draft, active or paused campaign uses the template.
+async fn check_unused(tx: &sea_orm::DatabaseTransaction, ws: Uuid, kind: Kind, id: Uuid) -> AppResult<()> {
+    use entity::campaigns;
+    let col = match kind {
+        Kind::Email => campaigns::Column::EmailTemplateId,
+        Kind::Call => campaigns::Column::CallTemplateId,
+    };
+    let open = campaigns::Entity::find()
+        .filter(campaigns::Column::WorkspaceId.eq(ws))
+        .filter(col.eq(id))
+        .filter(campaigns::Column::Status.is_in(["draft", "active", "paused"]))
+        .one(tx)
+        .await?;
+    match open {
+        Some(c) => {
+            Err(AppError::Conflict(format!("the template is used by the {} campaign {:?}", c.status, c.name)))
+        }
+        None => Ok(()),
+    }
+}
+
+async fn workspace_definitions(ctx: &Context<'_>) -> AppResult<Arc<super::loaders::WorkspaceFields>> {
+    let req = ctx.req()?;
+    Ok(req.loaders.fields.load_one(req.db.claims().workspace_id).await?.unwrap_or_default())
+}
+
+/// Template mutations.
+#[derive(Default)]
+pub struct TemplateMutations;
+
+#[Object]
+impl TemplateMutations {
+    /// Creates an e-mail template. Unknown variables or broken syntax are
+    /// `BAD_USER_INPUT` naming each problem, its offset, and `subject` or `body`.
+    async fn create_email_template(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEmailTemplateInput,
+    ) -> AppResult<EmailTemplate> {
+        use sea_orm::ActiveValue::Set;
+        let req = super::member(ctx)?;
+        let ws = req.db.claims().workspace_id;
+        let name = super::required_text("name", &input.name, 200)?;
+        let defs = workspace_definitions(ctx).await?;
+        let variables = check_texts(Some(&input.subject), &input.body, &defs.definitions)?;
+        let tx = req.db.tx().await?;
+        let id = Uuid::new_v4();
+        email_templates::Entity::insert(email_templates::ActiveModel {
+            id: Set(id),
+            workspace_id: Set(ws),
+            name: Set(name),
+            subject: Set(input.subject),
+            body: Set(input.body),
+            is_default: Set(false),
+            variables: Set(variables),
+            ..Default::default()
+        })
+        .exec_without_returning(&*tx)
+        .await?;
+        if input.is_default == Some(true) {
+            make_default(&tx, ws, Kind::Email, id).await?;
+        }
+        load_email(&tx, ws, id).await
+    }
+
+    /// Changes an e-mail template (validated like a new one).
+    async fn update_email_template(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        input: UpdateEmailTemplateInput,
+    ) -> AppResult<EmailTemplate> {
+        use sea_orm::ActiveValue::Set;
+        use sea_orm::{ActiveModelTrait, IntoActiveModel};
+        let req = super::member(ctx)?;
+        let ws = req.db.claims().workspace_id;
+        let defs = workspace_definitions(ctx).await?;
+        let tx = req.db.tx().await?;
+        let current = load_email(&tx, ws, id).await?.0.model.clone();
+        let mut am = current.clone().into_active_model();
+        if let Some(n) = &input.name {
+            am.name = Set(super::required_text("name", n, 200)?);
+        }
+        let subject = input.subject.clone().unwrap_or(current.subject.clone());
+        let body = input.body.clone().unwrap_or(current.body.clone());
+        am.variables = Set(check_texts(Some(&subject), &body, &defs.definitions)?);
+        am.subject = Set(subject);
+        am.body = Set(body);
+        if am.is_changed() {
+            am.update(&*tx).await?;
+        }
+        match input.is_default {
+            Some(true) => make_default(&tx, ws, Kind::Email, id).await?,
+            Some(false) if current.is_default => unset_default(&tx, ws, Kind::Email, id).await?,
+            _ => {}
+        }
+        load_email(&tx, ws, id).await
+    }
+
+    /// Deletes an e-mail template; refused (`CONFLICT`) while an open campaign uses it.
+    async fn delete_email_template(&self, ctx: &Context<'_>, id: Uuid) -> AppResult<Uuid> {
+        let req = super::member(ctx)?;
+        let ws = req.db.claims().workspace_id;
+        let tx = req.db.tx().await?;
+        load_email(&tx, ws, id).await?;
+        check_unused(&tx, ws, Kind::Email, id).await?;
+        unset_default(&tx, ws, Kind::Email, id).await?;
+        email_templates::Entity::delete_many()
+            .filter(email_templates::Column::WorkspaceId.eq(ws))
+            .filter(email_templates::Column::Id.eq(id))
+            .exec(&*tx)
+            .await?;
+        Ok(id)
+    }
+
+    /// Creates a call template (validated like e-mail templates).
+    async fn create_call_template(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCallTemplateInput,
+    ) -> AppResult<CallTemplate> {
+        use sea_orm::ActiveValue::Set;
+        let req = super::member(ctx)?;
+        let ws = req.db.claims().workspace_id;
+        let name = super::required_text("name", &input.name, 200)?;
+        let defs = workspace_definitions(ctx).await?;
+        let variables = check_texts(None, &input.body, &defs.definitions)?;
+        let tx = req.db.tx().await?;
+        let id = Uuid::new_v4();
+        call_templates::Entity::insert(call_templates::ActiveModel {
+            id: Set(id),
+            workspace_id: Set(ws),
+            name: Set(name),
+            body: Set(input.body),
+            is_default: Set(false),
+            variables: Set(variables),
+            ..Default::default()
+        })
+        .exec_without_returning(&*tx)
+        .await?;
+        if input.is_default == Some(true) {
+            make_default(&tx, ws, Kind::Call, id).await?;
+        }
+        load_call(&tx, ws, id).await
+    }
+
+    /// Changes a call template.
+    async fn update_call_template(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        input: UpdateCallTemplateInput,
+    ) -> AppResult<CallTemplate> {
+        use sea_orm::ActiveValue::Set;
+        use sea_orm::{ActiveModelTrait, IntoActiveModel};
+        let req = super::member(ctx)?;
+        let ws = req.db.claims().workspace_id;
+        let defs = workspace_definitions(ctx).await?;
+        let tx = req.db.tx().await?;
+        let current = load_call(&tx, ws, id).await?.0.model.clone();
+        let mut am = current.clone().into_active_model();
+        if let Some(n) = &input.name {
+            am.name = Set(super::required_text("name", n, 200)?);
+        }
+        let body = input.body.clone().unwrap_or(current.body.clone());
+        am.variables = Set(check_texts(None, &body, &defs.definitions)?);
+        am.body = Set(body);
+        if am.is_changed() {
+            am.update(&*tx).await?;
+        }
+        match input.is_default {
+            Some(true) => make_default(&tx, ws, Kind::Call, id).await?,
+            Some(false) if current.is_default => unset_default(&tx, ws, Kind::Call, id).await?,
+            _ => {}
+        }
+        load_call(&tx, ws, id).await
+    }
+
+    /// Deletes a call template; refused (`CONFLICT`) while an open campaign uses it.
+    async fn delete_call_template(&self, ctx: &Context<'_>, id: Uuid) -> AppResult<Uuid> {
+        let req = super::member(ctx)?;
+        let ws = req.db.claims().workspace_id;
+        let tx = req.db.tx().await?;
+        load_call(&tx, ws, id).await?;
+        check_unused(&tx, ws, Kind::Call, id).await?;
+        unset_default(&tx, ws, Kind::Call, id).await?;
+        call_templates::Entity::delete_many()
+            .filter(call_templates::Column::WorkspaceId.eq(ws))
+            .filter(call_templates::Column::Id.eq(id))
+            .exec(&*tx)
+            .await?;
+        Ok(id)
+    }
+}
+
+/// An e-mail template of the workspace, read in the transaction (`NOT_FOUND` otherwise).
+pub async fn load_email(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) -> AppResult<EmailTemplate> {
+    email_templates::Entity::find_by_id(id)
+        .filter(email_templates::Column::WorkspaceId.eq(ws))
+        .one(tx)
+        .await?
+        .map(|m| EmailTemplate(Arc::new(LoadedEmailTemplate::new(m))))
+        .ok_or_else(|| AppError::not_found("e-mail template", id))
+}
+
+/// A call template of the workspace, read in the transaction (`NOT_FOUND` otherwise).
+pub async fn load_call(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) -> AppResult<CallTemplate> {
+    call_templates::Entity::find_by_id(id)
+        .filter(call_templates::Column::WorkspaceId.eq(ws))
+        .one(tx)
+        .await?
+        .map(|m| CallTemplate(Arc::new(LoadedCallTemplate::new(m))))
+        .ok_or_else(|| AppError::not_found("call template", id))
+}
+
+/// Makes `id` the workspace's default e-mail template (also in settings).
+pub async fn set_default_email(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) -> AppResult<()> {
+    make_default(tx, ws, Kind::Email, id).await
+}
+
+/// Makes `id` the workspace's default call template (also in settings).
+pub async fn set_default_call(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) -> AppResult<()> {
+    make_default(tx, ws, Kind::Call, id).await
+}

@@ -41,6 +41,49 @@ pub async fn insert_many(conn: &impl ConnectionTrait, rows: &[Model]) -> Result<
     Ok(inserted)
 }
 
+/// An UPDATE writing every column of `m` except its keys and timestamps
+/// (`updated_at` is the trigger's).
+pub fn update_statement(backend: DbBackend, m: &Model) -> sea_orm::sea_query::UpdateStatement {
+    use sea_orm::sea_query::ExprTrait as _;
+    let mut stmt = Query::update();
+    stmt.table(contacts::Entity);
+    for c in Column::iter() {
+        if matches!(c, Column::Id | Column::WorkspaceId | Column::CreatedAt | Column::UpdatedAt) {
+            continue;
+        }
+        stmt.value(c, for_backend(backend, m.get(c)));
+    }
+    stmt.and_where(Expr::col(Column::WorkspaceId).eq(m.workspace_id))
+        .and_where(Expr::col(Column::Id).eq(m.id));
+    stmt
+}
+
+/// Sets a text column by name (the columns an import or an input can give).
+pub fn set_text(m: &mut Model, column: &str, value: Option<String>) {
+    let slot = match column {
+        "email" => &mut m.email,
+        "first_name" => &mut m.first_name,
+        "last_name" => &mut m.last_name,
+        "company" => &mut m.company,
+        "job_title" => &mut m.job_title,
+        "phone" => &mut m.phone,
+        "linkedin_url" => &mut m.linkedin_url,
+        "website" => &mut m.website,
+        "vertical" => &mut m.vertical,
+        "persona_type" => &mut m.persona_type,
+        "lifecycle_stage" => &mut m.lifecycle_stage,
+        "lead_status" => &mut m.lead_status,
+        "pipeline_stage" => &mut m.pipeline_stage,
+        "external_id" => &mut m.external_id,
+        "hubspot_id" => &mut m.hubspot_id,
+        "assigned_product" => &mut m.assigned_product,
+        "notes" => &mut m.notes,
+        "source" => &mut m.source,
+        _ => return,
+    };
+    *slot = value;
+}
+
 /// The derived columns of a row.
 pub fn derived_of(m: &Model) -> Derived {
     Derived {

@@ -4,7 +4,9 @@
 //! differently (timestamps, tag arrays).
 
 pub mod backfill;
+pub mod campaigns;
 pub mod contacts;
+pub mod import;
 pub mod matching;
 
 use chrono::{DateTime, SecondsFormat, Utc};

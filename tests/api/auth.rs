@@ -47,7 +47,8 @@ both_backends!(bad_tokens_are_refused_with_401_unauthenticated, |backend| async 
         c
     };
     let none_token = format!("{}.{}.", b64(&json!({"alg": "none", "typ": "JWT"})), b64(&good(json!({}))));
-    let rs_token = format!("{}.{}.c2lnbmF0dXJl", b64(&json!({"alg": "RS256", "typ": "JWT"})), b64(&good(json!({}))));
+    let rs_token =
+        format!("{}.{}.c2lnbmF0dXJl", b64(&json!({"alg": "RS256", "typ": "JWT"})), b64(&good(json!({}))));
     let mut no_ws = good(json!({}));
     no_ws.as_object_mut().unwrap().remove("workspace_id");
     let mut no_exp = good(json!({}));
@@ -59,14 +60,60 @@ both_backends!(bad_tokens_are_refused_with_401_unauthenticated, |backend| async 
         ("garbage", Some("Bearer abc.def.ghi".into()), "malformed token"),
         ("alg none", Some(format!("Bearer {none_token}")), "algorithm"),
         ("wrong algorithm", Some(format!("Bearer {rs_token}")), "algorithm"),
-        ("wrong secret", Some(format!("Bearer {}", sign(hs.clone(), good(json!({})), b"another-secret-of-enough-length-1234")) ), "signature"),
-        ("expired", Some(format!("Bearer {}", sign(hs.clone(), good(json!({"exp": now() - 120})), SECRET.as_bytes()))), "expired"),
+        (
+            "wrong secret",
+            Some(format!(
+                "Bearer {}",
+                sign(hs.clone(), good(json!({})), b"another-secret-of-enough-length-1234")
+            )),
+            "signature",
+        ),
+        (
+            "expired",
+            Some(format!(
+                "Bearer {}",
+                sign(hs.clone(), good(json!({"exp": now() - 120})), SECRET.as_bytes())
+            )),
+            "expired",
+        ),
         ("no exp", Some(format!("Bearer {}", sign(hs.clone(), no_exp, SECRET.as_bytes()))), "exp"),
-        ("nbf in the future", Some(format!("Bearer {}", sign(hs.clone(), good(json!({"nbf": now() + 600})), SECRET.as_bytes()))), "not yet valid"),
-        ("no workspace_id", Some(format!("Bearer {}", sign(hs.clone(), no_ws, SECRET.as_bytes()))), "workspace_id"),
-        ("non-UUID workspace_id", Some(format!("Bearer {}", sign(hs.clone(), good(json!({"workspace_id": "acme"})), SECRET.as_bytes()))), "workspace_id"),
-        ("unknown role", Some(format!("Bearer {}", sign(hs.clone(), good(json!({"workspace_role": "owner"})), SECRET.as_bytes()))), "workspace_role"),
-        ("oversized", Some(format!("Bearer {}", sign(hs.clone(), good(json!({"pad": "x".repeat(9000)})), SECRET.as_bytes()))), "too large"),
+        (
+            "nbf in the future",
+            Some(format!(
+                "Bearer {}",
+                sign(hs.clone(), good(json!({"nbf": now() + 600})), SECRET.as_bytes())
+            )),
+            "not yet valid",
+        ),
+        (
+            "no workspace_id",
+            Some(format!("Bearer {}", sign(hs.clone(), no_ws, SECRET.as_bytes()))),
+            "workspace_id",
+        ),
+        (
+            "non-UUID workspace_id",
+            Some(format!(
+                "Bearer {}",
+                sign(hs.clone(), good(json!({"workspace_id": "acme"})), SECRET.as_bytes())
+            )),
+            "workspace_id",
+        ),
+        (
+            "unknown role",
+            Some(format!(
+                "Bearer {}",
+                sign(hs.clone(), good(json!({"workspace_role": "owner"})), SECRET.as_bytes())
+            )),
+            "workspace_role",
+        ),
+        (
+            "oversized",
+            Some(format!(
+                "Bearer {}",
+                sign(hs.clone(), good(json!({"pad": "x".repeat(9000)})), SECRET.as_bytes())
+            )),
+            "too large",
+        ),
     ];
     for (name, header, says) in cases {
         let (status, body) = status_of(&app, header.as_deref()).await;
@@ -82,7 +129,11 @@ both_backends!(valid_tokens_work_in_both_claim_layouts, |backend| async move {
     let app = TestApp::spawn(backend).await;
     let ws = Uuid::new_v4();
     let hs = json!({"alg": "HS256", "typ": "JWT"});
-    let top = sign(hs.clone(), json!({"workspace_id": ws, "workspace_role": "viewer", "exp": now() + 60}), SECRET.as_bytes());
+    let top = sign(
+        hs.clone(),
+        json!({"workspace_id": ws, "workspace_role": "viewer", "exp": now() + 60}),
+        SECRET.as_bytes(),
+    );
     let supabase = sign(
         hs.clone(),
         json!({"sub": Uuid::nil(), "exp": now() + 60, "app_metadata": {"workspace_id": ws, "workspace_role": "admin"}}),

@@ -53,7 +53,7 @@ fn expect(rows: &[Model], pred: impl Fn(&Model) -> bool) -> BTreeSet<Uuid> {
 }
 
 /// The most common non-null value of a text column.
-fn common<'a>(rows: &'a [Model], get: impl Fn(&Model) -> Option<&str>) -> String {
+fn common(rows: &[Model], get: impl Fn(&Model) -> Option<&str>) -> String {
     let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
     for r in rows {
         if let Some(v) = get(r) {
@@ -84,34 +84,42 @@ const TEXT_FIELDS: [(&str, TextGetter); 11] = [
     ("assignedProduct", |m| m.assigned_product.as_deref()),
 ];
 
-both_backends!(every_string_operator_on_every_text_field_matches_an_independent_computation, |backend| async move {
-    let (app, rows, token) = seeded(backend, 300).await;
-    for (field, get) in TEXT_FIELDS {
-        let v = common(&rows, get);
-        let other = rows.iter().filter_map(|m| get(m)).find(|x| *x != v).unwrap_or("zzz").to_owned();
-        let lower = v.to_lowercase();
-        let mid: String = lower.chars().skip(1).take(3).collect();
-        let prefix: String = v.chars().take(2).collect::<String>().to_uppercase();
-        let cases: Vec<(Value, BTreeSet<Uuid>)> = vec![
-            (json!({"eq": v}), expect(&rows, |m| get(m) == Some(v.as_str()))),
-            (json!({"neq": v}), expect(&rows, |m| get(m).is_some_and(|x| x != v))),
-            (json!({"in": [v, other]}), expect(&rows, |m| get(m).is_some_and(|x| x == v || x == other))),
-            (json!({"notIn": [v]}), expect(&rows, |m| get(m).is_some_and(|x| x != v))),
-            (json!({"contains": mid}), expect(&rows, |m| get(m).is_some_and(|x| x.to_lowercase().contains(&mid)))),
-            (
-                json!({"startsWith": prefix}),
-                expect(&rows, |m| get(m).is_some_and(|x| x.to_lowercase().starts_with(&prefix.to_lowercase()))),
-            ),
-            (json!({"isNull": true}), expect(&rows, |m| get(m).is_none())),
-            (json!({"isNull": false}), expect(&rows, |m| get(m).is_some())),
-            (json!({"in": []}), BTreeSet::new()),
-        ];
-        for (op, want) in cases {
-            let filter = json!({ field: op });
-            assert_eq!(ids_of(&app, &token, filter.clone()).await, want, "{filter}");
+both_backends!(
+    every_string_operator_on_every_text_field_matches_an_independent_computation,
+    |backend| async move {
+        let (app, rows, token) = seeded(backend, 300).await;
+        for (field, get) in TEXT_FIELDS {
+            let v = common(&rows, get);
+            let other = rows.iter().filter_map(|m| get(m)).find(|x| *x != v).unwrap_or("zzz").to_owned();
+            let lower = v.to_lowercase();
+            let mid: String = lower.chars().skip(1).take(3).collect();
+            let prefix: String = v.chars().take(2).collect::<String>().to_uppercase();
+            let cases: Vec<(Value, BTreeSet<Uuid>)> = vec![
+                (json!({"eq": v}), expect(&rows, |m| get(m) == Some(v.as_str()))),
+                (json!({"neq": v}), expect(&rows, |m| get(m).is_some_and(|x| x != v))),
+                (json!({"in": [v, other]}), expect(&rows, |m| get(m).is_some_and(|x| x == v || x == other))),
+                (json!({"notIn": [v]}), expect(&rows, |m| get(m).is_some_and(|x| x != v))),
+                (
+                    json!({"contains": mid}),
+                    expect(&rows, |m| get(m).is_some_and(|x| x.to_lowercase().contains(&mid))),
+                ),
+                (
+                    json!({"startsWith": prefix}),
+                    expect(&rows, |m| {
+                        get(m).is_some_and(|x| x.to_lowercase().starts_with(&prefix.to_lowercase()))
+                    }),
+                ),
+                (json!({"isNull": true}), expect(&rows, |m| get(m).is_none())),
+                (json!({"isNull": false}), expect(&rows, |m| get(m).is_some())),
+                (json!({"in": []}), BTreeSet::new()),
+            ];
+            for (op, want) in cases {
+                let filter = json!({ field: op });
+                assert_eq!(ids_of(&app, &token, filter.clone()).await, want, "{filter}");
+            }
         }
     }
-});
+);
 
 type IntGetter = fn(&Model) -> Option<i64>;
 
@@ -157,13 +165,22 @@ both_backends!(uuid_tag_and_timestamp_filters_match, |backend| async move {
         (json!({"icpId": {"isNull": true}}), expect(&rows, |m| m.icp_id.is_none())),
         (json!({"campaignId": {"isNull": true}}), expect(&rows, |m| m.campaign_id.is_none())),
         (json!({"campaignId": {"eq": Uuid::new_v4()}}), BTreeSet::new()),
-        (json!({"tags": {"containsAny": [tag, tag2]}}), expect(&rows, |m| m.tags.0.contains(&tag) || m.tags.0.contains(&tag2))),
-        (json!({"tags": {"containsAll": [tag, tag2]}}), expect(&rows, |m| m.tags.0.contains(&tag) && m.tags.0.contains(&tag2))),
+        (
+            json!({"tags": {"containsAny": [tag, tag2]}}),
+            expect(&rows, |m| m.tags.0.contains(&tag) || m.tags.0.contains(&tag2)),
+        ),
+        (
+            json!({"tags": {"containsAll": [tag, tag2]}}),
+            expect(&rows, |m| m.tags.0.contains(&tag) && m.tags.0.contains(&tag2)),
+        ),
         (json!({"tags": {"containsAny": []}}), BTreeSet::new()),
         (json!({"createdAt": {"gt": t}}), expect(&rows, |m| m.created_at > t)),
         (json!({"createdAt": {"lte": t}}), expect(&rows, |m| m.created_at <= t)),
         (json!({"createdAt": {"eq": t}}), expect(&rows, |m| m.created_at == t)),
-        (json!({"createdAt": {"in": [t, times[0]]}}), expect(&rows, |m| m.created_at == t || m.created_at == times[0])),
+        (
+            json!({"createdAt": {"in": [t, times[0]]}}),
+            expect(&rows, |m| m.created_at == t || m.created_at == times[0]),
+        ),
         (json!({"updatedAt": {"gte": t}}), expect(&rows, |m| m.updated_at >= t)),
         (json!({"createdAt": {"isNull": false}}), expect(&rows, |_| true)),
     ];
@@ -239,7 +256,12 @@ async fn walk(app: &TestApp, token: &str, order: &Value, backward: bool) -> Vec<
         };
         let data = app.gql(token, q, json!({"o": order, "c": cursor})).await;
         let c = &data["contacts"];
-        let ids: Vec<Uuid> = c["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].as_str().unwrap().parse().unwrap()).collect();
+        let ids: Vec<Uuid> = c["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap().parse().unwrap())
+            .collect();
         if backward {
             let mut all = ids;
             all.extend(seen);
@@ -317,7 +339,9 @@ both_backends!(inserting_a_contact_mid_walk_neither_duplicates_nor_skips, |backe
     loop {
         let data = app.gql(&token, q, json!({"o": order, "c": cursor})).await;
         let c = &data["contacts"];
-        seen.extend(c["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().parse::<Uuid>().unwrap()));
+        seen.extend(
+            c["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().parse::<Uuid>().unwrap()),
+        );
         if !inserted {
             // new contacts both before the cursor (oldest) and after it (newest)
             let mut early = latticeiq::store::contacts::blank(WS);
@@ -367,7 +391,9 @@ both_backends!(page_arguments_and_cursors_are_checked, |backend| async move {
         .await;
     assert_eq!(codes, ["BAD_USER_INPUT"]);
     // first: 0 is a valid empty page
-    let data = app.gql(&token, "{ contacts(first: 0) { totalCount nodes { id } pageInfo { hasNextPage } } }", json!({})).await;
+    let data = app
+        .gql(&token, "{ contacts(first: 0) { totalCount nodes { id } pageInfo { hasNextPage } } }", json!({}))
+        .await;
     assert_eq!(data["contacts"]["nodes"].as_array().unwrap().len(), 0);
     assert_eq!(data["contacts"]["totalCount"], 60);
 });
@@ -390,7 +416,11 @@ both_backends!(search_finds_contacts_whose_words_start_with_every_term, |backend
     // terms taken from the data: a last name, a company word, an e-mail domain prefix
     searches.push(rows[0].last_name.clone().unwrap());
     searches.push(rows[1].company.clone().unwrap_or_default().chars().take(4).collect());
-    searches.push(format!("{} {}", rows[2].first_name.clone().unwrap(), &rows[2].last_name.clone().unwrap()[..2]));
+    searches.push(format!(
+        "{} {}",
+        rows[2].first_name.clone().unwrap(),
+        &rows[2].last_name.clone().unwrap()[..2]
+    ));
     for s in searches {
         let terms = latticeiq::domain::words::words(&s);
         let want = expect(&rows, |m| {
@@ -398,10 +428,19 @@ both_backends!(search_finds_contacts_whose_words_start_with_every_term, |backend
             terms.iter().all(|t| words.iter().any(|w| w.starts_with(t.as_str())))
         });
         let data = app
-            .gql(&token, "query($s: String) { contacts(first: 100, search: $s) { totalCount nodes { id } } }", json!({"s": s}))
+            .gql(
+                &token,
+                "query($s: String) { contacts(first: 100, search: $s) { totalCount nodes { id } } }",
+                json!({"s": s}),
+            )
             .await;
         assert_eq!(data["contacts"]["totalCount"].as_u64().unwrap() as usize, want.len(), "search {s:?}");
-        let got: BTreeSet<Uuid> = data["contacts"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().parse().unwrap()).collect();
+        let got: BTreeSet<Uuid> = data["contacts"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap().parse().unwrap())
+            .collect();
         if want.len() <= 100 {
             assert_eq!(got, want, "search {s:?}");
         }
@@ -447,10 +486,22 @@ both_backends!(a_page_costs_the_same_statements_whatever_its_size, |backend| asy
          VALUES ({fid}, {ws}, 'funding_stage', 'Funding stage', 'text', 'company.funding.stage')"
     )).await;
     let cid = Uuid::new_v4();
-    exec(&app.db, &format!(
-        "INSERT INTO campaigns (id, workspace_id, name) VALUES ({}, {ws}, 'Spring')", uuid_sql(&app.db, cid)
-    )).await;
-    exec(&app.db, &format!("UPDATE contacts SET campaign_id = {} WHERE workspace_id = {ws} AND icp_id IS NOT NULL", uuid_sql(&app.db, cid))).await;
+    exec(
+        &app.db,
+        &format!(
+            "INSERT INTO campaigns (id, workspace_id, name) VALUES ({}, {ws}, 'Spring')",
+            uuid_sql(&app.db, cid)
+        ),
+    )
+    .await;
+    exec(
+        &app.db,
+        &format!(
+            "UPDATE contacts SET campaign_id = {} WHERE workspace_id = {ws} AND icp_id IS NOT NULL",
+            uuid_sql(&app.db, cid)
+        ),
+    )
+    .await;
     let q = "query($n: Int) { contacts(first: $n) { totalCount nodes { id fullName icp { name } campaign { name } icpMatchScore icpMatch { tier } renderedEmail { body } renderedCallScript { body } field(name: \"funding_stage\") } } }";
     // warm up: the first request of a workspace sets it up
     app.gql(&token, q, json!({"n": 1})).await;
@@ -483,7 +534,12 @@ both_backends!(computed_fields_of_the_demo_contacts_are_consistent, |backend| as
     assert_eq!(g["icpMatchScore"], g["storedIcpMatchScore"]);
     assert_eq!(g["icpMatch"]["tier"], "WARM");
     assert_eq!(g["icp"]["name"], "High-Value Decision Makers");
-    let breakdown: Vec<&str> = g["icpMatch"]["breakdown"].as_array().unwrap().iter().map(|c| c["criterion"].as_str().unwrap()).collect();
+    let breakdown: Vec<&str> = g["icpMatch"]["breakdown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["criterion"].as_str().unwrap())
+        .collect();
     assert_eq!(breakdown, ["industry", "persona", "company_size"]);
     assert_eq!(g["renderedEmail"]["subject"], "Garrett, quick question about Technology & Software");
     assert_eq!(g["renderedEmail"]["complete"], true);
@@ -493,7 +549,13 @@ both_backends!(computed_fields_of_the_demo_contacts_are_consistent, |backend| as
     assert_eq!(g["renderedCallScript"]["defaultedVariables"], json!(["sender_name"]));
     assert!(g["renderedCallScript"]["body"].as_str().unwrap().contains("from LatticeIQ Demo."));
     // unknown field names are an error, not null
-    let codes = app.gql_err(&app.admin(), "{ contacts(first: 1) { nodes { field(name: \"favourite_colour\") } } }", json!({})).await;
+    let codes = app
+        .gql_err(
+            &app.admin(),
+            "{ contacts(first: 1) { nodes { field(name: \"favourite_colour\") } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(codes, ["BAD_USER_INPUT"]);
     // sender variables, and a template id of another workspace behaves like a missing one
     let other_tpl = app.gql(&app.token(OTHER, Role::Admin), "{ emailTemplates { id } }", json!({})).await["emailTemplates"][0]["id"].clone();
@@ -550,12 +612,21 @@ both_backends!(ids_of_another_workspace_behave_like_missing_ones, |backend| asyn
     assert_eq!(d["all"]["totalCount"], 0);
     assert_eq!(d["settings"]["workspaceId"], OTHER.to_string());
     let codes = app
-        .gql_err(&other, "query($c: UUID!, $e: UUID!) { previewTemplate(templateId: $e, contactId: $c) { body } }", vars.clone())
+        .gql_err(
+            &other,
+            "query($c: UUID!, $e: UUID!) { previewTemplate(templateId: $e, contactId: $c) { body } }",
+            vars.clone(),
+        )
         .await;
     assert_eq!(codes, ["NOT_FOUND"]);
-    let own_tpl = app.gql(&other, "{ emailTemplates { id } }", json!({})).await["emailTemplates"][0]["id"].clone();
+    let own_tpl =
+        app.gql(&other, "{ emailTemplates { id } }", json!({})).await["emailTemplates"][0]["id"].clone();
     let codes = app
-        .gql_err(&other, "query($c: UUID!, $e: UUID!) { previewTemplate(templateId: $e, contactId: $c) { body } }", json!({"c": vars["c"], "e": own_tpl}))
+        .gql_err(
+            &other,
+            "query($c: UUID!, $e: UUID!) { previewTemplate(templateId: $e, contactId: $c) { body } }",
+            json!({"c": vars["c"], "e": own_tpl}),
+        )
         .await;
     assert_eq!(codes, ["NOT_FOUND"], "a contact of another workspace is not found");
     let lists = app.gql(&other, "{ idealClientProfiles { name } emailTemplates { name } callTemplates { name } campaigns { totalCount } contactFieldDefinitions { fieldName } }", json!({})).await;

@@ -36,11 +36,15 @@ async fn the_main_contact_queries_use_indexes_at_100k_contacts() {
         ("default order", format!("{{ contacts(first: 50) {{ nodes {{ {fields} }} }} }}")),
         (
             "DATA_QUALITY_SCORE DESC",
-            format!("{{ contacts(first: 50, orderBy: [{{field: DATA_QUALITY_SCORE, direction: DESC}}]) {{ nodes {{ {fields} }} }} }}"),
+            format!(
+                "{{ contacts(first: 50, orderBy: [{{field: DATA_QUALITY_SCORE, direction: DESC}}]) {{ nodes {{ {fields} }} }} }}"
+            ),
         ),
         (
             "industry filter",
-            format!("{{ contacts(first: 50, filter: {{enrichmentCompanyIndustry: {{eq: \"Finance\"}}}}) {{ nodes {{ {fields} }} }} }}"),
+            format!(
+                "{{ contacts(first: 50, filter: {{enrichmentCompanyIndustry: {{eq: \"Finance\"}}}}) {{ nodes {{ {fields} }} }} }}"
+            ),
         ),
         ("search", format!("{{ contacts(first: 50, search: \"mar\") {{ nodes {{ {fields} }} }} }}")),
     ];
@@ -57,7 +61,10 @@ async fn the_main_contact_queries_use_indexes_at_100k_contacts() {
         let claims = Claims { user_id: None, workspace_id: WS, role: Role::Viewer };
         let tx = app.db.begin_scoped(&claims, false).await.unwrap();
         let row = tx
-            .query_one_raw(Statement::from_string(DbBackend::Postgres, format!("EXPLAIN (FORMAT JSON) {page}")))
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("EXPLAIN (FORMAT JSON) {page}"),
+            ))
             .await
             .unwrap()
             .unwrap();

@@ -18,8 +18,10 @@ pub fn shared_fixtures() -> PathBuf {
 /// Reads a JSON file of the shared fixtures.
 pub fn read_fixture(name: &str) -> Value {
     let path = shared_fixtures().join(name);
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-        .unwrap()
+    serde_json::from_str(
+        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
 }
 
 /// A contact row of `workspace` whose columns are taken from `map` (column name → value).

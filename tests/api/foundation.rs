@@ -83,7 +83,11 @@ both_backends!(another_workspace_sees_nothing_of_the_demo, |backend| async move 
     let id = demo["contacts"]["nodes"][0]["id"].clone();
     let other = app.token(OTHER, Role::Admin);
     let seen = app
-        .gql(&other, "query($id: UUID!) { contact(id: $id) { id } contacts { totalCount } }", json!({"id": id}))
+        .gql(
+            &other,
+            "query($id: UUID!) { contact(id: $id) { id } contacts { totalCount } }",
+            json!({"id": id}),
+        )
         .await;
     assert_eq!(seen["contact"], serde_json::Value::Null);
     assert_eq!(seen["contacts"]["totalCount"], 0);
@@ -152,10 +156,12 @@ async fn every_type_and_field_has_a_description() {
             described = !in_description;
             continue;
         }
-        if in_description || t.is_empty() || t == "}" || t.starts_with("schema") || t.starts_with("directive") {
+        if in_description || t.is_empty() || t == "}" || t.starts_with("schema") || t.starts_with("directive")
+        {
             continue;
         }
-        let is_type = ["type ", "input ", "enum ", "scalar ", "interface ", "union "].iter().any(|k| t.starts_with(k));
+        let is_type =
+            ["type ", "input ", "enum ", "scalar ", "interface ", "union "].iter().any(|k| t.starts_with(k));
         let is_member = line.starts_with('\t') || line.starts_with("  ");
         if (is_type || is_member) && !described {
             undocumented.push(t.to_owned());
@@ -163,7 +169,9 @@ async fn every_type_and_field_has_a_description() {
         described = false;
     }
     // the root operation type entries of `schema { query: … }`
-    undocumented.retain(|d| !d.starts_with("query:") && !d.starts_with("mutation:") && !d.starts_with("subscription:"));
+    undocumented.retain(|d| {
+        !d.starts_with("query:") && !d.starts_with("mutation:") && !d.starts_with("subscription:")
+    });
     assert!(undocumented.is_empty(), "undocumented: {undocumented:#?}");
 }
 
@@ -192,14 +200,12 @@ mod postgres_security {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_app_role_is_neither_owner_nor_superuser_and_cannot_bypass_rls() {
         let app = TestApp::spawn(Backend::Postgres).await;
-        let rows = app
-            .sql("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'latticeiq_app'")
-            .await;
-        let (sup, bypass): (bool, bool) = (rows[0].try_get_by_index(0).unwrap(), rows[0].try_get_by_index(1).unwrap());
+        let rows =
+            app.sql("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'latticeiq_app'").await;
+        let (sup, bypass): (bool, bool) =
+            (rows[0].try_get_by_index(0).unwrap(), rows[0].try_get_by_index(1).unwrap());
         assert!(!sup && !bypass);
-        let owned = app
-            .sql("SELECT count(*) FROM pg_tables WHERE tableowner = 'latticeiq_app'")
-            .await;
+        let owned = app.sql("SELECT count(*) FROM pg_tables WHERE tableowner = 'latticeiq_app'").await;
         let n: i64 = owned[0].try_get_by_index(0).unwrap();
         assert_eq!(n, 0);
     }
@@ -212,7 +218,9 @@ mod postgres_security {
         for (ws, other) in [(DEMO, OTHER), (OTHER, DEMO)] {
             let claims = Claims { user_id: None, workspace_id: ws, role: Role::Viewer };
             let tx = app.db.begin_scoped(&claims, false).await.unwrap();
-            for table in TENANT_TABLES.iter().chain(["contact_quality_dashboard", "campaign_performance"].iter()) {
+            for table in
+                TENANT_TABLES.iter().chain(["contact_quality_dashboard", "campaign_performance"].iter())
+            {
                 // no WHERE clause: only the policies stand between the rows
                 let rows = tx
                     .query_all_raw(Statement::from_string(

@@ -104,7 +104,9 @@ impl Drop for TestDb {
                 if let Ok(rt) = rt {
                     rt.block_on(async move {
                         if let Ok(admin) = sea_orm::Database::connect(pg_admin_url()).await {
-                            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                            let _ = admin
+                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .await;
                             let _ = admin.close().await;
                         }
                     });
@@ -140,7 +142,10 @@ async fn ensure_pg_template() -> String {
         .expect("look up template")
         .is_some();
     if !exists {
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.expect("drop stale");
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .expect("drop stale");
         admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create template");
         let db = Database::connect_url(&pg_url(&name), 1, "latticeiq_app").await.expect("connect template");
         Migrator::up(db.conn(), None).await.expect("migrate template");
@@ -161,12 +166,10 @@ pub struct TestApp {
     pub addr: SocketAddr,
     /// Its database (direct access, owner rights).
     pub db: Database,
-    /// The backend.
-    pub backend: Backend,
     /// HTTP client.
     pub client: reqwest::Client,
     /// The database (dropped with the app).
-    pub test_db: TestDb,
+    _test_db: TestDb,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -182,7 +185,8 @@ pub fn test_config(url: &str, extra: &[(&str, &str)]) -> Config {
         vars.retain(|(name, _)| name != k);
         vars.push(((*k).to_owned(), (*v).to_owned()));
     }
-    Config::from_lookup(&|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).expect("test config")
+    Config::from_lookup(&|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        .expect("test config")
 }
 
 impl TestApp {
@@ -196,12 +200,13 @@ impl TestApp {
         let test_db = TestDb::new(backend).await;
         let config = test_config(&test_db.url, extra);
         let db = Database::connect(&config).await.expect("connect");
-        Self::serve(backend, test_db, db, config).await
+        Self::serve(test_db, db, config).await
     }
 
     /// Serves an existing database.
-    pub async fn serve(backend: Backend, test_db: TestDb, db: Database, config: Config) -> Self {
+    pub async fn serve(test_db: TestDb, db: Database, config: Config) -> Self {
         let state = latticeiq::build_state(config, db.clone()).expect("state");
+        state.db.start_background();
         let app = latticeiq::build_app(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
@@ -209,7 +214,7 @@ impl TestApp {
             let _ = axum::serve(listener, app).await;
         });
         let client = reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("client");
-        Self { addr, db, backend, client, test_db, server }
+        Self { addr, db, client, _test_db: test_db, server }
     }
 
     /// Spawns the gateway with the demo workspace seeded.

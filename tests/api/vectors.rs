@@ -9,7 +9,9 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::both_backends;
-use crate::fixtures::{all_contacts, contact_from_map, insert_contacts, insert_icp, read_fixture, set_products};
+use crate::fixtures::{
+    all_contacts, contact_from_map, insert_contacts, insert_icp, read_fixture, set_products,
+};
 use crate::helpers::{Backend, TestApp};
 
 const WS: Uuid = Uuid::from_u128(0x4444_4444_4444_4444_4444_4444_4444_4444);
@@ -37,7 +39,10 @@ both_backends!(template_vectors_render_the_same_through_preview_template, |backe
             assert_eq!(e["extensions"]["field"], "body");
             let message = e["message"].as_str().unwrap();
             for offset in offsets_in(error) {
-                assert!(message.contains(&format!("offset {offset}")), "{template}: {message} lacks offset {offset}");
+                assert!(
+                    message.contains(&format!("offset {offset}")),
+                    "{template}: {message} lacks offset {offset}"
+                );
             }
             for name in ["favourite_colour", "shoe_size"] {
                 if error.contains(name) {
@@ -94,8 +99,9 @@ async fn sql_icp_scores_equal_the_rust_scorer_on_a_thousand_contacts() {
     let fixture = read_fixture("icp_scoring.json");
     let mut compared = 0;
     for (name, icp) in fixture["icps"].as_object().unwrap() {
-        let prepared =
-            latticeiq::domain::icp::parse_icp(&icp["criteria"], Some(&icp["scoring_weights"])).unwrap().prepare();
+        let prepared = latticeiq::domain::icp::parse_icp(&icp["criteria"], Some(&icp["scoring_weights"]))
+            .unwrap()
+            .prepare();
         let sql = app
             .db
             .conn()
@@ -131,7 +137,8 @@ async fn get_contact_field_equals_contact_field_for_every_alias_and_column() {
             .iter()
             .filter(|c| !matches!(**c, "enrichment_data" | "kernel_analysis" | "product_match")),
     );
-    let selection: String = names.iter().enumerate().map(|(i, n)| format!("f{i}: field(name: \"{n}\") ")).collect();
+    let selection: String =
+        names.iter().enumerate().map(|(i, n)| format!("f{i}: field(name: \"{n}\") ")).collect();
     let sql_cols: String = names.iter().map(|n| format!(", get_contact_field(c, '{n}')")).collect();
     let mut after: Option<String> = None;
     let mut checked = 0;

@@ -353,7 +353,9 @@ impl FilterBuilder {
         use sea_orm::sea_query::extension::postgres::PgExpr as _;
         match self.backend {
             // SQLite's LIKE ignores (ASCII) case and has no default escape character.
-            DbBackend::Sqlite => Expr::col((entity::contacts::Entity, col)).like(LikeExpr::new(pattern).escape('\\')),
+            DbBackend::Sqlite => {
+                Expr::col((entity::contacts::Entity, col)).like(LikeExpr::new(pattern).escape('\\'))
+            }
             // Postgres: backslash is LIKE's default escape character.
             _ => Expr::col((entity::contacts::Entity, col)).ilike(pattern),
         }

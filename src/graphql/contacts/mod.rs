@@ -3,6 +3,7 @@
 //! and `contact(id)`.
 
 pub mod filter;
+pub mod mutations;
 pub mod order;
 
 use std::sync::Arc;
@@ -315,7 +316,7 @@ impl Contact {
     async fn campaign(&self, ctx: &Context<'_>) -> AppResult<Option<Campaign>> {
         let Some(id) = self.0.campaign_id else { return Ok(None) };
         let c = ctx.req()?.loaders.campaigns.load_one(id).await?;
-        Ok(c.map(Campaign))
+        Ok(c.map(Campaign::new))
     }
 
     /// Any field by name, keeping its type: a column (`enrichment_company_revenue`),
@@ -608,8 +609,20 @@ async fn prefetch(ctx: &Context<'_>, rows: &[Model]) -> AppResult<()> {
     let campaigns: Vec<Uuid> =
         if wants.campaigns { rows.iter().filter_map(|m| m.campaign_id).collect() } else { Vec::new() };
     let (_, _, _, settings) = futures_util::try_join!(
-        async { if wants.icps.is_empty() { Ok(Default::default()) } else { l.icps.load_many(wants.icps.iter().copied()).await } },
-        async { if campaigns.is_empty() { Ok(Default::default()) } else { l.campaigns.load_many(campaigns.iter().copied()).await } },
+        async {
+            if wants.icps.is_empty() {
+                Ok(Default::default())
+            } else {
+                l.icps.load_many(wants.icps.iter().copied()).await
+            }
+        },
+        async {
+            if campaigns.is_empty() {
+                Ok(Default::default())
+            } else {
+                l.campaigns.load_many(campaigns.iter().copied()).await
+            }
+        },
         async { if wants.fields { l.fields.load_one(ws).await } else { Ok(None) } },
         async { if wants.settings { l.settings.load_one(ws).await } else { Ok(None) } },
     )?;
