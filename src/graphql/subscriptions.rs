@@ -47,7 +47,8 @@ async fn current(sub: &SubscriptionContext, id: Uuid) -> Option<Campaign> {
     Some(Campaign(Arc::new(model), Some(scope)))
 }
 
-#[Subscription]
+/// Live updates over WebSocket (`/graphql/ws`).
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Every committed change to the campaign `id` (build, status change,
     /// events, edits), as the campaign after the change. A campaign of

@@ -103,3 +103,29 @@ pub async fn set_products(db: &Database, workspace: Uuid, products: Value) {
         .unwrap();
     db.commit(tx).await.unwrap();
 }
+
+/// Every row of every tenant table, serialized: compared before and after a
+/// refused mutation to prove that it changed nothing.
+pub async fn snapshot(db: &Database) -> String {
+    use entity::{
+        call_templates, campaigns, contact_field_definitions, email_templates, ideal_client_profiles,
+        users_settings,
+    };
+    let c = db.conn();
+    let mut out = String::new();
+    macro_rules! dump {
+        ($e:ident) => {
+            let rows = $e::Entity::find().order_by_asc($e::Column::Id).all(c).await.unwrap();
+            out.push_str(&serde_json::to_string(&rows).unwrap());
+            out.push('\n');
+        };
+    }
+    dump!(contacts);
+    dump!(users_settings);
+    dump!(ideal_client_profiles);
+    dump!(contact_field_definitions);
+    dump!(campaigns);
+    dump!(email_templates);
+    dump!(call_templates);
+    out
+}

@@ -51,6 +51,11 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A handle that owns nothing (a second server on another test's database).
+    pub fn borrowed() -> Self {
+        Self { url: String::new(), pg_name: None, _dir: None }
+    }
+
     /// A new migrated database on `backend`.
     pub async fn new(backend: Backend) -> Self {
         match backend {
@@ -222,6 +227,11 @@ impl TestApp {
         let app = Self::spawn(backend).await;
         latticeiq::seed::seed_demo(&app.db).await.expect("seed demo");
         app
+    }
+
+    /// The database URL.
+    pub fn db_url(&self) -> String {
+        self._test_db.url.clone()
     }
 
     /// The GraphQL endpoint.

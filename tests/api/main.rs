@@ -9,8 +9,11 @@
 mod helpers;
 
 mod auth;
+mod campaigns;
 mod contacts;
 mod explain;
 mod fixtures;
 mod foundation;
+mod mutations_config;
+mod mutations_contacts;
 mod vectors;
