@@ -132,6 +132,8 @@ impl From<DbErr> for AppError {
                 "23514" | "275" => return Self::bad_input("a value is out of its allowed range"),
                 // string_data_right_truncation / numeric_value_out_of_range
                 "22001" | "22003" => return Self::bad_input("a value is too long or too large"),
+                // character_not_in_repertoire / untranslatable_character: a NUL in text
+                "22021" | "22P05" => return Self::bad_input("text may not contain NUL characters"),
                 // lock_not_available / serialization_failure / deadlock_detected
                 "55P03" | "40001" | "40P01" => {
                     return Self::Conflict(

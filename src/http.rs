@@ -43,12 +43,19 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql/{file}", get(crate::graphiql::asset))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut resp = crate::observability::render(&state.db).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    resp
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
@@ -114,6 +121,7 @@ fn answer(status: StatusCode, media: MediaType, body: &Value) -> Response {
 
 /// A response holding only errors, with `extensions.code`.
 fn error_answer(status: StatusCode, media: MediaType, code: ErrorCode, message: &str) -> Response {
+    crate::observability::record_refusal(code.as_str());
     answer(status, media, &json!({"errors": [{"message": message, "extensions": {"code": code.as_str()}}]}))
 }
 
@@ -133,6 +141,9 @@ async fn graphql_get(
         return (StatusCode::NOT_ACCEPTABLE, "accepts application/json or application/graphql-response+json")
             .into_response();
     };
+    if params.iter().any(|(_, v)| v.contains('\0')) {
+        return bad_request(media, NUL_MESSAGE);
+    }
     let mut obj = serde_json::Map::new();
     for (k, v) in params {
         let value = match k.as_str() {
@@ -165,6 +176,9 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
         Some(APPLICATION_JSON) | Some(GRAPHQL_RESPONSE_JSON) => {
             if body.is_empty() {
                 return bad_request(media, "the request body is empty");
+            }
+            if contains_nul(&body) {
+                return bad_request(media, NUL_MESSAGE);
             }
             let value: Value = match serde_json::from_slice(&body) {
                 Ok(v) => v,
@@ -204,6 +218,20 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
         }
     };
     execute(state, headers, media, batch, false).await
+}
+
+const NUL_MESSAGE: &str = "NUL characters (\\u0000) are not allowed in a request";
+
+/// Whether a JSON body holds a NUL character, raw or escaped: no column can
+/// store one, so it is refused up front rather than failing in the database.
+fn contains_nul(body: &[u8]) -> bool {
+    if body.contains(&0) {
+        return true;
+    }
+    // `\u0000` is an escape only when its backslash is not itself escaped.
+    body.windows(6).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(b"\\u0000") && body[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    })
 }
 
 /// Checks the parameters of one request object (GraphQL-over-HTTP §"Request Parameters").
@@ -284,6 +312,58 @@ async fn execute(
     answer(status, media, &body)
 }
 
+/// Most aliases in one document, and most root fields in one operation.
+pub const MAX_ALIASES: usize = 100;
+
+/// A request-level GraphQL error (no `data`): 400 under
+/// `graphql-response+json`, 200 under `application/json`.
+fn request_error(media: MediaType, code: &str, message: &str) -> (StatusCode, Value) {
+    let status = match media {
+        MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
+        MediaType::Json => StatusCode::OK,
+    };
+    crate::observability::record_refusal(code);
+    (status, json!({"errors": [{"message": message, "extensions": {"code": code}}]}))
+}
+
+/// Counts aliases in the whole document and root fields of `operation`.
+fn count_aliases_and_root_fields(
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    operation: &async_graphql::parser::types::OperationDefinition,
+) -> (usize, usize) {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn aliases(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|s| match &s.node {
+                Selection::Field(f) => usize::from(f.node.alias.is_some()) + aliases(&f.node.selection_set.node),
+                Selection::InlineFragment(i) => aliases(&i.node.selection_set.node),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    fn roots(set: &SelectionSet, doc: &async_graphql::parser::types::ExecutableDocument, depth: usize) -> usize {
+        if depth > 10 {
+            return 0;
+        }
+        set.items
+            .iter()
+            .map(|s| match &s.node {
+                Selection::Field(_) => 1,
+                Selection::InlineFragment(i) => roots(&i.node.selection_set.node, doc, depth + 1),
+                Selection::FragmentSpread(f) => doc
+                    .fragments
+                    .get(&f.node.fragment_name.node)
+                    .map(|fr| roots(&fr.node.selection_set.node, doc, depth + 1))
+                    .unwrap_or(0),
+            })
+            .sum()
+    }
+    let mut total = doc.fragments.values().map(|f| aliases(&f.node.selection_set.node)).sum::<usize>();
+    total += doc.operations.iter().map(|(_, op)| aliases(&op.node.selection_set.node)).sum::<usize>();
+    (total, roots(&operation.selection_set.node, doc, 0))
+}
+
 async fn execute_one(
     state: &AppState,
     claims: &Claims,
@@ -292,8 +372,17 @@ async fn execute_one(
     is_get: bool,
     started: Instant,
 ) -> (StatusCode, Value) {
+    // Automatic persisted queries.
+    let persisted = request.extensions.remove("persistedQuery").and_then(|v| v.into_json().ok());
+    match state.persisted.resolve(&request.query, persisted.as_ref()) {
+        crate::apq::Outcome::NotPersisted => {}
+        crate::apq::Outcome::Query(q) => request.query = q,
+        crate::apq::Outcome::NotFound => return request_error(media, "PERSISTED_QUERY_NOT_FOUND", crate::apq::NOT_FOUND),
+        crate::apq::Outcome::Invalid(m) => return request_error(media, ErrorCode::BadUserInput.as_str(), m),
+    }
     // Parse once (the schema reuses it) to learn whether this is a mutation.
     let name = request.operation_name.clone();
+    let mut too_many: Option<String> = None;
     let operation = match request.parsed_query() {
         Ok(doc) => {
             let ops: Vec<_> = doc.operations.iter().collect();
@@ -301,12 +390,24 @@ async fn execute_one(
                 Some(n) => ops.iter().find(|(op_name, _)| op_name.map(|x| x.as_str()) == Some(n.as_str())),
                 None => ops.first(),
             };
+            if let Some((_, op)) = op {
+                let (aliases, roots) = count_aliases_and_root_fields(doc, &op.node);
+                if aliases > MAX_ALIASES || roots > MAX_ALIASES {
+                    too_many = Some(format!(
+                        "a request may hold at most {MAX_ALIASES} aliases and {MAX_ALIASES} root fields (it has {aliases} and {roots})"
+                    ));
+                }
+            }
             op.map(|(n, op)| (n.map(|x| x.to_string()), op.node.ty))
         }
         Err(_) => None,
     };
+    if let Some(message) = too_many {
+        return request_error(media, ErrorCode::BadUserInput.as_str(), &message);
+    }
     let is_mutation = matches!(operation, Some((_, OperationType::Mutation)));
     if is_get && is_mutation {
+        crate::observability::record_refusal(ErrorCode::BadUserInput.as_str());
         return (
             StatusCode::METHOD_NOT_ALLOWED,
             json!({"errors": [{"message": "mutations are only accepted over POST",
@@ -314,13 +415,15 @@ async fn execute_one(
         );
     }
     let op_name = operation.as_ref().and_then(|(n, _)| n.clone()).or_else(|| request.operation_name.clone());
+    let label = crate::observability::operation_label(op_name.as_deref());
     let rdb = Arc::new(RequestDb::new(state.db.clone(), claims.clone(), is_mutation));
     let request = request.data(RequestContext::new(rdb.clone()));
     let response = match tokio::time::timeout(REQUEST_TIMEOUT, state.schema.execute(request)).await {
         Ok(r) => r,
         Err(_) => {
             let _ = rdb.finish(false).await;
-            tracing::warn!(operation = op_name.as_deref().unwrap_or("-"), "request timed out");
+            tracing::warn!(operation = %label, workspace = %claims.workspace_id, "request timed out");
+            crate::observability::record_request(&label, "timeout", started.elapsed().as_secs_f64(), &[]);
             return (
                 StatusCode::GATEWAY_TIMEOUT,
                 json!({"errors": [{"message": format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs()),
@@ -332,6 +435,7 @@ async fn execute_one(
     let commit = is_mutation && response.errors.is_empty();
     if let Err(e) = rdb.finish(commit).await {
         let _ = e.to_graphql_error();
+        crate::observability::record_request(&label, "error", started.elapsed().as_secs_f64(), &[e.code().as_str().to_owned()]);
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
             json!({"errors": [{"message": e.message(), "extensions": {"code": e.code().as_str()}}]}),
@@ -340,6 +444,21 @@ async fn execute_one(
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
+    let codes: Vec<String> = response
+        .errors
+        .iter()
+        .map(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .and_then(|c| match c {
+                    async_graphql::Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                // parse and validation errors carry no code of ours
+                .unwrap_or_else(|| if e.path.is_empty() { "GRAPHQL_VALIDATION_FAILED".to_owned() } else { "INTERNAL_SERVER_ERROR".to_owned() })
+        })
+        .collect();
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     let status = if request_error {
         if let Some(obj) = body.as_object_mut() {
@@ -352,12 +471,18 @@ async fn execute_one(
     } else {
         StatusCode::OK
     };
+    let seconds = started.elapsed().as_secs_f64();
+    crate::observability::record_request(&label, if codes.is_empty() { "ok" } else { "error" }, seconds, &codes);
+    // One line per request; never the token, keys or variable values.
     tracing::info!(
-        operation = op_name.as_deref().unwrap_or("-"),
+        operation = %label,
+        kind = if is_mutation { "mutation" } else { "query" },
         workspace = %claims.workspace_id,
+        role = claims.role.as_str(),
         status = status.as_u16(),
         errors = response.errors.len(),
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        error_codes = %codes.join(","),
+        duration_ms = seconds * 1000.0,
         "graphql request"
     );
     (status, body)

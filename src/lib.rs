@@ -9,13 +9,15 @@
 //! - [`domain`] — the rules of SPEC §6, pure and unit-tested;
 //! - [`store`] — data access shared by resolvers, CLI and seeder;
 //! - [`graphql`] — `schema()`, loaders, pagination and one module per feature;
-//! - [`http`], [`ws`] and [`graphiql`] — routes, the GraphQL-over-HTTP handler,
-//!   subscriptions over WebSocket, GraphiQL;
+//! - [`http`], [`ws`], [`apq`] and [`graphiql`] — routes, the GraphQL-over-HTTP
+//!   handler, subscriptions over WebSocket, persisted queries, GraphiQL;
+//! - [`observability`] — `/metrics` and what it counts;
 //! - [`seed`] — deterministic demo and benchmark data;
 //! - [`commands`] — what each `latticeiq` subcommand does.
 //!
 //! [`build_state`] and [`build_app`] are shared by `main` and the tests.
 
+pub mod apq;
 pub mod auth;
 pub mod commands;
 pub mod config;
@@ -26,6 +28,7 @@ pub mod error;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod observability;
 pub mod seed;
 pub mod store;
 pub mod ws;
@@ -53,6 +56,8 @@ pub struct AppState {
     pub bootstrap: Arc<Bootstrapper>,
     /// The settings.
     pub config: Arc<Config>,
+    /// Automatic persisted queries.
+    pub persisted: Arc<apq::PersistedQueries>,
 }
 
 /// The schema with the configured limits and data.
@@ -69,13 +74,28 @@ pub fn build_schema(config: &Config) -> AppSchema {
 
 /// The state of a running gateway over `db` (already migrated).
 pub fn build_state(config: Config, db: Database) -> anyhow::Result<AppState> {
-    let verifier = Verifier::new(&config.jwt).map_err(|e| anyhow::anyhow!("JWT_PUBLIC_KEY: {e}"))?;
+    observability::install();
+    let mut verifier = Verifier::new(&config.jwt).map_err(|e| anyhow::anyhow!("JWT_PUBLIC_KEY: {e}"))?;
+    if let Some(url) = &config.jwt.jwks_url {
+        let jwks = Arc::new(auth::jwks::Jwks::new(url));
+        // The first fetch happens in the background; tokens arriving before it
+        // trigger a fetch themselves (an unknown kid).
+        let first = jwks.clone();
+        tokio::spawn(async move {
+            match first.fetch().await {
+                Ok(n) => tracing::info!(keys = n, "JWKS loaded"),
+                Err(e) => tracing::warn!(error = %e, "JWT_JWKS_URL: first fetch failed; will retry on the first token"),
+            }
+        });
+        verifier = verifier.with_jwks(jwks);
+    }
     Ok(AppState {
         schema: build_schema(&config),
         db,
         verifier,
         bootstrap: Arc::new(Bootstrapper::default()),
         config: Arc::new(config),
+        persisted: Arc::new(apq::PersistedQueries::default()),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Authentication (SPEC §4): token verification, the request's claims, and
 //! the role checks every mutation starts with.
 
+pub mod jwks;
 pub mod jwt;
 
 use uuid::Uuid;

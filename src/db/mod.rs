@@ -63,6 +63,7 @@ impl DbStats {
 #[derive(Clone, Debug)]
 pub struct Database {
     conn: DatabaseConnection,
+    pool_max: u32,
     rls_role: Arc<str>,
     stats: Arc<DbStats>,
     events: events::EventHub,
@@ -76,6 +77,14 @@ impl Database {
 
     /// Connects to `url` with at most `pool_size` connections.
     pub async fn connect_url(url: &str, pool_size: u32, rls_role: &str) -> anyhow::Result<Self> {
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let pool_max = if url.starts_with("postgres") {
+            pool_size
+        } else if in_memory {
+            1
+        } else {
+            pool_size.min(8)
+        };
         let mut conn = if url.starts_with("postgres") {
             let pool = PgPoolOptions::new()
                 .max_connections(pool_size)
@@ -87,7 +96,6 @@ impl Database {
                 .with_context(|| format!("cannot connect to {}", redact(url)))?;
             SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
         } else {
-            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
             let options = SqliteConnectOptions::from_str(url)
                 .with_context(|| format!("bad SQLite URL {url}"))?
                 .journal_mode(if in_memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
@@ -98,7 +106,7 @@ impl Database {
                 .with_regexp();
             let pool = SqlitePoolOptions::new()
                 // Every connection to an in-memory database is a database of its own.
-                .max_connections(if in_memory { 1 } else { pool_size.min(8) })
+                .max_connections(pool_max)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(options)
                 .await
@@ -119,7 +127,7 @@ impl Database {
                 counter.failures.fetch_add(1, Ordering::Relaxed);
             }
         });
-        Ok(Self { conn, rls_role: rls_role.into(), stats, events: events::EventHub::default() })
+        Ok(Self { conn, pool_max, rls_role: rls_role.into(), stats, events: events::EventHub::default() })
     }
 
     /// The pool as a SeaORM connection (no RLS settings: for migrations and the CLI).
@@ -160,6 +168,11 @@ impl Database {
         self.is_postgres().then(|| self.conn.get_postgres_connection_pool())
     }
 
+    /// Most connections the pool opens.
+    pub fn pool_max(&self) -> u32 {
+        self.pool_max
+    }
+
     /// (size, idle) of the pool.
     pub fn pool_state(&self) -> (u32, usize) {
         if self.is_postgres() {
@@ -177,8 +190,11 @@ impl Database {
     /// on a busy database.
     pub async fn begin_scoped(&self, claims: &Claims, write: bool) -> Result<DatabaseTransaction, DbErr> {
         self.stats.statements.fetch_add(1, Ordering::Relaxed);
+        let started = std::time::Instant::now();
         if self.is_postgres() {
             let tx = self.conn.begin().await?;
+            // Acquiring a pooled connection plus BEGIN: the wait a request sees.
+            metrics::histogram!("latticeiq_db_acquire_duration_seconds").record(started.elapsed().as_secs_f64());
             tx.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 "select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)",
@@ -192,12 +208,12 @@ impl Database {
             } else {
                 sea_orm::SqliteTransactionMode::Deferred
             };
-            self.conn
-                .begin_with_options(TransactionOptions {
-                    sqlite_transaction_mode: Some(mode),
-                    ..Default::default()
-                })
-                .await
+            let tx = self
+                .conn
+                .begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(mode), ..Default::default() })
+                .await?;
+            metrics::histogram!("latticeiq_db_acquire_duration_seconds").record(started.elapsed().as_secs_f64());
+            Ok(tx)
         }
     }
 

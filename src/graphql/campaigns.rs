@@ -227,6 +227,7 @@ pub struct CampaignsQuery;
 impl CampaignsQuery {
     /// The workspace's campaigns, newest first, optionally of one `status`;
     /// `first` (default 25) after the cursor `after`.
+    #[graphql(complexity = "first.map_or(25, |n| usize::try_from(n).unwrap_or(0)) * child_complexity + 1")]
     async fn campaigns(
         &self,
         ctx: &Context<'_>,
