@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(crate::ws::graphql_ws))
         .route("/graphiql/{file}", get(crate::graphiql::asset))
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -54,7 +55,8 @@ async fn healthz() -> &'static str {
 
 async fn metrics(State(state): State<AppState>) -> Response {
     let mut resp = crate::observability::render(&state.db).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
     resp
 }
 
@@ -205,6 +207,12 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
             }
         }
         Some("application/graphql") => match std::str::from_utf8(&body) {
+            Ok(q) if text_nesting(q) > MAX_TEXT_NESTING => {
+                return bad_request(
+                    media,
+                    &format!("the query text is nested more than {MAX_TEXT_NESTING} levels deep"),
+                );
+            }
             Ok(q) => BatchRequest::Single(Request::new(q)),
             Err(_) => return bad_request(media, "the request body is not UTF-8"),
         },
@@ -220,6 +228,60 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
     execute(state, headers, media, batch, false).await
 }
 
+/// Deepest JSON nesting accepted in `variables` (a filter at its deepest
+/// legal nesting needs about 20): input coercion recurses per level.
+pub const MAX_VARIABLE_DEPTH: usize = 40;
+
+/// Deepest `{`/`[`/`(` nesting accepted in query text, checked before the
+/// recursive-descent parser sees it.
+pub const MAX_TEXT_NESTING: usize = 40;
+
+/// The deepest nesting of brackets in GraphQL text, ignoring strings and comments.
+fn text_nesting(query: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let bytes = query.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    max
+}
+
+/// The nesting depth of a JSON value.
+fn json_depth(v: &Value) -> usize {
+    match v {
+        Value::Array(items) => 1 + items.iter().map(json_depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(json_depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 const NUL_MESSAGE: &str = "NUL characters (\\u0000) are not allowed in a request";
 
 /// Whether a JSON body holds a NUL character, raw or escaped: no column can
@@ -230,7 +292,8 @@ fn contains_nul(body: &[u8]) -> bool {
     }
     // `\u0000` is an escape only when its backslash is not itself escaped.
     body.windows(6).enumerate().any(|(i, w)| {
-        w.eq_ignore_ascii_case(b"\\u0000") && body[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+        w.eq_ignore_ascii_case(b"\\u0000")
+            && body[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
     })
 }
 
@@ -250,6 +313,9 @@ fn parse_request_object(value: Value) -> Result<Request, String> {
         None | Some(Value::Null) => return Err("the request has no `query`".to_owned()),
         Some(_) => return Err("`query` must be a string".to_owned()),
     };
+    if text_nesting(&query) > MAX_TEXT_NESTING {
+        return Err(format!("the query text is nested more than {MAX_TEXT_NESTING} levels deep"));
+    }
     let mut request = Request::new(query);
     match obj.remove("operationName") {
         None | Some(Value::Null) => {}
@@ -258,6 +324,9 @@ fn parse_request_object(value: Value) -> Result<Request, String> {
     }
     match obj.remove("variables") {
         None | Some(Value::Null) => {}
+        Some(v @ Value::Object(_)) if json_depth(&v) > MAX_VARIABLE_DEPTH => {
+            return Err(format!("`variables` are nested more than {MAX_VARIABLE_DEPTH} levels deep"));
+        }
         Some(v @ Value::Object(_)) => request = request.variables(Variables::from_json(v)),
         Some(_) => return Err("`variables` must be an object".to_owned()),
     }
@@ -286,6 +355,13 @@ async fn execute(
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let claims = match state.verifier.verify_header(authorization).await {
         Ok(c) => c,
+        // GraphiQL loads the schema before anyone pasted a token: a request
+        // that only introspects needs none (the schema is public anyway).
+        Err(crate::auth::jwt::TokenError::Missing)
+            if state.config.introspection && is_introspection_only(&batch) =>
+        {
+            return execute_introspection(&state, media, batch).await;
+        }
         Err(e) => {
             tracing::info!(status = 401, reason = %e, "request refused");
             return error_answer(StatusCode::UNAUTHORIZED, media, ErrorCode::Unauthenticated, &e.to_string());
@@ -312,6 +388,81 @@ async fn execute(
     answer(status, media, &body)
 }
 
+/// Whether every operation of the batch selects only `__schema`, `__type`
+/// or `__typename` at its root.
+fn is_introspection_only(batch: &BatchRequest) -> bool {
+    use async_graphql::parser::types::Selection;
+    let requests: Vec<&Request> = match batch {
+        BatchRequest::Single(r) => vec![r],
+        BatchRequest::Batch(rs) => rs.iter().collect(),
+    };
+    requests.iter().all(|r| {
+        let Ok(doc) = async_graphql::parser::parse_query(&r.query) else { return false };
+        doc.operations.iter().all(|(_, op)| {
+            op.node.ty == OperationType::Query
+                && op.node.selection_set.node.items.iter().all(|s| match &s.node {
+                    Selection::Field(f) => f.node.name.node.starts_with("__"),
+                    _ => false,
+                })
+        })
+    })
+}
+
+async fn execute_introspection(state: &AppState, media: MediaType, batch: BatchRequest) -> Response {
+    let run = |r: Request| async {
+        serde_json::to_value(state.schema.execute(r).await).unwrap_or_else(|_| json!({}))
+    };
+    let body = match batch {
+        BatchRequest::Single(r) => run(r).await,
+        BatchRequest::Batch(rs) => {
+            let mut out = Vec::new();
+            for r in rs {
+                out.push(run(r).await);
+            }
+            Value::Array(out)
+        }
+    };
+    answer(StatusCode::OK, media, &body)
+}
+
+/// Depth of an operation's selections — fragments expanded, introspection
+/// (`__schema`, `__type`) left out, so that GraphiQL's introspection query
+/// passes whatever `MAX_QUERY_DEPTH` says.
+fn depth_of(
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    operation: &async_graphql::parser::types::OperationDefinition,
+) -> usize {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn depth(
+        set: &SelectionSet,
+        doc: &async_graphql::parser::types::ExecutableDocument,
+        guard: usize,
+        root: bool,
+    ) -> usize {
+        if guard > 64 {
+            return guard;
+        }
+        set.items
+            .iter()
+            .map(|s| match &s.node {
+                Selection::Field(f) if root && f.node.name.node.starts_with("__") => 0,
+                Selection::Field(f) => {
+                    let children = &f.node.selection_set.node;
+                    1 + if children.items.is_empty() { 0 } else { depth(children, doc, guard + 1, false) }
+                }
+                Selection::InlineFragment(i) => depth(&i.node.selection_set.node, doc, guard + 1, root),
+                Selection::FragmentSpread(sp) => doc
+                    .fragments
+                    .get(&sp.node.fragment_name.node)
+                    .map(|fr| depth(&fr.node.selection_set.node, doc, guard + 1, root))
+                    .unwrap_or(0),
+            })
+            .max()
+            .unwrap_or(0)
+    }
+    depth(&operation.selection_set.node, doc, 0, true)
+}
+
 /// Most aliases in one document, and most root fields in one operation.
 pub const MAX_ALIASES: usize = 100;
 
@@ -336,13 +487,19 @@ fn count_aliases_and_root_fields(
         set.items
             .iter()
             .map(|s| match &s.node {
-                Selection::Field(f) => usize::from(f.node.alias.is_some()) + aliases(&f.node.selection_set.node),
+                Selection::Field(f) => {
+                    usize::from(f.node.alias.is_some()) + aliases(&f.node.selection_set.node)
+                }
                 Selection::InlineFragment(i) => aliases(&i.node.selection_set.node),
                 Selection::FragmentSpread(_) => 0,
             })
             .sum()
     }
-    fn roots(set: &SelectionSet, doc: &async_graphql::parser::types::ExecutableDocument, depth: usize) -> usize {
+    fn roots(
+        set: &SelectionSet,
+        doc: &async_graphql::parser::types::ExecutableDocument,
+        depth: usize,
+    ) -> usize {
         if depth > 10 {
             return 0;
         }
@@ -377,7 +534,9 @@ async fn execute_one(
     match state.persisted.resolve(&request.query, persisted.as_ref()) {
         crate::apq::Outcome::NotPersisted => {}
         crate::apq::Outcome::Query(q) => request.query = q,
-        crate::apq::Outcome::NotFound => return request_error(media, "PERSISTED_QUERY_NOT_FOUND", crate::apq::NOT_FOUND),
+        crate::apq::Outcome::NotFound => {
+            return request_error(media, "PERSISTED_QUERY_NOT_FOUND", crate::apq::NOT_FOUND);
+        }
         crate::apq::Outcome::Invalid(m) => return request_error(media, ErrorCode::BadUserInput.as_str(), m),
     }
     // Parse once (the schema reuses it) to learn whether this is a mutation.
@@ -392,9 +551,15 @@ async fn execute_one(
             };
             if let Some((_, op)) = op {
                 let (aliases, roots) = count_aliases_and_root_fields(doc, &op.node);
+                let depth = depth_of(doc, &op.node);
                 if aliases > MAX_ALIASES || roots > MAX_ALIASES {
                     too_many = Some(format!(
                         "a request may hold at most {MAX_ALIASES} aliases and {MAX_ALIASES} root fields (it has {aliases} and {roots})"
+                    ));
+                } else if depth > state.config.max_query_depth {
+                    too_many = Some(format!(
+                        "the query is nested {depth} levels deep; at most {} are allowed (MAX_QUERY_DEPTH)",
+                        state.config.max_query_depth
                     ));
                 }
             }
@@ -417,8 +582,10 @@ async fn execute_one(
     let op_name = operation.as_ref().and_then(|(n, _)| n.clone()).or_else(|| request.operation_name.clone());
     let label = crate::observability::operation_label(op_name.as_deref());
     let rdb = Arc::new(RequestDb::new(state.db.clone(), claims.clone(), is_mutation));
+    // Kept to put the response fields back in the query's order.
+    let parsed = request.parsed_query().ok().cloned();
     let request = request.data(RequestContext::new(rdb.clone()));
-    let response = match tokio::time::timeout(REQUEST_TIMEOUT, state.schema.execute(request)).await {
+    let mut response = match tokio::time::timeout(REQUEST_TIMEOUT, state.schema.execute(request)).await {
         Ok(r) => r,
         Err(_) => {
             let _ = rdb.finish(false).await;
@@ -435,7 +602,12 @@ async fn execute_one(
     let commit = is_mutation && response.errors.is_empty();
     if let Err(e) = rdb.finish(commit).await {
         let _ = e.to_graphql_error();
-        crate::observability::record_request(&label, "error", started.elapsed().as_secs_f64(), &[e.code().as_str().to_owned()]);
+        crate::observability::record_request(
+            &label,
+            "error",
+            started.elapsed().as_secs_f64(),
+            &[e.code().as_str().to_owned()],
+        );
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
             json!({"errors": [{"message": e.message(), "extensions": {"code": e.code().as_str()}}]}),
@@ -444,6 +616,15 @@ async fn execute_one(
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
+    if let Some(doc) = &parsed {
+        let op = match &op_name {
+            Some(n) => doc.operations.iter().find(|(name, _)| name.map(|x| x.as_str()) == Some(n.as_str())),
+            None => doc.operations.iter().next(),
+        };
+        if let Some((_, op)) = op {
+            crate::response_order::reorder(&mut response.data, &op.node.selection_set.node, doc);
+        }
+    }
     let codes: Vec<String> = response
         .errors
         .iter()
@@ -456,7 +637,13 @@ async fn execute_one(
                     _ => None,
                 })
                 // parse and validation errors carry no code of ours
-                .unwrap_or_else(|| if e.path.is_empty() { "GRAPHQL_VALIDATION_FAILED".to_owned() } else { "INTERNAL_SERVER_ERROR".to_owned() })
+                .unwrap_or_else(|| {
+                    if e.path.is_empty() {
+                        "GRAPHQL_VALIDATION_FAILED".to_owned()
+                    } else {
+                        "INTERNAL_SERVER_ERROR".to_owned()
+                    }
+                })
         })
         .collect();
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
@@ -472,7 +659,12 @@ async fn execute_one(
         StatusCode::OK
     };
     let seconds = started.elapsed().as_secs_f64();
-    crate::observability::record_request(&label, if codes.is_empty() { "ok" } else { "error" }, seconds, &codes);
+    crate::observability::record_request(
+        &label,
+        if codes.is_empty() { "ok" } else { "error" },
+        seconds,
+        &codes,
+    );
     // One line per request; never the token, keys or variable values.
     tracing::info!(
         operation = %label,

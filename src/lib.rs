@@ -29,6 +29,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod observability;
+pub mod response_order;
 pub mod seed;
 pub mod store;
 pub mod ws;
@@ -64,7 +65,9 @@ pub struct AppState {
 pub fn build_schema(config: &Config) -> AppSchema {
     let mut builder = graphql::schema()
         .data(ApiSettings { max_page_size: config.max_page_size, encryption_key: config.encryption_key })
-        .limit_depth(config.max_query_depth)
+        // The HTTP handler checks MAX_QUERY_DEPTH itself (introspection
+        // excepted); this bound is the backstop for subscriptions.
+        .limit_depth(config.max_query_depth + 12)
         .limit_complexity(config.max_query_complexity);
     if !config.introspection {
         builder = builder.disable_introspection();
@@ -84,7 +87,9 @@ pub fn build_state(config: Config, db: Database) -> anyhow::Result<AppState> {
         tokio::spawn(async move {
             match first.fetch().await {
                 Ok(n) => tracing::info!(keys = n, "JWKS loaded"),
-                Err(e) => tracing::warn!(error = %e, "JWT_JWKS_URL: first fetch failed; will retry on the first token"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "JWT_JWKS_URL: first fetch failed; will retry on the first token")
+                }
             }
         });
         verifier = verifier.with_jwks(jwks);

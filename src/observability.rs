@@ -68,7 +68,8 @@ pub fn record_request(operation: &str, outcome: &'static str, seconds: f64, erro
 
 /// Records a refused HTTP request (no GraphQL execution).
 pub fn record_refusal(code: &str) {
-    metrics::counter!("latticeiq_graphql_requests_total", "operation" => "-", "outcome" => "refused").increment(1);
+    metrics::counter!("latticeiq_graphql_requests_total", "operation" => "-", "outcome" => "refused")
+        .increment(1);
     metrics::counter!("latticeiq_graphql_errors_total", "code" => code.to_owned()).increment(1);
 }
 

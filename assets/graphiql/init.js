@@ -4,7 +4,20 @@
 (function () {
   var root = document.getElementById('graphiql');
   var endpoint = root.getAttribute('data-endpoint') || '/graphql';
-  var fetcher = GraphiQL.createFetcher({ url: endpoint });
+  var PLACEHOLDER = '<paste your token here>';
+  // Until a token is pasted, send no Authorization header at all: the schema
+  // (introspection) loads without one, everything else answers 401.
+  var fetch = function (input, init) {
+    init = init || {};
+    var headers = new Headers(init.headers || {});
+    var auth = headers.get('Authorization') || '';
+    if (auth.indexOf(PLACEHOLDER) !== -1 || auth.trim() === 'Bearer') {
+      headers.delete('Authorization');
+    }
+    init.headers = headers;
+    return window.fetch(input, init);
+  };
+  var fetcher = GraphiQL.createFetcher({ url: endpoint, fetch: fetch });
   var defaultQuery = [
     '# Paste your token into the Headers tab: {"Authorization": "Bearer <token>"}',
     '{',
@@ -27,7 +40,7 @@
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultQuery: defaultQuery,
-      defaultHeaders: '{\n  "Authorization": "Bearer <paste your token here>"\n}',
+      defaultHeaders: '{\n  "Authorization": "Bearer ' + PLACEHOLDER + '"\n}',
       isHeadersEditorEnabled: true,
       shouldPersistHeaders: true,
       defaultEditorToolsVisibility: 'headers'

@@ -38,7 +38,12 @@ impl Jwks {
             .timeout(Duration::from_secs(5))
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
-        Self { url: url.to_owned(), client, cache: Mutex::new(Cache::default()), refresh: tokio::sync::Mutex::new(()) }
+        Self {
+            url: url.to_owned(),
+            client,
+            cache: Mutex::new(Cache::default()),
+            refresh: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// Fetches the key set now; returns how many usable keys it holds.

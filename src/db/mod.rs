@@ -194,7 +194,8 @@ impl Database {
         if self.is_postgres() {
             let tx = self.conn.begin().await?;
             // Acquiring a pooled connection plus BEGIN: the wait a request sees.
-            metrics::histogram!("latticeiq_db_acquire_duration_seconds").record(started.elapsed().as_secs_f64());
+            metrics::histogram!("latticeiq_db_acquire_duration_seconds")
+                .record(started.elapsed().as_secs_f64());
             tx.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 "select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)",
@@ -210,9 +211,13 @@ impl Database {
             };
             let tx = self
                 .conn
-                .begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(mode), ..Default::default() })
+                .begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(mode),
+                    ..Default::default()
+                })
                 .await?;
-            metrics::histogram!("latticeiq_db_acquire_duration_seconds").record(started.elapsed().as_secs_f64());
+            metrics::histogram!("latticeiq_db_acquire_duration_seconds")
+                .record(started.elapsed().as_secs_f64());
             Ok(tx)
         }
     }

@@ -14,6 +14,8 @@ mod contacts;
 mod explain;
 mod fixtures;
 mod foundation;
+mod hardening;
 mod mutations_config;
 mod mutations_contacts;
+mod operations;
 mod vectors;

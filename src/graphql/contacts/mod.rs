@@ -448,7 +448,9 @@ impl ContactsQuery {
     /// (default `CREATED_AT DESC`, id breaks ties). Cursors belong to the
     /// `orderBy` they were made under.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "first.or(last).map_or(25, |n| usize::try_from(n).unwrap_or(0)) * child_complexity + 1")]
+    #[graphql(
+        complexity = "first.or(last).map_or(25, |n| usize::try_from(n).unwrap_or(0)) * child_complexity + 1"
+    )]
     async fn contacts(
         &self,
         ctx: &Context<'_>,

@@ -1,0 +1,177 @@
+//! Running the gateway: database outages (readiness, fast failures,
+//! recovery without a restart) and graceful shutdown on SIGTERM.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use latticeiq::auth::Role;
+use serde_json::json;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::helpers::{Backend, DEMO, SECRET, TestApp, TestDb, test_config};
+
+/// A TCP proxy to Postgres that the test can cut and restore.
+struct Proxy {
+    port: u16,
+    up: Arc<AtomicBool>,
+    epoch: Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+impl Proxy {
+    async fn start(target: &str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let (tx, _) = tokio::sync::watch::channel(0u64);
+        let epoch = Arc::new(tx);
+        let (target, up2, epoch2) = (target.to_owned(), up.clone(), epoch.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else { break };
+                if !up2.load(Ordering::SeqCst) {
+                    let _ = client.shutdown().await;
+                    continue;
+                }
+                let target = target.clone();
+                let mut cut = epoch2.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(&target).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cut.changed() => {}
+                    }
+                });
+            }
+        });
+        Self { port, up, epoch }
+    }
+
+    fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        self.epoch.send_modify(|e| *e += 1);
+    }
+
+    fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_follows_the_database_and_requests_fail_fast_during_an_outage() {
+    let test_db = TestDb::new(Backend::Postgres).await;
+    let proxy = Proxy::start("127.0.0.1:5432").await;
+    let via_proxy = test_db.url.replace("127.0.0.1:5432", &format!("127.0.0.1:{}", proxy.port));
+    let config = test_config(&via_proxy, &[]);
+    let db = latticeiq::db::Database::connect(&config).await.unwrap();
+    latticeiq::seed::seed_demo(&db).await.unwrap();
+    let app = TestApp::serve(test_db, db, config).await;
+    let t = app.token(DEMO, Role::Viewer);
+    let ready = || async { app.client.get(app.url("/readyz")).send().await.unwrap().status().as_u16() };
+    assert_eq!(ready().await, 200);
+    app.gql(&t, "{ contacts { totalCount } }", json!({})).await;
+
+    proxy.cut();
+    let mut saw_503 = false;
+    for _ in 0..20 {
+        if ready().await == 503 {
+            saw_503 = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(saw_503, "/readyz stayed 200 with the database unreachable");
+    let started = Instant::now();
+    let (status, body) = app.post(Some(&t), "{ contacts { totalCount } }", json!({})).await;
+    let took = started.elapsed();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR", "{status} {body}");
+    assert!(
+        !body.to_string().contains("5432") && !body.to_string().to_lowercase().contains("connection"),
+        "details leaked: {body}"
+    );
+    assert!(took < latticeiq::db::ACQUIRE_TIMEOUT + Duration::from_secs(3), "the request hung for {took:?}");
+
+    proxy.restore();
+    let mut back = false;
+    for _ in 0..40 {
+        if ready().await == 200 {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(back, "/readyz did not recover without a restart");
+    let d = app.gql(&t, "{ contacts { totalCount } }", json!({})).await;
+    assert_eq!(d["contacts"]["totalCount"], 482);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_the_request_in_flight_finish_refuses_new_ones_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("sqlite://{}/gw.db?mode=rwc", dir.path().display());
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_latticeiq"))
+        .arg("serve")
+        .env("DATABASE_URL", &url)
+        .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+        .env("JWT_SECRET", SECRET)
+        .env("RUST_LOG", "warn")
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let token = latticeiq::auth::jwt::mint(
+        SECRET.as_bytes(),
+        uuid::Uuid::new_v4(),
+        Role::Member,
+        None,
+        Duration::from_secs(600),
+    )
+    .unwrap();
+    // a slow request: 10 000 rows imported
+    let mut csv = String::from("email,first name,company\n");
+    for i in 0..10_000 {
+        csv.push_str(&format!("p{i}@example.com,P{i},C{i}\n"));
+    }
+    let slow = {
+        let (client, base, token) = (client.clone(), base.clone(), token.clone());
+        tokio::spawn(async move {
+            client
+                .post(format!("{base}/graphql"))
+                .header("authorization", format!("Bearer {token}"))
+                .json(&json!({"query": "mutation($c: String!) { importContacts(csv: $c) { created } }", "variables": {"c": csv}}))
+                .send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let pid = child.id().unwrap();
+    let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    assert!(killed.success());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // new connections are refused while the import finishes
+    let fresh = reqwest::Client::new().get(format!("{base}/healthz")).send().await;
+    assert!(fresh.is_err(), "a new request was accepted after SIGTERM");
+    let body = slow.await.unwrap();
+    assert_eq!(body["data"]["importContacts"]["created"], 10_000, "{body}");
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait()).await.unwrap().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
