@@ -94,16 +94,14 @@ both_backends!(request_limits_are_enforced_with_clear_errors, |backend| async mo
     // depth
     let deep = "{ contacts { nodes { campaign { icp { id } emailTemplate { id } } } } }";
     app.gql(&t, deep, json!({})).await;
-    let mut nested = String::from("id");
-    for _ in 0..12 {
-        nested = format!("contacts(first: 1) {{ nodes {{ campaign {{ id }} {nested} }} }}")
-            .replace("nodes { campaign { id } id", "nodes { id");
-    }
-    let (_, body) = app.post(Some(&t), &format!("{{ __typename a: viewer {{ role }} b: contacts(first: 1) {{ nodes {{ campaign {{ icp {{ name }} emailTemplate {{ name }} callTemplate {{ name }} }} }} }} }}"), json!({})).await;
+    let wide = "{ __typename a: viewer { role } b: contacts(first: 1) { nodes { campaign { icp { name } emailTemplate { name } callTemplate { name } } } } }";
+    let (_, body) = app.post(Some(&t), wide, json!({})).await;
     assert!(body.get("errors").is_none(), "{body}");
-    let too_deep = "{ contacts { edges { node { campaign { icp { id } } } } } a: contacts { nodes { campaign { emailTemplate { id } } } } }";
-    let (_, body) = app.post(Some(&t), too_deep, json!({})).await;
+    let six = "{ contacts { edges { node { campaign { icp { id } } } } } a: contacts { nodes { campaign { emailTemplate { id } } } } }";
+    let (_, body) = app.post(Some(&t), six, json!({})).await;
     assert!(body.get("errors").is_none(), "depth 6 is fine: {body}");
+    let (_, body) = app.post(Some(&t), six, json!({})).await;
+    assert!(body.get("errors").is_none());
     // complexity: a page of 100 with many fields is costed first × fields
     let fields = "id email firstName lastName company jobTitle phone website vertical personaType source tags notes createdAt updatedAt enrichmentStatus enrichmentCompanyName enrichmentCompanyIndustry enrichmentCompanyEmployees enrichmentCompanyRevenue enrichmentDataQualityScore kernelWhoPersona kernelWhenUrgency assignedProduct icpId campaignId fullName icp { name description criteria } campaign { name status } renderedEmail { subject body usedVariables missingVariables } renderedCallScript { body } icpMatch { score tier breakdown { criterion weight matched contactValue } }";
     let (_, body) = app
@@ -119,15 +117,26 @@ both_backends!(request_limits_are_enforced_with_clear_errors, |backend| async mo
     assert!(body["data"]["__schema"]["types"].as_array().unwrap().len() > 50);
     let (st, _) = app.post(None, "{ __typename viewer { role } }", json!({})).await;
     assert_eq!(st, 401, "anything beyond introspection needs a token");
-    // depth counts nested selections (introspection aside)
-    let mut q = String::from("id");
-    for _ in 0..6 {
-        q = format!("campaign {{ icp {{ id }} {q} }}")
-            .replace("campaign { icp { id } id }", "campaign { id }");
-    }
-    let thirteen = "{ contacts { nodes { campaign { icp { id } emailTemplate { id } } } } b: contacts { edges { node { campaign { emailTemplate { name } } } } } }";
-    app.gql(&t, thirteen, json!({})).await;
 });
+
+#[tokio::test]
+async fn the_depth_limit_counts_nested_selections_but_spares_introspection() {
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("MAX_QUERY_DEPTH", "4")]).await;
+    let t = app.admin();
+    app.gql(&t, "{ contacts { nodes { campaign { id } } } }", json!({})).await;
+    let (_, body) = app.post(Some(&t), "{ contacts { nodes { campaign { icp { id } } } } }", json!({})).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("MAX_QUERY_DEPTH"));
+    let (_, body) = app
+        .post(
+            Some(&t),
+            "query { ...F } fragment F on Query { contacts { edges { node { campaign { id } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "fragments count too: {body}");
+    app.gql(&t, INTROSPECTION, json!({})).await;
+}
 
 #[tokio::test]
 async fn introspection_can_be_turned_off() {
