@@ -625,25 +625,21 @@ async fn execute_one(
             crate::response_order::reorder(&mut response.data, &op.node.selection_set.node, doc);
         }
     }
+    // Every error carries one of our codes: parse, validation and limit
+    // errors of the GraphQL engine itself are bad input.
     let codes: Vec<String> = response
         .errors
-        .iter()
+        .iter_mut()
         .map(|e| {
-            e.extensions
-                .as_ref()
-                .and_then(|x| x.get("code"))
-                .and_then(|c| match c {
-                    async_graphql::Value::String(s) => Some(s.clone()),
-                    _ => None,
-                })
-                // parse and validation errors carry no code of ours
-                .unwrap_or_else(|| {
-                    if e.path.is_empty() {
-                        "GRAPHQL_VALIDATION_FAILED".to_owned()
-                    } else {
-                        "INTERNAL_SERVER_ERROR".to_owned()
-                    }
-                })
+            let existing = e.extensions.as_ref().and_then(|x| x.get("code")).and_then(|c| match c {
+                async_graphql::Value::String(s) => Some(s.clone()),
+                _ => None,
+            });
+            existing.unwrap_or_else(|| {
+                let code = if e.path.is_empty() { ErrorCode::BadUserInput } else { ErrorCode::Internal };
+                e.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
+                code.as_str().to_owned()
+            })
         })
         .collect();
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));

@@ -114,6 +114,13 @@ impl Database {
             SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
         };
         let stats = Arc::new(DbStats::default());
+        // The benchmark replays what a request ran (values inlined) with pgbench.
+        if let Ok(path) = std::env::var("LATTICEIQ_CAPTURE_SQL")
+            && !path.is_empty()
+        {
+            stats.start_capture();
+            tokio::spawn(write_capture(stats.clone(), path));
+        }
         let counter = stats.clone();
         conn.set_metric_callback(move |info| {
             counter.statements.fetch_add(1, Ordering::Relaxed);
@@ -245,6 +252,24 @@ impl Database {
         {
             Ok(Ok(pending)) => pending.is_empty(),
             _ => false,
+        }
+    }
+}
+
+/// Appends captured statements to `path` every 200 ms (benchmark only).
+async fn write_capture(stats: Arc<DbStats>, path: String) {
+    use std::io::Write as _;
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let batch = stats.take_capture();
+        stats.start_capture();
+        if batch.is_empty() {
+            continue;
+        }
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&path) {
+            for s in batch {
+                let _ = writeln!(f, "{};", s.trim().replace('\n', " "));
+            }
         }
     }
 }

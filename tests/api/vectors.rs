@@ -144,7 +144,7 @@ async fn get_contact_field_equals_contact_field_for_every_alias_and_column() {
     let mut checked = 0;
     loop {
         let d = app
-            .gql(&token, &format!("query($a: String) {{ contacts(first: 100, after: $a) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ id {selection} }} }} }}"), json!({"a": after}))
+            .gql(&token, &format!("query($a: String) {{ contacts(first: 50, after: $a) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ id {selection} }} }} }}"), json!({"a": after}))
             .await;
         for node in d["contacts"]["nodes"].as_array().unwrap() {
             let id: Uuid = node["id"].as_str().unwrap().parse().unwrap();

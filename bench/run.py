@@ -1,0 +1,418 @@
+#!/usr/bin/env python3
+"""LatticeIQ Gateway benchmark (issue "Performance").
+
+For each size N it creates a fresh Postgres database, seeds a workspace with N
+contacts plus a second workspace with N/5 (isolation is part of the cost),
+starts the release gateway, and drives it over loopback with wrk (installed
+from Debian's packages when missing): warm-up first, each workload bounded in
+time. It prints one table per N — requests/s, p50/p95/p99, errors, SQL
+statements per request, database time per request, server RSS — and the
+pgbench ceiling: exactly the statements the gateway sends for `page` and
+`page+computed`, replayed by pgbench in one transaction with the RLS settings
+at the same concurrency, and our requests/s as a fraction of it.
+
+    bench/run                      # 10 000 and 100 000
+    bench/run --sizes 1000000      # one size
+    bench/run --quick              # 5 s per workload (a smoke run)
+
+Results are appended to bench/results/<timestamp>.md; bench/RESULTS.md keeps
+the runs we report. Needs: Postgres on 127.0.0.1:5432 (user postgres, trust),
+cargo, and wrk/pgbench (pgbench ships with the server).
+"""
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "latticeiq")
+PG = "postgres://postgres@127.0.0.1:5432"
+PGBENCH = "/usr/lib/postgresql/15/bin/pgbench" if os.path.exists("/usr/lib/postgresql/15/bin/pgbench") else "pgbench"
+W1 = "aaaaaaaa-0000-4000-8000-000000000001"
+W2 = "bbbbbbbb-0000-4000-8000-000000000002"
+SECRET = "bench-secret-0123456789abcdef0123456789"
+THREADS = 2  # the machine has 2 cores, shared by wrk, the gateway and Postgres
+
+FIELDS12 = "id firstName lastName email company jobTitle enrichmentCompanyIndustry enrichmentCompanyEmployees enrichmentDataQualityScore kernelWhoPersona createdAt tags"
+COMPUTED = 'icpMatchScore(icpId: $icp) icpMatch(icpId: $icp) { tier } renderedEmail { subject body } field(name: "funding_stage")'
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def sh(cmd, env=None, check=True, capture=True, timeout=None):
+    r = subprocess.run(cmd, env=env, capture_output=capture, text=True, timeout=timeout)
+    if check and r.returncode != 0:
+        raise SystemExit("command failed: %s\n%s%s" % (" ".join(cmd), r.stdout or "", r.stderr or ""))
+    return r
+
+
+def psql(sql, db="postgres"):
+    return sh(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-AtqX", "-v", "ON_ERROR_STOP=1", "-c", sql]).stdout.strip()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def http(method, url, body=None, headers=None, timeout=600):
+    req = urllib.request.Request(url, data=body.encode() if isinstance(body, str) else body, method=method, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return r.status, r.read().decode()
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Gateway:
+    def __init__(self, db_url, env_extra=None):
+        self.port = free_port()
+        self.base = "http://127.0.0.1:%d" % self.port
+        env = dict(os.environ, DATABASE_URL=db_url, BIND_ADDR="127.0.0.1:%d" % self.port, JWT_SECRET=SECRET,
+                   RUST_LOG="warn", DB_POOL_SIZE=os.environ.get("BENCH_POOL_SIZE", "16"))
+        env.update(env_extra or {})
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-gw", suffix=".log", delete=False)
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen([BIN, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        while True:
+            try:
+                st, _ = http("GET", self.base + "/readyz", timeout=2)
+                if st == 200:
+                    break
+            except Exception:
+                pass
+            if self.proc.poll() is not None:
+                raise SystemExit("the gateway exited: see %s" % self.log.name)
+            time.sleep(0.005)
+        self.startup_ms = (time.perf_counter() - t0) * 1000
+        self.token = sh([BIN, "token", "--workspace", W1, "--role", "admin", "--ttl", "6h"],
+                        env=dict(os.environ, JWT_SECRET=SECRET, DATABASE_URL=db_url)).stdout.strip()
+
+    def gql(self, query, variables=None):
+        st, body = http("POST", self.base + "/graphql", json.dumps({"query": query, "variables": variables or {}}),
+                        {"Content-Type": "application/json", "Authorization": "Bearer " + self.token})
+        b = json.loads(body)
+        if b.get("errors"):
+            raise SystemExit("GraphQL error: %s\n%s" % (b["errors"], query))
+        return b["data"]
+
+    def metric(self, name):
+        _, text = http("GET", self.base + "/metrics")
+        for line in text.splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    def rss_mb(self):
+        return rss_kb(self.proc.pid) / 1024
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+WRK_LUA = r"""
+local bodies = %(bodies)s
+local weights = %(weights)s
+local total = 0
+for i, w in ipairs(weights) do total = total + w end
+local counter = 0
+local errs = 0
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args)
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = "Bearer %(token)s"
+  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+end
+local function pick()
+  local r = math.random() * total
+  for i, w in ipairs(weights) do
+    r = r - w
+    if r <= 0 then return bodies[i] end
+  end
+  return bodies[#bodies]
+end
+local ids = %(ids)s
+request = function()
+  local b = pick()
+  if #ids > 0 then b = b:gsub("__ID__", ids[math.random(#ids)]) end
+  return wrk.format(nil, "/graphql", nil, b)
+end
+response = function(status, headers, body)
+  if status ~= 200 or body:find('"errors"', 1, true) then errs = errs + 1 end
+end
+done = function(summary, latency, requests)
+  local e = 0
+  for _, t in ipairs(threads) do e = e + (t:get("errs") or 0) end
+  io.write(string.format('WRKJSON {"requests": %%d, "seconds": %%f, "p50": %%d, "p95": %%d, "p99": %%d, "errors": %%d, "status_errors": %%d, "timeouts": %%d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e, summary.errors.status, summary.errors.timeout))
+end
+"""
+
+
+def lua_str(s):
+    return "[==[" + s + "]==]"
+
+
+def wrk(gw, name, bodies, weights, conns, seconds, ids=()):
+    script = WRK_LUA % {
+        "bodies": "{" + ",".join(lua_str(b) for b in bodies) + "}",
+        "weights": "{" + ",".join(str(w) for w in weights) + "}",
+        "token": gw.token,
+        "ids": "{" + ",".join('"%s"' % i for i in ids) + "}",
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+        path = f.name
+    stm0, db0 = gw.metric("latticeiq_db_statements"), gw.metric("latticeiq_db_statement_seconds")
+    r = sh(["wrk", "-t", str(min(THREADS, conns)), "-c", str(conns), "-d", "%ds" % seconds, "--timeout", "30s", "-s", path, gw.base],
+           timeout=seconds + 120)
+    stm1, db1 = gw.metric("latticeiq_db_statements"), gw.metric("latticeiq_db_statement_seconds")
+    m = re.search(r"WRKJSON (\{.*\})", r.stdout)
+    if not m:
+        raise SystemExit("wrk said:\n" + r.stdout + r.stderr)
+    res = json.loads(m.group(1))
+    n = max(res["requests"], 1)
+    return {
+        "name": name, "c": conns, "rps": res["requests"] / res["seconds"],
+        "p50": res["p50"] / 1000, "p95": res["p95"] / 1000, "p99": res["p99"] / 1000,
+        "errors": res["errors"] + res["timeouts"], "stmts": (stm1 - stm0) / n,
+        "db_ms": (db1 - db0) * 1000 / n, "rss": gw.rss_mb(),
+    }
+
+
+def body(query, variables):
+    return json.dumps({"query": query, "variables": variables})
+
+
+def pgbench_ceiling(db, statements, conns, seconds):
+    """Replays `statements` (one request's SQL) in one transaction per pgbench run."""
+    script = "BEGIN;\n" + "\n".join(statements) + "\nROLLBACK;\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(script)
+        path = f.name
+    r = sh([PGBENCH, "-h", "127.0.0.1", "-U", "postgres", "-n", "-M", "prepared", "-c", str(conns), "-j", str(THREADS),
+            "-T", str(seconds), "-r", "-P", "0", "--progress-timestamp", "-f", path, db] , check=False, timeout=seconds + 120)
+    tps = re.search(r"tps = ([\d.]+)", r.stdout)
+    lat = re.search(r"latency average = ([\d.]+) ms", r.stdout)
+    if not tps:
+        raise SystemExit("pgbench failed:\n" + r.stdout + r.stderr + "\nscript:\n" + script)
+    return float(tps.group(1)), float(lat.group(1)) if lat else 0.0, path
+
+
+def pgbench_percentiles(db, statements, conns, seconds):
+    """pgbench with per-transaction logging, to get p50/p99 comparable with wrk's."""
+    script = "BEGIN;\n" + "\n".join(statements) + "\nROLLBACK;\n"
+    d = tempfile.mkdtemp(prefix="pgb")
+    path = os.path.join(d, "s.sql")
+    with open(path, "w") as f:
+        f.write(script)
+    r = sh([PGBENCH, "-h", "127.0.0.1", "-U", "postgres", "-n", "-M", "prepared", "-c", str(conns), "-j", str(THREADS),
+            "-T", str(seconds), "-l", "--log-prefix", os.path.join(d, "log"), "-f", path, db], check=False, timeout=seconds + 120)
+    tps = float(re.search(r"tps = ([\d.]+)", r.stdout).group(1))
+    lats = []
+    for name in os.listdir(d):
+        if name.startswith("log"):
+            with open(os.path.join(d, name)) as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) >= 3:
+                        lats.append(int(parts[2]) / 1000)
+    shutil.rmtree(d, ignore_errors=True)
+    lats.sort()
+    pct = lambda p: lats[min(len(lats) - 1, int(len(lats) * p / 100))] if lats else 0
+    return tps, pct(50), pct(95), pct(99)
+
+
+def capture_statements(db_url, query, variables):
+    """Runs one request on a gateway that records its SQL; returns the statements."""
+    path = tempfile.mktemp(prefix="capture", suffix=".sql")
+    gw = Gateway(db_url, {"LATTICEIQ_CAPTURE_SQL": path})
+    try:
+        gw.gql(query, variables)  # warm: workspace set-up
+        time.sleep(0.5)
+        if os.path.exists(path):
+            os.remove(path)
+        gw.gql(query, variables)
+        time.sleep(0.6)
+        with open(path) as f:
+            stmts = [l.strip() for l in f if l.strip()]
+    finally:
+        gw.stop()
+    return stmts
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def run_size(n, args, out):
+    db = "bench_%d" % n
+    db_url = "%s/%s" % (PG, db)
+    log("== %d contacts: database %s" % (n, db))
+    psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
+    psql("CREATE DATABASE %s" % db)
+    env = dict(os.environ, DATABASE_URL=db_url, JWT_SECRET=SECRET, RUST_LOG="warn")
+    sh([BIN, "migrate", "up"], env=env)
+    t0 = time.perf_counter()
+    r = sh(["/usr/bin/time", "-f", "MAXRSS %M", BIN, "seed", "--workspace", W1, "--contacts", str(n), "--seed", "7"], env=env)
+    seed_s = time.perf_counter() - t0
+    seed_rss = int(re.search(r"MAXRSS (\d+)", r.stderr).group(1)) / 1024
+    log("   seeded %d in %.1f s (peak RSS %.0f MB): %s" % (n, seed_s, seed_rss, r.stdout.strip()))
+    sh([BIN, "seed", "--workspace", W2, "--contacts", str(max(n // 5, 1)), "--seed", "8"], env=env)
+    psql("VACUUM ANALYZE", db)
+
+    gw = Gateway(db_url)
+    startup_ms = gw.startup_ms
+    try:
+        # a custom field for field(name:), and what the workloads need
+        gw.gql('mutation { createContactFieldDefinition(input: {fieldName: "funding_stage", displayName: "Funding stage", jsonbPath: "company.funding.stage"}) { id } }')
+        icp = gw.gql("{ idealClientProfiles { id name } }")["idealClientProfiles"][0]["id"]
+        ids = psql("SELECT id FROM contacts WHERE workspace_id = '%s' ORDER BY md5(id::text) LIMIT 2000" % W1, db).split()
+        industry = psql("SELECT enrichment_company_industry FROM contacts WHERE workspace_id = '%s' AND enrichment_company_industry IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1" % W1, db)
+        page_q = "query Page { contacts(first: 50) { totalCount nodes { %s icp { name } } } }" % FIELDS12
+        computed_q = "query PageComputed($icp: UUID) { contacts(first: 50) { totalCount nodes { %s icp { name } %s } } }" % (FIELDS12, COMPUTED)
+        filtered_q = ("query Filtered($ind: String) { contacts(first: 50, filter: {enrichmentDataQualityScore: {gte: 60}, enrichmentCompanyIndustry: {eq: $ind}}, "
+                      "orderBy: [{field: ICP_MATCH_SCORE, direction: DESC}]) { totalCount nodes { %s icp { name } } } }" % FIELDS12)
+        search_q = "query Search { contacts(first: 50, search: \"mar\") { totalCount nodes { %s icp { name } } } }" % FIELDS12
+        deep_q = "query Deep($after: String) { contacts(first: 50, after: $after) { nodes { %s icp { name } } } }" % FIELDS12
+        byid_q = "query ById($id: UUID!, $icp: UUID) { contact(id: $id) { %s icp { name } %s } }" % (FIELDS12, COMPUTED)
+        update_q = "mutation Update($id: UUID!) { updateContact(id: $id, input: {notes: \"bench\"}) { id } }"
+        cursor = None
+        for _ in range(19):
+            cursor = gw.gql("query($a: String) { contacts(first: 50, after: $a) { pageInfo { endCursor } } }", {"a": cursor})["contacts"]["pageInfo"]["endCursor"]
+        B = {
+            "page": body(page_q, {}),
+            "page+computed": body(computed_q, {"icp": icp}),
+            "filtered": body(filtered_q, {"ind": industry}),
+            "search": body(search_q, {}),
+            "deep-page": body(deep_q, {"after": cursor}),
+            "by-id": body(byid_q, {"id": "__ID__", "icp": icp}),
+            "update": body(update_q, {"id": "__ID__"}),
+        }
+        secs = 5 if args.quick else 20
+        log("   warm-up")
+        wrk(gw, "warm-up", [B["page+computed"], B["by-id"]], [1, 1], 8, 3 if args.quick else 8, ids)
+        rows = []
+        for name, conns in [("page", 8), ("page", 32), ("page+computed", 8), ("page+computed", 32), ("filtered", 32),
+                            ("search", 32), ("deep-page", 32), ("by-id", 32)]:
+            log("   %s c=%d" % (name, conns))
+            rows.append(wrk(gw, name, [B[name]], [1], conns, secs, ids if name == "by-id" else ()))
+        mixed_bodies = [B["page"], B["page+computed"], B["filtered"], B["search"], B["deep-page"], B["by-id"], B["update"]]
+        mixed_weights = [15, 15, 15, 15, 15, 15, 10]
+        msecs = 15 if args.quick else 60
+        for run in (1, 2):
+            log("   mixed c=64 (run %d)" % run)
+            rows.append(wrk(gw, "mixed (run %d)" % run, mixed_bodies, mixed_weights, 64, msecs, ids))
+
+        # match and build: wall time of one call, best of 3
+        match_q = "mutation($id: UUID!) { matchIdealClientProfile(id: $id, minScore: 40) { processed matched } }"
+        match_s = min(timed(lambda: gw.gql(match_q, {"id": icp})) for _ in range(3))
+        tpl = gw.gql("{ emailTemplates { id } }")["emailTemplates"][0]["id"]
+        builds = []
+        assigned = 0
+        for i in range(3):
+            cid = gw.gql('mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }',
+                         {"i": {"name": "Bench %d" % i, "icpId": icp, "emailTemplateId": tpl, "minIcpScore": 40}})["createCampaign"]["id"]
+            t0 = time.perf_counter()
+            assigned = gw.gql("mutation($id: UUID!) { buildCampaign(id: $id) { assigned } }", {"id": cid})["buildCampaign"]["assigned"]
+            builds.append(time.perf_counter() - t0)
+            gw.gql("mutation($id: UUID!) { deleteCampaign(id: $id) }", {"id": cid})
+        build_s = min(builds)
+        rss_end = gw.rss_mb()
+    finally:
+        gw.stop()
+
+    # the ceiling: the statements of one request, replayed by pgbench
+    ceilings = {}
+    for name, q, v in [("page", page_q, {}), ("page+computed", computed_q, {"icp": icp})]:
+        stmts = capture_statements(db_url, q, v)
+        for conns in (8, 32):
+            tps, p50, p95, p99 = pgbench_percentiles(db, stmts, conns, secs)
+            ceilings[(name, conns)] = (tps, p50, p95, p99, len(stmts) + 2)
+
+    lines = []
+    lines.append("### %s contacts (+ %s in a second workspace)\n" % (format(n, ","), format(max(n // 5, 1), ",")))
+    lines.append("| workload | c | req/s | p50 ms | p95 ms | p99 ms | errors | SQL stmts/req | DB ms/req | RSS MB | pgbench tps (p99 ms) | efficiency |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        ceil = ceilings.get((r["name"], r["c"]))
+        ceil_s = "%.0f (%.1f)" % (ceil[0], ceil[3]) if ceil else ""
+        eff = "%.0f %%" % (100 * r["rps"] / ceil[0]) if ceil else ""
+        lines.append("| %s | %d | %.0f | %.1f | %.1f | %.1f | %d | %.2f | %.2f | %.0f | %s | %s |" % (
+            r["name"], r["c"], r["rps"], r["p50"], r["p95"], r["p99"], r["errors"], r["stmts"], r["db_ms"], r["rss"], ceil_s, eff))
+    lines.append("")
+    lines.append("- match (`matchIdealClientProfile`, every contact, best of 3): **%.2f s**" % match_s)
+    lines.append("- build (`buildCampaign`, every contact scored, %d assigned, best of 3): **%.2f s**" % (assigned, build_s))
+    lines.append("- seed (`latticeiq seed --contacts %d`): **%.1f s**, peak RSS **%.0f MB**" % (n, seed_s, seed_rss))
+    lines.append("- start-up to `/readyz` 200 on the migrated database: **%.0f ms**; gateway RSS after the runs: **%.0f MB**" % (startup_ms, rss_end))
+    lines.append("- pgbench ceiling statements per transaction (with BEGIN/ROLLBACK): page %d, page+computed %d" % (
+        ceilings[("page", 8)][4], ceilings[("page+computed", 8)][4]))
+    lines.append("")
+    text = "\n".join(lines)
+    print(text, flush=True)
+    out.write(text + "\n")
+    out.flush()
+    if not args.keep:
+        psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--quick", action="store_true", help="5 s per workload")
+    ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the databases")
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        log("installing wrk (Debian package)")
+        sh(["apt-get", "update", "-qq"])
+        sh(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"])
+    if not args.skip_build:
+        log("building the release binary")
+        sh(["cargo", "build", "--release", "-q", "--bin", "latticeiq"], capture=False)
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = os.path.join(ROOT, "bench", "results", stamp + ".md")
+    with open(path, "w") as out:
+        cpu = sh(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"]).stdout.strip()
+        head = ("## Run %s\n\nMachine: %d cores (%s), shared by wrk (%d threads), the gateway and Postgres %s; "
+                "release build; wrk over loopback; %s per workload.\n" % (
+                    stamp, os.cpu_count(), cpu, THREADS, psql("SHOW server_version"), "5 s" if args.quick else "20 s (mixed 60 s)"))
+        print(head, flush=True)
+        out.write(head + "\n")
+        for n in [int(x) for x in args.sizes.split(",")]:
+            run_size(n, args, out)
+    log("results: %s" % path)
+
+
+if __name__ == "__main__":
+    main()
