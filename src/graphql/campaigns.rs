@@ -93,7 +93,7 @@ impl Campaign {
     /// The ICP that picks contacts.
     async fn icp(&self, ctx: &Context<'_>) -> AppResult<Option<IdealClientProfile>> {
         let Some(id) = self.0.icp_id else { return Ok(None) };
-        Ok(self.scope(ctx)?.loaders.icps.load_one(id).await?.map(IdealClientProfile))
+        Ok(self.scope(ctx)?.loaders.context().await?.icp(id).map(IdealClientProfile))
     }
     /// Id of the e-mail template rendered for each contact.
     async fn email_template_id(&self) -> Option<Uuid> {
@@ -102,7 +102,7 @@ impl Campaign {
     /// The e-mail template rendered for each contact.
     async fn email_template(&self, ctx: &Context<'_>) -> AppResult<Option<EmailTemplate>> {
         let Some(id) = self.0.email_template_id else { return Ok(None) };
-        Ok(self.scope(ctx)?.loaders.email_templates.load_one(id).await?.map(EmailTemplate))
+        Ok(self.scope(ctx)?.loaders.context().await?.email_template(id).map(EmailTemplate))
     }
     /// Id of the call template, if any.
     async fn call_template_id(&self) -> Option<Uuid> {
@@ -111,7 +111,7 @@ impl Campaign {
     /// The call template, if any.
     async fn call_template(&self, ctx: &Context<'_>) -> AppResult<Option<CallTemplate>> {
         let Some(id) = self.0.call_template_id else { return Ok(None) };
-        Ok(self.scope(ctx)?.loaders.call_templates.load_one(id).await?.map(CallTemplate))
+        Ok(self.scope(ctx)?.loaders.context().await?.call_template(id).map(CallTemplate))
     }
     /// Status.
     async fn status(&self) -> CampaignStatus {

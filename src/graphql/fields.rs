@@ -75,8 +75,7 @@ impl FieldsQuery {
     /// The workspace's custom fields, by sort priority then name.
     async fn contact_field_definitions(&self, ctx: &Context<'_>) -> AppResult<Vec<ContactFieldDefinition>> {
         let req = ctx.req()?;
-        let ws = req.db.claims().workspace_id;
-        let defs = req.loaders.fields.load_one(ws).await?.unwrap_or_default();
+        let defs = req.loaders.context().await?.fields.clone();
         Ok(defs.models.iter().cloned().map(ContactFieldDefinition).collect())
     }
 }

@@ -150,7 +150,7 @@ impl IcpQuery {
         ctx: &Context<'_>,
         id: Uuid,
     ) -> AppResult<Option<IdealClientProfile>> {
-        let icp = ctx.req()?.loaders.icps.load_one(id).await.map_err(super::load_err)?;
+        let icp = ctx.req()?.loaders.context().await?.icp(id);
         Ok(icp.map(IdealClientProfile))
     }
 }

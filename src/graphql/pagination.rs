@@ -12,8 +12,12 @@ use crate::error::{AppError, AppResult};
 
 /// Page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: u32 = 25;
-/// Longest cursor accepted (larger input is refused before decoding).
-pub const MAX_CURSOR_LEN: usize = 2048;
+/// Longest cursor accepted (larger input is refused before decoding). It
+/// must stay above the longest cursor the gateway makes, or the `endCursor`
+/// of a page is refused as `after`: all eight sort keys with a 100-character
+/// last name and a 255-character company of control characters (6 bytes
+/// each in JSON) and timestamps and numbers at their widest make 3 287.
+pub const MAX_CURSOR_LEN: usize = 4096;
 
 /// Where a page sits in its list.
 #[derive(SimpleObject, Clone, Debug, Default)]
@@ -181,6 +185,55 @@ mod tests {
         for garbage in ["garbage", "", "e30", "!!!", "'; DROP TABLE contacts; --"] {
             assert!(Cursor::decode(garbage, "CREATED_AT:DESC", "after").is_err(), "{garbage}");
         }
+    }
+
+    /// The cursor `cursor_of` makes for a row, as the contacts sort does.
+    fn row_cursor(order: &str, keys: Vec<serde_json::Value>) -> Cursor {
+        Cursor { order: order.into(), keys, id: Uuid::from_u128(u128::MAX) }
+    }
+
+    #[test]
+    fn the_cursor_of_a_row_with_long_non_ascii_names_is_accepted_back() {
+        // Found by fuzz/fuzz_targets/cursor_decoder.rs: 100 and 255 characters
+        // of 4 UTF-8 bytes each made a 2 075-character cursor, over the old
+        // limit of 2 048, so the page's endCursor was refused as `after`.
+        let order = "UPDATED_AT:DESC,LAST_NAME:ASC,COMPANY:DESC";
+        let c = row_cursor(
+            order,
+            vec![
+                serde_json::json!("1815-01-18T08:41:20.334915Z"),
+                serde_json::json!("\u{5c6c6}".repeat(100)),
+                serde_json::json!("\u{bc6c6}".repeat(255)),
+            ],
+        );
+        let s = c.encode();
+        assert!(s.len() > 2048, "{}", s.len());
+        assert_eq!(Cursor::decode(&s, order, "after").unwrap(), c);
+    }
+
+    #[test]
+    fn the_longest_cursor_the_gateway_can_make_is_accepted_back() {
+        let order = "CREATED_AT:DESC,UPDATED_AT:DESC,LAST_NAME:DESC,COMPANY:DESC,DATA_QUALITY_SCORE:DESC,\
+                     ICP_MATCH_SCORE:DESC,COMPANY_REVENUE:DESC,COMPANY_EMPLOYEES:DESC";
+        let time = serde_json::json!("+294276-12-31T23:59:59.999999Z");
+        let int = serde_json::json!(i32::MIN);
+        let c = row_cursor(
+            order,
+            vec![
+                time.clone(),
+                time,
+                serde_json::json!("\u{1}".repeat(100)),
+                serde_json::json!("\u{1}".repeat(255)),
+                int.clone(),
+                int.clone(),
+                serde_json::json!(i64::MIN),
+                int,
+            ],
+        );
+        let s = c.encode();
+        assert_eq!(s.len(), 3287);
+        assert_eq!(Cursor::decode(&s, order, "after").unwrap(), c);
+        assert!(Cursor::decode(&"A".repeat(MAX_CURSOR_LEN + 1), order, "after").is_err());
     }
 
     #[test]

@@ -103,9 +103,10 @@ impl SettingsQuery {
         let ws = req.db.claims().workspace_id;
         let model = req
             .loaders
-            .settings
-            .load_one(ws)
+            .context()
             .await?
+            .settings
+            .clone()
             .ok_or_else(|| AppError::internal(format!("workspace {ws} has no settings row")))?;
         Ok(WorkspaceSettings { model, key: ctx.api()?.encryption_key })
     }

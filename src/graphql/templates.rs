@@ -157,10 +157,8 @@ impl RenderData {
     /// Loads what renderings need.
     pub async fn load(ctx: &Context<'_>) -> AppResult<Self> {
         let req = ctx.req()?;
-        let ws = req.db.claims().workspace_id;
-        let (definitions, settings) =
-            futures_util::try_join!(req.loaders.fields.load_one(ws), req.loaders.settings.load_one(ws))?;
-        Ok(Self { definitions: definitions.unwrap_or_default(), settings })
+        let context = req.loaders.context().await?;
+        Ok(Self { definitions: context.fields.clone(), settings: context.settings.clone() })
     }
 
     /// A render context over this data and `variables`.
@@ -196,17 +194,14 @@ pub async fn render_for_contact(
     let Some(id) = id else { return Ok(None) };
     let rc = data.context(variables.as_ref());
     let source = ContactFields(contact);
+    let context = loaders.context().await?;
     Ok(match kind {
-        TemplateKind::Email => loaders
-            .email_templates
-            .load_one(id)
-            .await?
+        TemplateKind::Email => context
+            .email_template(id)
             .map(|t| personalize::render(&source, &rc, Some(&t.subject), &t.body).into()),
-        TemplateKind::Call => loaders
-            .call_templates
-            .load_one(id)
-            .await?
-            .map(|t| personalize::render(&source, &rc, None, &t.body).into()),
+        TemplateKind::Call => {
+            context.call_template(id).map(|t| personalize::render(&source, &rc, None, &t.body).into())
+        }
     })
 }
 
@@ -286,7 +281,7 @@ impl TemplatesQuery {
 
     /// One e-mail template; null when it does not exist in the workspace.
     async fn email_template(&self, ctx: &Context<'_>, id: Uuid) -> AppResult<Option<EmailTemplate>> {
-        Ok(ctx.req()?.loaders.email_templates.load_one(id).await?.map(EmailTemplate))
+        Ok(ctx.req()?.loaders.context().await?.email_template(id).map(EmailTemplate))
     }
 
     /// The workspace's call templates, default first, then by name.
@@ -305,7 +300,7 @@ impl TemplatesQuery {
 
     /// One call template; null when it does not exist in the workspace.
     async fn call_template(&self, ctx: &Context<'_>, id: Uuid) -> AppResult<Option<CallTemplate>> {
-        Ok(ctx.req()?.loaders.call_templates.load_one(id).await?.map(CallTemplate))
+        Ok(ctx.req()?.loaders.context().await?.call_template(id).map(CallTemplate))
     }
 
     /// Every name a template may use: contact columns, aliases, the
@@ -416,9 +411,10 @@ impl TemplatesQuery {
             }
             (Some(id), None) => {
                 let loaders = &ctx.req()?.loaders;
-                if let Some(t) = loaders.email_templates.load_one(id).await? {
+                let context = loaders.context().await?;
+                if let Some(t) = context.email_template(id) {
                     (Some(t.subject.clone()), t.body.clone())
-                } else if let Some(t) = loaders.call_templates.load_one(id).await? {
+                } else if let Some(t) = context.call_template(id) {
                     (None, t.body.clone())
                 } else {
                     return Err(AppError::not_found("template", id));
@@ -620,7 +616,7 @@ async fn check_unused(tx: &sea_orm::DatabaseTransaction, ws: Uuid, kind: Kind, i
 
 async fn workspace_definitions(ctx: &Context<'_>) -> AppResult<Arc<super::loaders::WorkspaceFields>> {
     let req = ctx.req()?;
-    Ok(req.loaders.fields.load_one(req.db.claims().workspace_id).await?.unwrap_or_default())
+    Ok(req.loaders.context().await?.fields.clone())
 }
 
 /// Template mutations.

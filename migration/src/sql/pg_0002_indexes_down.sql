@@ -7,4 +7,5 @@ DROP INDEX IF EXISTS idx_contacts_icp_id, idx_contacts_campaign_id, idx_contacts
   idx_contacts_workspace_updated, idx_contacts_workspace_last_name, idx_contacts_workspace_company,
   idx_contacts_workspace_icp_score, idx_contacts_workspace_revenue, idx_contacts_workspace_employees,
   idx_contacts_workspace_email;
+ALTER TABLE IF EXISTS contacts DROP COLUMN IF EXISTS search_vector;
 DROP FUNCTION IF EXISTS latticeiq_search_vector(text, text, text, text);

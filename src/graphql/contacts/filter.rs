@@ -518,11 +518,7 @@ pub fn search_condition(backend: DbBackend, search: &str) -> AppResult<Option<Si
         DbBackend::Postgres => {
             // Words hold only letters and digits, so quoting them is enough.
             let query = words.iter().map(|w| format!("'{w}':*")).collect::<Vec<_>>().join(" & ");
-            Expr::cust_with_values(
-                "latticeiq_search_vector(\"contacts\".\"first_name\", \"contacts\".\"last_name\", \
-                 \"contacts\".\"email\", \"contacts\".\"company\") @@ $1::tsquery",
-                [query],
-            )
+            Expr::cust_with_values("\"contacts\".\"search_vector\" @@ $1::tsquery", [query])
         }
         _ => {
             let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" AND ");

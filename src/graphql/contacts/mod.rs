@@ -11,7 +11,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::contacts::{self, Column, Model};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, QueryStatementBuilder as _};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -308,7 +308,7 @@ impl Contact {
     /// The ICP the contact was last matched to.
     async fn icp(&self, ctx: &Context<'_>) -> AppResult<Option<IdealClientProfile>> {
         let Some(id) = self.0.icp_id else { return Ok(None) };
-        let icp = ctx.req()?.loaders.icps.load_one(id).await?;
+        let icp = ctx.req()?.loaders.context().await?.icp(id);
         Ok(icp.map(IdealClientProfile))
     }
 
@@ -326,8 +326,7 @@ impl Contact {
     /// names are `BAD_USER_INPUT`.
     async fn field(&self, ctx: &Context<'_>, name: String) -> AppResult<Option<Json<serde_json::Value>>> {
         let req = ctx.req()?;
-        let ws = req.db.claims().workspace_id;
-        let defs = req.loaders.fields.load_one(ws).await?.unwrap_or_default();
+        let defs = req.loaders.context().await?.fields.clone();
         match fields::resolve(&ContactFields(&self.0), &defs.definitions, &name) {
             Ok(v) => Ok(v.map(Json)),
             Err(FieldError::Unknown(n)) => Err(AppError::bad_field("name", format!("unknown field `{n}`"))),
@@ -372,7 +371,7 @@ impl Contact {
 impl Contact {
     async fn live_match(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<IcpMatch>> {
         let Some(id) = icp_id.or(self.0.icp_id) else { return Ok(None) };
-        let Some(icp) = ctx.req()?.loaders.icps.load_one(id).await? else { return Ok(None) };
+        let Some(icp) = ctx.req()?.loaders.context().await?.icp(id) else { return Ok(None) };
         Ok(icp.prepared.as_ref().map(|p| IcpMatch::from(crate::domain::icp::score(p, &icp_contact(&self.0)))))
     }
 }
@@ -390,12 +389,16 @@ pub struct ContactEdge {
 pub struct ContactConnection {
     edges: Vec<(String, Arc<Model>)>,
     page_info: PageInfo,
+    total: Option<i64>,
     count: Option<CountQuery>,
 }
 
 struct CountQuery {
-    condition: sea_orm::sea_query::SimpleExpr,
+    statement: sea_orm::sea_query::SelectStatement,
 }
+
+/// The column the page query returns its total in.
+const TOTAL_COLUMN: &str = "__total_count";
 
 /// A page of contacts.
 #[Object]
@@ -418,20 +421,16 @@ impl ContactConnection {
     /// Contacts matching the filter and search, over all pages (computed
     /// only when selected).
     async fn total_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
+        if let Some(n) = self.total {
+            return Ok(n);
+        }
         let Some(count) = &self.count else { return Ok(self.edges.len() as i64) };
-        let db = &ctx.req()?.db;
-        let tx = db.tx().await?;
-        let stmt = Query::select()
-            .expr(Func::count(Expr::col((contacts::Entity, Column::Id))))
-            .from(contacts::Entity)
-            .and_where(count.condition.clone())
-            .to_owned();
-        let row = tx.query_one(&stmt).await?;
-        let n: i64 = match row {
+        let tx = ctx.req()?.db.tx().await?;
+        let row = tx.query_one(&count.statement).await?;
+        Ok(match row {
             Some(r) => r.try_get_by_index(0)?,
             None => 0,
-        };
-        Ok(n)
+        })
     }
 }
 
@@ -481,17 +480,21 @@ impl ContactsQuery {
         {
             condition = condition.and(c);
         }
-        let count = ctx
-            .look_ahead()
-            .field("totalCount")
-            .exists()
-            .then(|| CountQuery { condition: condition.clone() });
+        let wants_total = ctx.look_ahead().field("totalCount").exists();
+        let count_query = |condition: &sea_orm::sea_query::SimpleExpr| {
+            Query::select()
+                .expr(Func::count(Expr::col((contacts::Entity, Column::Id))))
+                .from(contacts::Entity)
+                .and_where(condition.clone())
+                .to_owned()
+        };
 
         let reverse = args.direction == Direction::Backward;
-        let mut page_condition = condition;
+        let mut page_condition = condition.clone();
         if let Some(c) = &cursor {
             page_condition = page_condition.and(sort.after(backend, c, reverse, args.cursor_argument())?);
         }
+        let mut total: Option<i64> = None;
         let mut rows = if args.limit == 0 {
             Vec::new()
         } else {
@@ -512,10 +515,27 @@ impl ContactsQuery {
                     sea_orm::QueryOrder::order_by(select, expr, ord)
                 };
             }
+            if wants_total {
+                // The count rides along with the page: one round trip, and the
+                // planner runs the uncorrelated subquery once (an InitPlan).
+                let sub = Expr::SubQuery(None, Box::new(count_query(&condition).into_sub_query_statement()));
+                select = sea_orm::QuerySelect::expr_as(select, sub, TOTAL_COLUMN);
+            }
             let select = sea_orm::QuerySelect::limit(select, u64::from(args.limit) + 1);
             let tx = req.db.tx().await?;
-            select.all(&*tx).await?
+            let raw = tx.query_all_raw(sea_orm::QueryTrait::build(&select, backend)).await?;
+            let mut models = Vec::with_capacity(raw.len());
+            for row in &raw {
+                if wants_total && total.is_none() {
+                    total = Some(row.try_get::<i64>("", TOTAL_COLUMN)?);
+                }
+                models.push(<Model as sea_orm::FromQueryResult>::from_query_result(row, "")?);
+            }
+            models
         };
+        // An empty page carries no count: ask for it on its own (only then).
+        let count =
+            (wants_total && total.is_none()).then(|| CountQuery { statement: count_query(&condition) });
         let has_more = rows.len() > args.limit as usize;
         rows.truncate(args.limit as usize);
         if reverse {
@@ -526,7 +546,7 @@ impl ContactsQuery {
             rows.into_iter().map(|m| (sort.cursor_of(&m).encode(), Arc::new(m))).collect();
         let info =
             page_info(&args, has_more, edges.first().map(|e| e.0.clone()), edges.last().map(|e| e.0.clone()));
-        Ok(ContactConnection { edges, page_info: info, count })
+        Ok(ContactConnection { edges, page_info: info, total, count })
     }
 
     /// One contact by id; null when it does not exist in the workspace.
@@ -603,56 +623,30 @@ async fn prefetch(ctx: &Context<'_>, rows: &[Model]) -> AppResult<()> {
             }
         }
     }
-    let req = ctx.req()?;
-    let ws = req.db.claims().workspace_id;
-    let l = &req.loaders;
-    if wants.contact_icps {
-        wants.icps.extend(rows.iter().filter_map(|m| m.icp_id));
-    }
+    let l = &ctx.req()?.loaders;
     let campaigns: Vec<Uuid> =
         if wants.campaigns { rows.iter().filter_map(|m| m.campaign_id).collect() } else { Vec::new() };
-    let (_, _, _, settings) = futures_util::try_join!(
-        async {
-            if wants.icps.is_empty() {
-                Ok(Default::default())
-            } else {
-                l.icps.load_many(wants.icps.iter().copied()).await
-            }
-        },
+    let needs_context = wants.contact_icps
+        || !wants.icps.is_empty()
+        || wants.fields
+        || wants.settings
+        || !wants.email_templates.is_empty()
+        || !wants.call_templates.is_empty()
+        || wants.default_email
+        || wants.default_call;
+    futures_util::try_join!(
         async {
             if campaigns.is_empty() {
                 Ok(Default::default())
             } else {
-                l.campaigns.load_many(campaigns.iter().copied()).await
-            }
-        },
-        async { if wants.fields { l.fields.load_one(ws).await } else { Ok(None) } },
-        async { if wants.settings { l.settings.load_one(ws).await } else { Ok(None) } },
-    )?;
-    if let Some(s) = &settings {
-        if wants.default_email {
-            wants.email_templates.extend(s.default_email_template_id);
-        }
-        if wants.default_call {
-            wants.call_templates.extend(s.default_call_template_id);
-        }
-    }
-    futures_util::try_join!(
-        async {
-            if wants.email_templates.is_empty() {
-                Ok(Default::default())
-            } else {
-                l.email_templates.load_many(wants.email_templates.iter().copied()).await
+                l.campaigns.load_many(campaigns.iter().copied()).await.map_err(AppError::from)
             }
         },
         async {
-            if wants.call_templates.is_empty() {
-                Ok(Default::default())
-            } else {
-                l.call_templates.load_many(wants.call_templates.iter().copied()).await
-            }
+            if needs_context { l.context().await.map(|_| Default::default()) } else { Ok(Default::default()) }
         },
-    )?;
+    )
+    .map(|(_, ()): (std::collections::HashMap<Uuid, Arc<entity::campaigns::Model>>, ())| ())?;
     Ok(())
 }
 
