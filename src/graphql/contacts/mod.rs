@@ -634,19 +634,19 @@ async fn prefetch(ctx: &Context<'_>, rows: &[Model]) -> AppResult<()> {
         || !wants.call_templates.is_empty()
         || wants.default_email
         || wants.default_call;
-    futures_util::try_join!(
-        async {
-            if campaigns.is_empty() {
-                Ok(Default::default())
-            } else {
-                l.campaigns.load_many(campaigns.iter().copied()).await.map_err(AppError::from)
-            }
-        },
-        async {
-            if needs_context { l.context().await.map(|_| Default::default()) } else { Ok(Default::default()) }
-        },
-    )
-    .map(|(_, ()): (std::collections::HashMap<Uuid, Arc<entity::campaigns::Model>>, ())| ())?;
+    let load_campaigns = async {
+        if !campaigns.is_empty() {
+            l.campaigns.load_many(campaigns.iter().copied()).await.map_err(AppError::from)?;
+        }
+        Ok::<(), AppError>(())
+    };
+    let load_context = async {
+        if needs_context {
+            l.context().await?;
+        }
+        Ok::<(), AppError>(())
+    };
+    futures_util::try_join!(load_campaigns, load_context)?;
     Ok(())
 }
 
