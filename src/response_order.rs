@@ -61,7 +61,7 @@ fn reorder_value(value: &mut Value, sets: &[&SelectionSet], doc: &ExecutableDocu
             keys_in_order(sets, doc, &mut keys, 0);
             let mut old: IndexMap<Name, Value> = std::mem::take(map);
             for (key, children) in keys {
-                if let Some((name, mut v)) = old.shift_remove_entry(key) {
+                if let Some((name, mut v)) = old.swap_remove_entry(key) {
                     if children.iter().any(|c| !c.items.is_empty()) {
                         reorder_value(&mut v, &children, doc);
                     }

@@ -548,6 +548,16 @@ both_backends!(computed_fields_of_the_demo_contacts_are_consistent, |backend| as
     assert_eq!(g["renderedCallScript"]["subject"], Value::Null);
     assert_eq!(g["renderedCallScript"]["defaultedVariables"], json!(["sender_name"]));
     assert!(g["renderedCallScript"]["body"].as_str().unwrap().contains("from LatticeIQ Demo."));
+    // JSON columns are read when selected (and skipped when not)
+    let j = app
+        .gql(
+            &app.admin(),
+            "{ contacts(search: \"Garrett Golden\") { nodes { enrichmentData kernelAnalysis } } }",
+            json!({}),
+        )
+        .await;
+    assert!(j["contacts"]["nodes"][0]["enrichmentData"]["company"].is_object(), "{j}");
+    assert!(j["contacts"]["nodes"][0]["kernelAnalysis"].is_object(), "{j}");
     // unknown field names are an error, not null
     let codes = app
         .gql_err(

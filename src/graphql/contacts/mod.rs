@@ -515,6 +515,25 @@ impl ContactsQuery {
                     sea_orm::QueryOrder::order_by(select, expr, ord)
                 };
             }
+            if !selection_needs_json(ctx) {
+                // The JSON columns are the bulk of a row and cost a parse each:
+                // read them only when something selected needs them.
+                select = sea_orm::QuerySelect::select_only(select);
+                for c in <Column as sea_orm::Iterable>::iter() {
+                    select = if matches!(
+                        c,
+                        Column::EnrichmentData | Column::KernelAnalysis | Column::ProductMatch
+                    ) {
+                        sea_orm::QuerySelect::expr_as(
+                            select,
+                            Expr::cust("NULL"),
+                            sea_orm::IdenStatic::as_str(&c),
+                        )
+                    } else {
+                        sea_orm::QuerySelect::column(select, c)
+                    };
+                }
+            }
             if wants_total {
                 // The count rides along with the page: one round trip, and the
                 // planner runs the uncorrelated subquery once (an InitPlan).
@@ -559,6 +578,27 @@ impl ContactsQuery {
             .await?;
         Ok(row.map(Contact::from))
     }
+}
+
+/// Whether the selected contact fields read the JSON columns (directly, or
+/// through field access and templates, which fall back to the JSON).
+fn selection_needs_json(ctx: &Context<'_>) -> bool {
+    let look = ctx.look_ahead();
+    let mut nodes = look.field("nodes").selection_fields();
+    nodes.extend(look.field("edges").field("node").selection_fields());
+    nodes.iter().any(|n| {
+        n.selection_set().any(|f| {
+            matches!(
+                f.name(),
+                "enrichmentData"
+                    | "kernelAnalysis"
+                    | "productMatch"
+                    | "field"
+                    | "renderedEmail"
+                    | "renderedCallScript"
+            )
+        })
+    })
 }
 
 /// What the selected contact fields will load, read from the query.
