@@ -106,25 +106,72 @@ enum Scanned {
     Problem { kind: ProblemKind, next: Option<usize> },
 }
 
+/// The template as characters, with where the next `{{`, `}}` and `"` are
+/// from every position, found in one backward pass. A `{{` then finds where
+/// it ends without searching the rest of the text: searching made each
+/// broken `{{` cost O(n), and a 20 000-character body of `{{` took 0.3 s to
+/// reject. What a `{{` still reads character by character (its spaces and
+/// name, `| default:`, a quoted default) no other `{{` reads for the same
+/// part, so each character is read a bounded number of times: the scan is
+/// linear.
+struct Text {
+    chars: Vec<char>,
+    /// The first `{{` at or after each position (one more than there are
+    /// characters); `chars.len()` when there is none.
+    next_open: Vec<usize>,
+    /// The same for `}}`.
+    next_close: Vec<usize>,
+    /// The same for `"`.
+    next_quote: Vec<usize>,
+}
+
+impl Text {
+    fn new(text: &str) -> Self {
+        let chars: Vec<char> = text.chars().collect();
+        let none = chars.len();
+        let mut next_open = vec![none; none + 1];
+        let mut next_close = vec![none; none + 1];
+        let mut next_quote = vec![none; none + 1];
+        for i in (0..chars.len()).rev() {
+            next_open[i] = if at(&chars, i, '{') { i } else { next_open[i + 1] };
+            next_close[i] = if at(&chars, i, '}') { i } else { next_close[i + 1] };
+            next_quote[i] = if chars[i] == '"' { i } else { next_quote[i + 1] };
+        }
+        Self { chars, next_open, next_close, next_quote }
+    }
+
+    /// The first `{{` at or after `from`.
+    fn next_open(&self, from: usize) -> Option<usize> {
+        self.next_open.get(from).copied().filter(|&i| i < self.chars.len())
+    }
+
+    /// The first `}}` at or after `from`.
+    fn next_close(&self, from: usize) -> Option<usize> {
+        self.next_close.get(from).copied().filter(|&i| i < self.chars.len())
+    }
+
+    /// The first `"` at or after `from`.
+    fn next_quote(&self, from: usize) -> Option<usize> {
+        self.next_quote.get(from).copied().filter(|&i| i < self.chars.len())
+    }
+
+    fn skip_spaces(&self, mut i: usize) -> usize {
+        while self.chars.get(i).is_some_and(|&c| is_space(c)) {
+            i += 1;
+        }
+        i
+    }
+}
+
 /// Whether `chars[i..]` starts with `pair` (`{{` or `}}`).
 fn at(chars: &[char], i: usize, pair: char) -> bool {
     chars.get(i) == Some(&pair) && chars.get(i + 1) == Some(&pair)
 }
 
-fn find_pair(chars: &[char], from: usize, pair: char) -> Option<usize> {
-    (from..chars.len().saturating_sub(1)).find(|&i| at(chars, i, pair))
-}
-
-fn skip_spaces(chars: &[char], mut i: usize) -> usize {
-    while chars.get(i).is_some_and(|&c| is_space(c)) {
-        i += 1;
-    }
-    i
-}
-
 /// Matches the grammar after the `{{` at `open`; `None` when it does not fit.
-fn placeholder_at(chars: &[char], open: usize) -> Option<(String, Option<String>, usize)> {
-    let mut i = skip_spaces(chars, open + 2);
+fn placeholder_at(text: &Text, open: usize) -> Option<(String, Option<String>, usize)> {
+    let chars = &text.chars;
+    let mut i = text.skip_spaces(open + 2);
     let start = i;
     if !chars.get(i).is_some_and(char::is_ascii_lowercase) {
         return None;
@@ -133,29 +180,31 @@ fn placeholder_at(chars: &[char], open: usize) -> Option<(String, Option<String>
         i += 1;
     }
     let name: String = chars[start..i].iter().collect();
-    i = skip_spaces(chars, i);
+    i = text.skip_spaces(i);
     let mut default = None;
     if chars.get(i) == Some(&'|') {
-        i = skip_spaces(chars, i + 1);
+        i = text.skip_spaces(i + 1);
         let keyword = "default:";
         if !keyword.chars().enumerate().all(|(k, c)| chars.get(i + k) == Some(&c)) {
             return None;
         }
-        i = skip_spaces(chars, i + keyword.len());
+        i = text.skip_spaces(i + keyword.len());
         if chars.get(i) == Some(&'"') {
             // Quoted: anything up to the next `"`, `|`, `{{` and `}}` included.
-            let close = (i + 1..chars.len()).find(|&k| chars[k] == '"')?;
+            // This may run past the next `{`, but each opening quote belongs
+            // to one `{{`, so no two `{{` read the same quoted text.
+            let close = text.next_quote(i + 1)?;
             default = Some(chars[i + 1..close].iter().collect());
-            i = skip_spaces(chars, close + 1);
+            i = text.skip_spaces(close + 1);
         } else {
             // Bare: up to the next `}}`, trimmed; a `{{` on the way makes
             // the first one unclosed, as anywhere else.
-            let close = find_pair(chars, i, '}')?;
-            if find_pair(chars, i, '{').is_some_and(|k| k < close) {
+            let close = text.next_close(i)?;
+            if text.next_open(i).is_some_and(|k| k < close) {
                 return None;
             }
-            let text: String = chars[i..close].iter().collect();
-            default = Some(text.trim_matches(is_space).to_owned());
+            let bare: String = chars[i..close].iter().collect();
+            default = Some(bare.trim_matches(is_space).to_owned());
             i = close;
         }
     }
@@ -163,12 +212,12 @@ fn placeholder_at(chars: &[char], open: usize) -> Option<(String, Option<String>
 }
 
 /// Reads the `{{` at `open`: a placeholder, or the problem with it.
-fn scan_at(chars: &[char], open: usize) -> Scanned {
-    if let Some((name, default, next)) = placeholder_at(chars, open) {
+fn scan_at(text: &Text, open: usize) -> Scanned {
+    if let Some((name, default, next)) = placeholder_at(text, open) {
         return Scanned::Placeholder { name, default, next };
     }
-    let close = find_pair(chars, open + 2, '}');
-    let reopen = find_pair(chars, open + 2, '{');
+    let close = text.next_close(open + 2);
+    let reopen = text.next_open(open + 2);
     match (close, reopen) {
         (None, reopen) => Scanned::Problem { kind: ProblemKind::Unclosed, next: reopen },
         (Some(close), Some(reopen)) if reopen < close => {
@@ -176,7 +225,8 @@ fn scan_at(chars: &[char], open: usize) -> Scanned {
             Scanned::Problem { kind: ProblemKind::Unclosed, next: Some(reopen) }
         }
         (Some(close), _) => {
-            let inside = &chars[open + 2..close];
+            // Read once: scanning goes on after the `}}`.
+            let inside = &text.chars[open + 2..close];
             let kind =
                 if inside.iter().all(|&c| is_space(c)) { ProblemKind::Empty } else { ProblemKind::Invalid };
             Scanned::Problem { kind, next: Some(close + 2) }
@@ -186,18 +236,19 @@ fn scan_at(chars: &[char], open: usize) -> Scanned {
 
 /// Splits `text` into segments, collecting every syntax problem on the way.
 fn scan(text: &str) -> (Vec<Segment>, Vec<TemplateProblem>) {
-    let chars: Vec<char> = text.chars().collect();
+    let text = Text::new(text);
+    let chars = &text.chars;
     let mut segments = Vec::new();
     let mut problems = Vec::new();
     let mut literal = String::new();
     let mut i = 0;
     while i < chars.len() {
-        if !at(&chars, i, '{') {
+        if !at(chars, i, '{') {
             literal.push(chars[i]);
             i += 1;
             continue;
         }
-        match scan_at(&chars, i) {
+        match scan_at(&text, i) {
             Scanned::Placeholder { name, default, next } => {
                 if !literal.is_empty() {
                     segments.push(Segment::Literal(std::mem::take(&mut literal)));
@@ -761,5 +812,68 @@ mod tests {
     fn variables_are_distinct_in_order_of_first_appearance() {
         let t = parse("{{ b }} {{ a }} {{ b | default: x }}").unwrap();
         assert_eq!(t.variables(), ["b", "a"]);
+    }
+
+    /// Bodies of 20 000 characters (`MAX_BODY`) that the scanner once took
+    /// 0.02–0.2 s to reject, searching the rest of the text at every `{{`.
+    /// Each repeats a unit whose `{{` is unclosed, the last unit cut short;
+    /// the problems are the ones that scanner reported: one per unit, all
+    /// unclosed, at the unit's `{{`.
+    #[test]
+    fn bodies_of_many_broken_openings_report_the_same_problems_as_before() {
+        let cases = [
+            // (unit, offset of its `{{`, number of problems)
+            ("{{", 0, 10_000),
+            ("{{ ", 0, 6_667),
+            ("{{ a ", 0, 4_000),
+            ("{{x}} {{ y z", 6, 1_667),
+            ("{{a|default:\"", 0, 1_539),
+            ("{{a|default: x ", 0, 1_334),
+        ];
+        for (unit, first, count) in cases {
+            let text: String = unit.chars().cycle().take(20_000).collect();
+            let step = unit.chars().count();
+            let expected: Vec<TemplateProblem> = (0..count)
+                .map(|k| TemplateProblem { kind: ProblemKind::Unclosed, offset: first + k * step })
+                .collect();
+            assert_eq!(parse(&text).unwrap_err(), expected, "{unit:?}");
+            assert_eq!(validate(&text, |_| true).unwrap_err(), expected, "{unit:?}");
+        }
+    }
+
+    /// The scan reads the next `{{`, `}}` and `"` from tables instead of
+    /// searching the text; this is all that makes it linear, so the tables
+    /// must give what searching gives, from every position and past the end,
+    /// on every text of those marks and one other character up to length 8.
+    #[test]
+    fn the_next_mark_tables_agree_with_searching_the_text() {
+        let alphabet = ['{', '}', '"', 'a'];
+        let search = |chars: &[char], from: usize, mark: &dyn Fn(usize) -> bool| {
+            (from..chars.len()).find(|&i| mark(i))
+        };
+        let mut texts = 0;
+        for len in 0..=8 {
+            for mut n in 0..alphabet.len().pow(len) {
+                let mut text = String::new();
+                for _ in 0..len {
+                    text.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                let t = Text::new(&text);
+                let chars = &t.chars;
+                for from in 0..=chars.len() + 2 {
+                    let (open, close) = (|i| at(chars, i, '{'), |i| at(chars, i, '}'));
+                    assert_eq!(t.next_open(from), search(chars, from, &open), "{text:?} from {from}");
+                    assert_eq!(t.next_close(from), search(chars, from, &close), "{text:?} from {from}");
+                    assert_eq!(
+                        t.next_quote(from),
+                        search(chars, from, &|i| chars[i] == '"'),
+                        "{text:?} from {from}"
+                    );
+                }
+                texts += 1;
+            }
+        }
+        assert_eq!(texts, (0..=8).map(|len| 4_usize.pow(len)).sum::<usize>());
     }
 }
