@@ -14,6 +14,7 @@ at the same concurrency, and our requests/s as a fraction of it.
     bench/run                      # 10 000 and 100 000
     bench/run --sizes 1000000      # one size
     bench/run --quick              # 5 s per workload (a smoke run)
+    bench/run --sizes 10000 --only mixed   # the 60 s load at c=64; fails on any error
 
 Results are appended to bench/results/<timestamp>.md; bench/RESULTS.md keeps
 the runs we report. Needs: Postgres on 127.0.0.1:5432 (user postgres, trust),
@@ -326,14 +327,22 @@ def run_size(n, args, out):
         rows = []
         for name, conns in [("page", 8), ("page", 32), ("page+computed", 8), ("page+computed", 32), ("filtered", 32),
                             ("search", 32), ("deep-page", 32), ("by-id", 32)]:
-            log("   %s c=%d" % (name, conns))
-            rows.append(wrk(gw, name, [B[name]], [1], conns, secs, ids if name == "by-id" else ()))
+            if wanted(args, name):
+                log("   %s c=%d" % (name, conns))
+                rows.append(wrk(gw, name, [B[name]], [1], conns, secs, ids if name == "by-id" else ()))
         mixed_bodies = [B["page"], B["page+computed"], B["filtered"], B["search"], B["deep-page"], B["by-id"], B["update"]]
         mixed_weights = [15, 15, 15, 15, 15, 15, 10]
         msecs = 15 if args.quick else 60
-        for run in (1, 2):
+        for run in (1, 2) if wanted(args, "mixed") else ():
             log("   mixed c=64 (run %d)" % run)
             rows.append(wrk(gw, "mixed (run %d)" % run, mixed_bodies, mixed_weights, 64, msecs, ids))
+        rss_end = gw.rss_mb()
+        if not wanted(args, "match"):
+            gw.stop()
+            report(n, rows, {}, None, None, 0, seed_s, seed_rss, startup_ms, rss_end, out)
+            if not args.keep:
+                psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
+            return rows
 
         # match and build: wall time of one call, best of 3
         match_q = "mutation($id: UUID!) { matchIdealClientProfile(id: $id, minScore: 40) { processed matched } }"
@@ -349,7 +358,6 @@ def run_size(n, args, out):
             builds.append(time.perf_counter() - t0)
             gw.gql("mutation($id: UUID!) { deleteCampaign(id: $id) }", {"id": cid})
         build_s = min(builds)
-        rss_end = gw.rss_mb()
     finally:
         gw.stop()
 
@@ -360,7 +368,17 @@ def run_size(n, args, out):
         for conns in (8, 32):
             tps, p50, p95, p99 = pgbench_percentiles(db, stmts, conns, secs)
             ceilings[(name, conns)] = (tps, p50, p95, p99, len(stmts) + 2)
+    report(n, rows, ceilings, match_s, build_s, assigned, seed_s, seed_rss, startup_ms, rss_end, out)
+    if not args.keep:
+        psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
+    return rows
 
+
+def wanted(args, workload):
+    return not args.only or workload in args.only.split(",")
+
+
+def report(n, rows, ceilings, match_s, build_s, assigned, seed_s, seed_rss, startup_ms, rss_end, out):
     lines = []
     lines.append("### %s contacts (+ %s in a second workspace)\n" % (format(n, ","), format(max(n // 5, 1), ",")))
     lines.append("| workload | c | req/s | p50 ms | p95 ms | p99 ms | errors | SQL stmts/req | DB ms/req | RSS MB | pgbench tps (p99 ms) | efficiency |")
@@ -372,19 +390,19 @@ def run_size(n, args, out):
         lines.append("| %s | %d | %.0f | %.1f | %.1f | %.1f | %d | %.2f | %.2f | %.0f | %s | %s |" % (
             r["name"], r["c"], r["rps"], r["p50"], r["p95"], r["p99"], r["errors"], r["stmts"], r["db_ms"], r["rss"], ceil_s, eff))
     lines.append("")
-    lines.append("- match (`matchIdealClientProfile`, every contact, best of 3): **%.2f s**" % match_s)
-    lines.append("- build (`buildCampaign`, every contact scored, %d assigned, best of 3): **%.2f s**" % (assigned, build_s))
+    if match_s is not None:
+        lines.append("- match (`matchIdealClientProfile`, every contact, best of 3): **%.2f s**" % match_s)
+        lines.append("- build (`buildCampaign`, every contact scored, %d assigned, best of 3): **%.2f s**" % (assigned, build_s))
     lines.append("- seed (`latticeiq seed --contacts %d`): **%.1f s**, peak RSS **%.0f MB**" % (n, seed_s, seed_rss))
     lines.append("- start-up to `/readyz` 200 on the migrated database: **%.0f ms**; gateway RSS after the runs: **%.0f MB**" % (startup_ms, rss_end))
-    lines.append("- pgbench ceiling statements per transaction (with BEGIN/ROLLBACK): page %d, page+computed %d" % (
-        ceilings[("page", 8)][4], ceilings[("page+computed", 8)][4]))
+    if ceilings:
+        lines.append("- pgbench ceiling statements per transaction (with BEGIN/ROLLBACK): page %d, page+computed %d" % (
+            ceilings[("page", 8)][4], ceilings[("page+computed", 8)][4]))
     lines.append("")
     text = "\n".join(lines)
     print(text, flush=True)
     out.write(text + "\n")
     out.flush()
-    if not args.keep:
-        psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
 
 
 def main():
@@ -393,6 +411,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="5 s per workload")
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the databases")
+    ap.add_argument("--only", default="", help="comma-separated workloads: page, page+computed, filtered, search, "
+                    "deep-page, by-id, mixed, match (match = match, build and the pgbench ceiling)")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         log("installing wrk (Debian package)")
@@ -411,9 +431,13 @@ def main():
                     stamp, os.cpu_count(), cpu, THREADS, psql("SHOW server_version"), "5 s" if args.quick else "20 s (mixed 60 s)"))
         print(head, flush=True)
         out.write(head + "\n")
+        failed = []
         for n in [int(x) for x in args.sizes.split(",")]:
-            run_size(n, args, out)
+            failed += ["%s at %d" % (r["name"], n) for r in run_size(n, args, out) if r["errors"]]
     log("results: %s" % path)
+    if failed:
+        # errors = non-2xx answers, timeouts, connection errors and GraphQL errors
+        raise SystemExit("FAILED: errors in " + ", ".join(failed))
 
 
 if __name__ == "__main__":

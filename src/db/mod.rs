@@ -203,9 +203,16 @@ impl Database {
             // Acquiring a pooled connection plus BEGIN: the wait a request sees.
             metrics::histogram!("latticeiq_db_acquire_duration_seconds")
                 .record(started.elapsed().as_secs_f64());
+            // Queries run read-only: defence in depth, and what a hot standby needs.
+            let sql = if write {
+                "select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)"
+            } else {
+                "select set_config('request.jwt.claims', $1, true), set_config('role', $2, true), \
+                 set_config('transaction_read_only', 'on', true)"
+            };
             tx.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                "select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)",
+                sql,
                 [claims.to_rls_json().into(), self.rls_role.to_string().into()],
             ))
             .await?;

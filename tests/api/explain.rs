@@ -1,6 +1,7 @@
 //! Postgres plans (SPEC §5): at 100 000 contacts in the workspace plus
-//! 100 000 in another, the page queries the gateway actually sends use an
-//! index — no sequential scan of `contacts`.
+//! 100 000 in another, the page queries the gateway actually sends, with
+//! their totalCount, use an index — no sequential scan of `contacts` — and
+//! search and tag filters reach their GIN indexes despite RLS.
 
 use latticeiq::auth::{Claims, Role};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
@@ -46,36 +47,89 @@ async fn the_main_contact_queries_use_indexes_at_100k_contacts() {
                 "{{ contacts(first: 50, filter: {{enrichmentCompanyIndustry: {{eq: \"Finance\"}}}}) {{ nodes {{ {fields} }} }} }}"
             ),
         ),
+        (
+            "industry and quality by ICP score",
+            format!(
+                "{{ contacts(first: 50, filter: {{enrichmentCompanyIndustry: {{eq: \"Finance\"}}, enrichmentDataQualityScore: {{gte: 60}}}}, orderBy: [{{field: ICP_MATCH_SCORE, direction: DESC}}]) {{ nodes {{ {fields} }} }} }}"
+            ),
+        ),
         ("search", format!("{{ contacts(first: 50, search: \"mar\") {{ nodes {{ {fields} }} }} }}")),
+        (
+            "tags",
+            format!(
+                "{{ contacts(first: 50, filter: {{tags: {{containsAny: [\"webinar\"]}}}}) {{ nodes {{ {fields} }} }} }}"
+            ),
+        ),
     ];
     for (name, query) in queries {
-        app.gql(&token, "{ viewer { role } }", json!({})).await;
-        app.db.stats().start_capture();
-        app.gql(&token, &query, json!({})).await;
-        let statements = app.db.stats().take_capture();
-        let page = statements
-            .iter()
-            .find(|s| s.contains("FROM \"contacts\"") && s.contains("LIMIT"))
-            .unwrap_or_else(|| panic!("{name}: no page query among {statements:#?}"));
-        // EXPLAIN it the way the request ran it: as the RLS role, with the claims set
-        let claims = Claims { user_id: None, workspace_id: WS, role: Role::Viewer };
-        let tx = app.db.begin_scoped(&claims, false).await.unwrap();
-        let row = tx
-            .query_one_raw(Statement::from_string(
-                DbBackend::Postgres,
-                format!("EXPLAIN (FORMAT JSON) {page}"),
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        app.db.rollback(tx).await.unwrap();
-        let plan: Value = row.try_get_by_index(0).unwrap();
-        let mut nodes = Vec::new();
-        plan_nodes(&plan[0]["Plan"], &mut nodes);
-        let seq = nodes.iter().any(|(t, rel, _)| t == "Seq Scan" && rel.as_deref() == Some("contacts"));
-        let indexes: Vec<&str> = nodes.iter().filter_map(|(_, _, i)| i.as_deref()).collect();
-        eprintln!("{name}: indexes {indexes:?}");
-        assert!(!seq, "{name}: sequential scan of contacts\n{plan:#}");
-        assert!(!indexes.is_empty(), "{name}: no index used\n{plan:#}");
+        // with and without totalCount: the count must not scan the table either
+        let counted = query.replacen("{ nodes", "{ totalCount nodes", 1);
+        for query in [query, counted] {
+            app.gql(&token, "{ viewer { role } }", json!({})).await;
+            app.db.stats().start_capture();
+            app.gql(&token, &query, json!({})).await;
+            let statements = app.db.stats().take_capture();
+            let page = statements
+                .iter()
+                .find(|s| s.contains("FROM \"contacts\"") && s.contains("LIMIT"))
+                .unwrap_or_else(|| panic!("{name}: no page query among {statements:#?}"));
+            // EXPLAIN it the way the request ran it: as the RLS role, with the claims set
+            let claims = Claims { user_id: None, workspace_id: WS, role: Role::Viewer };
+            let tx = app.db.begin_scoped(&claims, false).await.unwrap();
+            let row = tx
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    format!("EXPLAIN (FORMAT JSON) {page}"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            app.db.rollback(tx).await.unwrap();
+            let plan: Value = row.try_get_by_index(0).unwrap();
+            let mut nodes = Vec::new();
+            plan_nodes(&plan[0]["Plan"], &mut nodes);
+            let seq = nodes.iter().any(|(t, rel, _)| t == "Seq Scan" && rel.as_deref() == Some("contacts"));
+            let indexes: Vec<&str> = nodes.iter().filter_map(|(_, _, i)| i.as_deref()).collect();
+            eprintln!("{name}: indexes {indexes:?}");
+            assert!(!seq, "{name}: sequential scan of contacts\n{plan:#}");
+            assert!(!indexes.is_empty(), "{name}: no index used\n{plan:#}");
+        }
+    }
+}
+
+/// How often Postgres has used `index` (statistics are flushed within a second or so).
+async fn index_scans(app: &TestApp, index: &str) -> i64 {
+    app.db.conn().execute_unprepared("SELECT pg_stat_clear_snapshot()").await.unwrap();
+    let rows =
+        app.sql(&format!("SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = '{index}'")).await;
+    rows[0].try_get_by_index(0).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_and_tags_use_their_gin_indexes_under_rls() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    latticeiq::seed::seed_workspace(&app.db, WS, 20_000, 1).await.unwrap();
+    latticeiq::seed::seed_workspace(&app.db, OTHER, 20_000, 2).await.unwrap();
+    app.db.conn().execute_unprepared("ANALYZE contacts").await.unwrap();
+    let token = app.token(WS, Role::Viewer);
+    for (index, query) in [
+        ("idx_contacts_search", "{ contacts(first: 5, search: \"mar\") { totalCount nodes { id } } }"),
+        (
+            "idx_contacts_tags",
+            "{ contacts(first: 5, filter: {tags: {containsAny: [\"webinar\"]}}) { totalCount nodes { id } } }",
+        ),
+    ] {
+        let before = index_scans(&app, index).await;
+        let body = app.gql(&token, query, json!({})).await;
+        assert!(body["contacts"]["totalCount"].as_i64().is_some_and(|n| n > 0), "{body}");
+        let mut after = before;
+        for _ in 0..100 {
+            after = index_scans(&app, index).await;
+            if after > before {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(after > before, "{index} was not used by {query}");
     }
 }

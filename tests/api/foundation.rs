@@ -4,7 +4,7 @@
 use latticeiq::auth::{Claims, Role};
 use latticeiq::db::Database;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -217,7 +217,8 @@ mod postgres_security {
         latticeiq::seed::seed_workspace(&app.db, OTHER, 50, 7).await.unwrap();
         for (ws, other) in [(DEMO, OTHER), (OTHER, DEMO)] {
             let claims = Claims { user_id: None, workspace_id: ws, role: Role::Viewer };
-            let tx = app.db.begin_scoped(&claims, false).await.unwrap();
+            // a writing transaction, so that only the policies refuse the write below
+            let tx = app.db.begin_scoped(&claims, true).await.unwrap();
             for table in
                 TENANT_TABLES.iter().chain(["contact_quality_dashboard", "campaign_performance"].iter())
             {
@@ -244,5 +245,140 @@ mod postgres_security {
             assert!(insert.is_err(), "RLS let {ws} write into {other}");
             app.db.rollback(tx).await.unwrap();
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_query_runs_in_a_read_only_transaction() {
+        let app = TestApp::with_demo(Backend::Postgres).await;
+        let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
+        let own_write =
+            format!("INSERT INTO ideal_client_profiles (workspace_id, name) VALUES ('{DEMO}', 'x')");
+        let tx = app.db.begin_scoped(&claims, false).await.unwrap();
+        let err = tx.execute_unprepared(&own_write).await.expect_err("a query transaction wrote");
+        assert!(err.to_string().contains("read-only transaction"), "{err}");
+        app.db.rollback(tx).await.unwrap();
+        // the same write in a mutation's transaction is allowed
+        let tx = app.db.begin_scoped(&claims, true).await.unwrap();
+        tx.execute_unprepared(&own_write).await.unwrap();
+        app.db.rollback(tx).await.unwrap();
+    }
+
+    /// The trigger-kept counts, and the real ones (as the owner, past RLS).
+    async fn counts(app: &TestApp) -> (Vec<(Uuid, i64)>, Vec<(Uuid, i64)>) {
+        let read = |sql: &'static str| async move {
+            let mut v: Vec<(Uuid, i64)> = app
+                .sql(sql)
+                .await
+                .iter()
+                .map(|r| (r.try_get_by_index(0).unwrap(), r.try_get_by_index(1).unwrap()))
+                .filter(|(_, n)| *n != 0)
+                .collect();
+            v.sort();
+            v
+        };
+        (
+            read("SELECT workspace_id, contacts FROM contact_counts").await,
+            read("SELECT workspace_id, count(*) FROM contacts GROUP BY workspace_id").await,
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn contact_counts_stay_exact_through_every_kind_of_write() {
+        let app = TestApp::with_demo(Backend::Postgres).await;
+        let (kept, real) = counts(&app).await;
+        assert_eq!(kept, real, "after the demo seed");
+        assert_eq!(real, vec![(DEMO, 482)]);
+        latticeiq::seed::seed_workspace(&app.db, OTHER, 300, 3).await.unwrap();
+        let admin = app.token(DEMO, Role::Admin);
+        // single creates, concurrently (the count row serialises them)
+        let creates = (0..8).map(|i| {
+            let (app, admin) = (&app, &admin);
+            async move {
+                app.gql(
+                    admin,
+                    "mutation($e: String!) { createContact(input: {email: $e, firstName: \"C\"}) { id } }",
+                    json!({"e": format!("count{i}@example.com")}),
+                )
+                .await
+            }
+        });
+        let created: Vec<Uuid> = futures_util::future::join_all(creates)
+            .await
+            .iter()
+            .map(|d| d["createContact"]["id"].as_str().unwrap().parse().unwrap())
+            .collect();
+        // an import (batched insert + updates), a delete of several
+        let csv = "email,first name\nimp1@example.com,A\nimp2@example.com,B\ncount0@example.com,Again\n";
+        let r = app
+            .gql(
+                &admin,
+                "mutation($c: String!) { importContacts(csv: $c) { created updated } }",
+                json!({"c": csv}),
+            )
+            .await;
+        assert_eq!(r["importContacts"]["created"], 2, "{r}");
+        app.gql(
+            &admin,
+            "mutation($ids: [UUID!]!) { deleteContacts(ids: $ids) }",
+            json!({"ids": &created[..3]}),
+        )
+        .await;
+        // a mutation that fails rolls its insert back, and the count with it
+        let errors = app
+            .gql_err(
+                &admin,
+                "mutation { a: createContact(input: {email: \"rolled@example.com\"}) { id } b: createContact(input: {email: \"broken\"}) { id } }",
+                json!({}),
+            )
+            .await;
+        assert!(!errors.is_empty());
+        let (kept, real) = counts(&app).await;
+        assert_eq!(kept, real);
+        assert_eq!(real, vec![(DEMO, 482 + 8 + 2 - 3), (OTHER, 300)]);
+        let total = app.gql(&admin, "{ contacts(first: 1) { totalCount } }", json!({})).await;
+        assert_eq!(total["contacts"]["totalCount"], 489);
+        // TRUNCATE (an operator's reset) empties the counts too
+        app.sql("TRUNCATE contacts CASCADE").await;
+        let (kept, real) = counts(&app).await;
+        assert_eq!((kept, real), (vec![], vec![]));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_request_role_reads_only_its_own_count_and_writes_none() {
+        let app = TestApp::with_demo(Backend::Postgres).await;
+        latticeiq::seed::seed_workspace(&app.db, OTHER, 40, 3).await.unwrap();
+        let claims = Claims { user_id: None, workspace_id: OTHER, role: Role::Admin };
+        let tx = app.db.begin_scoped(&claims, true).await.unwrap();
+        let rows = tx
+            .query_all_raw(Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT workspace_id, contacts FROM contact_counts",
+            ))
+            .await
+            .unwrap();
+        let seen: Vec<(Uuid, i64)> =
+            rows.iter().map(|r| (r.try_get_by_index(0).unwrap(), r.try_get_by_index(1).unwrap())).collect();
+        assert_eq!(seen, vec![(OTHER, 40)]);
+        for write in [
+            format!("UPDATE contact_counts SET contacts = 0 WHERE workspace_id = '{OTHER}'"),
+            format!("INSERT INTO contact_counts VALUES ('{DEMO}', 1)"),
+            "DELETE FROM contact_counts".to_owned(),
+        ] {
+            let sp = tx.begin().await.unwrap();
+            let err = sp.execute_unprepared(&write).await.expect_err(&write);
+            assert!(err.to_string().contains("permission denied"), "{write}: {err}");
+            sp.rollback().await.unwrap();
+        }
+        app.db.rollback(tx).await.unwrap();
+        // and no role moves a contact to another workspace (the counts would lie)
+        let err = app
+            .db
+            .conn()
+            .execute_unprepared(&format!(
+                "UPDATE contacts SET workspace_id = '{DEMO}' WHERE workspace_id = '{OTHER}'"
+            ))
+            .await
+            .expect_err("a contact moved");
+        assert!(err.to_string().contains("cannot move"), "{err}");
     }
 }

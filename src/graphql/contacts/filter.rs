@@ -418,13 +418,12 @@ impl FilterBuilder {
                 continue;
             }
             let e = match self.backend {
-                DbBackend::Postgres => {
-                    let op = if need_all { "@>" } else { "&&" };
-                    Expr::cust_with_values(
-                        format!("\"contacts\".\"tags\" {op} $1"),
-                        [store::string_array(DbBackend::Postgres, &distinct)],
-                    )
-                }
+                // Through the GIN index, which RLS would keep `&&`/`@>` from
+                // using (see latticeiq_tagged_ids in pg_0006_performance_up.sql).
+                DbBackend::Postgres => Expr::cust_with_values(
+                    "\"contacts\".\"id\" IN (SELECT latticeiq_tagged_ids($1, $2))",
+                    [store::string_array(DbBackend::Postgres, &distinct), Value::from(need_all)],
+                ),
                 _ => {
                     let json = serde_json::to_string(&distinct).unwrap_or_default();
                     if need_all {
@@ -518,7 +517,12 @@ pub fn search_condition(backend: DbBackend, search: &str) -> AppResult<Option<Si
         DbBackend::Postgres => {
             // Words hold only letters and digits, so quoting them is enough.
             let query = words.iter().map(|w| format!("'{w}':*")).collect::<Vec<_>>().join(" & ");
-            Expr::cust_with_values("\"contacts\".\"search_vector\" @@ $1::tsquery", [query])
+            // Through the GIN index, which RLS would keep `@@` from using
+            // (see latticeiq_search_ids in pg_0006_performance_up.sql).
+            Expr::cust_with_values(
+                "\"contacts\".\"id\" IN (SELECT latticeiq_search_ids($1::tsquery))",
+                [query],
+            )
         }
         _ => {
             let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" AND ");

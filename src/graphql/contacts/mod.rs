@@ -11,7 +11,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::contacts::{self, Column, Model};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query, QueryStatementBuilder as _};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, QueryStatementBuilder as _};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -470,20 +470,35 @@ impl ContactsQuery {
             None => None,
         };
 
-        let mut condition =
-            Expr::col((contacts::Entity, Column::WorkspaceId)).eq(req.db.claims().workspace_id);
+        let workspace_id = req.db.claims().workspace_id;
+        let mut condition = Expr::col((contacts::Entity, Column::WorkspaceId)).eq(workspace_id);
+        let mut narrowed = false;
         if let Some(f) = &filter {
             condition = condition.and(FilterBuilder::new(backend).build(f)?);
+            narrowed = true;
         }
         if let Some(s) = search.as_deref()
             && let Some(c) = search_condition(backend, s)?
         {
             condition = condition.and(c);
+            narrowed = true;
         }
         let wants_total = ctx.look_ahead().field("totalCount").exists();
         let count_query = |condition: &sea_orm::sea_query::SimpleExpr| {
+            if !narrowed && backend == sea_orm::DbBackend::Postgres {
+                // The whole workspace: its count is kept by triggers (see
+                // pg_0006_performance_up.sql), exact and without a scan.
+                return Query::select()
+                    .expr(Expr::cust_with_values(
+                        "coalesce((SELECT contacts FROM contact_counts WHERE workspace_id = $1), 0)",
+                        [workspace_id],
+                    ))
+                    .to_owned();
+            }
+            // count(*), not count(id): any index holding the filtered columns
+            // can then answer it alone (an index-only scan).
             Query::select()
-                .expr(Func::count(Expr::col((contacts::Entity, Column::Id))))
+                .expr(Expr::cust("COUNT(*)"))
                 .from(contacts::Entity)
                 .and_where(condition.clone())
                 .to_owned()
@@ -498,23 +513,44 @@ impl ContactsQuery {
         let mut rows = if args.limit == 0 {
             Vec::new()
         } else {
-            let mut select = contacts::Entity::find().filter(page_condition);
-            for (expr, dir, nullable) in sort.order_terms(backend, reverse) {
-                let ord = match dir {
-                    SortDirection::Asc => Order::Asc,
-                    SortDirection::Desc => Order::Desc,
-                };
-                select = if nullable && backend == sea_orm::DbBackend::Sqlite {
-                    // Postgres already puts nulls last ascending and first descending.
-                    let nulls = match dir {
-                        SortDirection::Asc => sea_orm::sea_query::NullOrdering::Last,
-                        SortDirection::Desc => sea_orm::sea_query::NullOrdering::First,
+            let order = |mut select: sea_orm::Select<contacts::Entity>| {
+                for (expr, dir, nullable) in sort.order_terms(backend, reverse) {
+                    let ord = match dir {
+                        SortDirection::Asc => Order::Asc,
+                        SortDirection::Desc => Order::Desc,
                     };
-                    sea_orm::QueryOrder::order_by_with_nulls(select, expr, ord, nulls)
-                } else {
-                    sea_orm::QueryOrder::order_by(select, expr, ord)
-                };
-            }
+                    select = if nullable && backend == sea_orm::DbBackend::Sqlite {
+                        // Postgres already puts nulls last ascending and first descending.
+                        let nulls = match dir {
+                            SortDirection::Asc => sea_orm::sea_query::NullOrdering::Last,
+                            SortDirection::Desc => sea_orm::sea_query::NullOrdering::First,
+                        };
+                        sea_orm::QueryOrder::order_by_with_nulls(select, expr, ord, nulls)
+                    } else {
+                        sea_orm::QueryOrder::order_by(select, expr, ord)
+                    };
+                }
+                sea_orm::QuerySelect::limit(select, u64::from(args.limit) + 1)
+            };
+            let mut select = if narrowed {
+                // A filtered list may have to sort many rows: sort only their
+                // ids and keys, then read the page's rows whole (by primary key).
+                let ids = order(
+                    sea_orm::QuerySelect::column(
+                        sea_orm::QuerySelect::select_only(contacts::Entity::find()),
+                        Column::Id,
+                    )
+                    .filter(page_condition),
+                );
+                order(
+                    contacts::Entity::find().filter(
+                        Expr::col((contacts::Entity, Column::Id))
+                            .in_subquery(sea_orm::QueryTrait::into_query(ids)),
+                    ),
+                )
+            } else {
+                order(contacts::Entity::find().filter(page_condition))
+            };
             if !selection_needs_json(ctx) {
                 // The JSON columns are the bulk of a row and cost a parse each:
                 // read them only when something selected needs them.
@@ -540,7 +576,6 @@ impl ContactsQuery {
                 let sub = Expr::SubQuery(None, Box::new(count_query(&condition).into_sub_query_statement()));
                 select = sea_orm::QuerySelect::expr_as(select, sub, TOTAL_COLUMN);
             }
-            let select = sea_orm::QuerySelect::limit(select, u64::from(args.limit) + 1);
             let tx = req.db.tx().await?;
             let raw = tx.query_all_raw(sea_orm::QueryTrait::build(&select, backend)).await?;
             let mut models = Vec::with_capacity(raw.len());
