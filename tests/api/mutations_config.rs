@@ -429,3 +429,28 @@ both_backends!(viewers_are_forbidden_every_mutation_and_members_settings, |backe
     )
     .await;
 });
+
+both_backends!(seeding_assigns_the_default_icp_exactly_as_matching_would, |backend| async move {
+    // The seed scores each generated row before writing it (no UPDATE pass);
+    // running matchIdealClientProfile afterwards must find nothing to change.
+    let app = TestApp::spawn(backend).await;
+    let report = latticeiq::seed::seed_workspace(&app.db, OTHER, 400, 21).await.unwrap();
+    assert_eq!(report.contacts, 400);
+    assert_eq!(report.matched.processed, 400);
+    assert!(report.matched.matched > 20 && report.matched.matched < 380, "{:?}", report.matched.matched);
+    let t = app.token(OTHER, Role::Admin);
+    let icps = app.gql(&t, "{ idealClientProfiles { id name } }", json!({})).await;
+    let icps = icps["idealClientProfiles"].as_array().unwrap();
+    assert_eq!(icps.len(), 1, "{icps:?}");
+    let id = icps[0]["id"].clone();
+    let assigned = all_contacts(&app.db, OTHER).await.iter().filter(|m| m.icp_id.is_some()).count();
+    assert_eq!(assigned as u64, report.matched.matched);
+    let before = snapshot(&app.db).await;
+    let run = "mutation($id: UUID!) { matchIdealClientProfile(id: $id, minScore: 40) { processed matched cleared } }";
+    let r = app.gql(&t, run, json!({"id": id})).await["matchIdealClientProfile"].clone();
+    assert_eq!(r["processed"], 400);
+    assert_eq!(r["matched"].as_u64(), Some(report.matched.matched));
+    assert_eq!(r["cleared"], 0);
+    let after = snapshot(&app.db).await;
+    assert!(after == before, "{}", crate::mutations_contacts::first_difference(&before, &after));
+});
