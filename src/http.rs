@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{BatchRequest, Request, Variables};
 use axum::Router;
 use axum::body::Bytes;
@@ -358,7 +358,7 @@ async fn execute(
         // GraphiQL loads the schema before anyone pasted a token: a request
         // that only introspects needs none (the schema is public anyway).
         Err(crate::auth::jwt::TokenError::Missing)
-            if state.config.introspection && is_introspection_only(&batch) =>
+            if state.config.introspection && is_introspection_only(&state.parsed, &batch) =>
         {
             return execute_introspection(&state, media, batch).await;
         }
@@ -390,14 +390,14 @@ async fn execute(
 
 /// Whether every operation of the batch selects only `__schema`, `__type`
 /// or `__typename` at its root.
-fn is_introspection_only(batch: &BatchRequest) -> bool {
+fn is_introspection_only(parsed: &crate::parsed::ParsedQueries, batch: &BatchRequest) -> bool {
     use async_graphql::parser::types::Selection;
     let requests: Vec<&Request> = match batch {
         BatchRequest::Single(r) => vec![r],
         BatchRequest::Batch(rs) => rs.iter().collect(),
     };
     requests.iter().all(|r| {
-        let Ok(doc) = async_graphql::parser::parse_query(&r.query) else { return false };
+        let Some(doc) = parsed.get(&r.query) else { return false };
         doc.operations.iter().all(|(_, op)| {
             op.node.ty == OperationType::Query
                 && op.node.selection_set.node.items.iter().all(|s| match &s.node {
@@ -429,16 +429,11 @@ async fn execute_introspection(state: &AppState, media: MediaType, batch: BatchR
 /// (`__schema`, `__type`) left out, so that GraphiQL's introspection query
 /// passes whatever `MAX_QUERY_DEPTH` says.
 fn depth_of(
-    doc: &async_graphql::parser::types::ExecutableDocument,
+    doc: &ExecutableDocument,
     operation: &async_graphql::parser::types::OperationDefinition,
 ) -> usize {
     use async_graphql::parser::types::{Selection, SelectionSet};
-    fn depth(
-        set: &SelectionSet,
-        doc: &async_graphql::parser::types::ExecutableDocument,
-        guard: usize,
-        root: bool,
-    ) -> usize {
+    fn depth(set: &SelectionSet, doc: &ExecutableDocument, guard: usize, root: bool) -> usize {
         if guard > 64 {
             return guard;
         }
@@ -479,7 +474,7 @@ fn request_error(media: MediaType, code: &str, message: &str) -> (StatusCode, Va
 
 /// Counts aliases in the whole document and root fields of `operation`.
 fn count_aliases_and_root_fields(
-    doc: &async_graphql::parser::types::ExecutableDocument,
+    doc: &ExecutableDocument,
     operation: &async_graphql::parser::types::OperationDefinition,
 ) -> (usize, usize) {
     use async_graphql::parser::types::{Selection, SelectionSet};
@@ -495,11 +490,7 @@ fn count_aliases_and_root_fields(
             })
             .sum()
     }
-    fn roots(
-        set: &SelectionSet,
-        doc: &async_graphql::parser::types::ExecutableDocument,
-        depth: usize,
-    ) -> usize {
+    fn roots(set: &SelectionSet, doc: &ExecutableDocument, depth: usize) -> usize {
         if depth > 10 {
             return 0;
         }
@@ -542,8 +533,12 @@ async fn execute_one(
     // Parse once (the schema reuses it) to learn whether this is a mutation.
     let name = request.operation_name.clone();
     let mut too_many: Option<String> = None;
-    let operation = match request.parsed_query() {
-        Ok(doc) => {
+    let parsed = state.parsed.get(&request.query);
+    if let Some(doc) = &parsed {
+        request.set_parsed_query(ExecutableDocument::clone(doc));
+    }
+    let operation = match parsed.as_deref() {
+        Some(doc) => {
             let ops: Vec<_> = doc.operations.iter().collect();
             let op = match &name {
                 Some(n) => ops.iter().find(|(op_name, _)| op_name.map(|x| x.as_str()) == Some(n.as_str())),
@@ -565,7 +560,7 @@ async fn execute_one(
             }
             op.map(|(n, op)| (n.map(|x| x.to_string()), op.node.ty))
         }
-        Err(_) => None,
+        None => None,
     };
     if let Some(message) = too_many {
         return request_error(media, ErrorCode::BadUserInput.as_str(), &message);
@@ -582,8 +577,6 @@ async fn execute_one(
     let op_name = operation.as_ref().and_then(|(n, _)| n.clone()).or_else(|| request.operation_name.clone());
     let label = crate::observability::operation_label(op_name.as_deref());
     let rdb = Arc::new(RequestDb::new(state.db.clone(), claims.clone(), is_mutation));
-    // Kept to put the response fields back in the query's order.
-    let parsed = request.parsed_query().ok().cloned();
     let request = request.data(RequestContext::new(rdb.clone()));
     let mut response = match tokio::time::timeout(REQUEST_TIMEOUT, state.schema.execute(request)).await {
         Ok(r) => r,

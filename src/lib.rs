@@ -29,6 +29,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod observability;
+pub mod parsed;
 pub mod response_order;
 pub mod seed;
 pub mod store;
@@ -59,6 +60,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Automatic persisted queries.
     pub persisted: Arc<apq::PersistedQueries>,
+    /// Parsed documents by query text.
+    pub parsed: Arc<parsed::ParsedQueries>,
 }
 
 /// The schema with the configured limits and data.
@@ -101,6 +104,7 @@ pub fn build_state(config: Config, db: Database) -> anyhow::Result<AppState> {
         bootstrap: Arc::new(Bootstrapper::default()),
         config: Arc::new(config),
         persisted: Arc::new(apq::PersistedQueries::default()),
+        parsed: Arc::new(parsed::ParsedQueries::default()),
     })
 }
 

@@ -4,8 +4,8 @@
 //! partial expression indexes, composite foreign keys, FTS5, `text[]`), so
 //! each migration runs backend-specific SQL kept in `src/sql/`:
 //! `pg_NNNN_*` for Postgres and `sqlite_NNNN_*` for SQLite. Migrations
-//! 0004 to 0006 are Postgres-only (row-level security, SQL functions, the
-//! performance work: contact counts, search under RLS) and do
+//! 0004 to 0007 are Postgres-only (row-level security, SQL functions, the
+//! performance work: contact counts, search under RLS, context versions) and do
 //! nothing on SQLite. Every file is idempotent, so `up` on an up-to-date
 //! database is a no-op twice over: the migration table skips it, and the SQL
 //! would change nothing.
@@ -19,6 +19,7 @@ mod m20260101_000003_analytics_views;
 mod m20260101_000004_pg_row_level_security;
 mod m20260101_000005_pg_functions;
 mod m20260101_000006_pg_performance;
+mod m20260101_000007_pg_context_versions;
 
 /// The Postgres role requests run as, unless `DB_RLS_ROLE` says otherwise.
 pub const DEFAULT_RLS_ROLE: &str = "latticeiq_app";
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000004_pg_row_level_security::Migration),
             Box::new(m20260101_000005_pg_functions::Migration),
             Box::new(m20260101_000006_pg_performance::Migration),
+            Box::new(m20260101_000007_pg_context_versions::Migration),
         ]
     }
 }
@@ -54,6 +56,8 @@ pub const SQL_FILES: &[&str] = &[
     include_str!("sql/pg_0005_functions_down.sql"),
     include_str!("sql/pg_0006_performance_up.sql"),
     include_str!("sql/pg_0006_performance_down.sql"),
+    include_str!("sql/pg_0007_context_versions_up.sql"),
+    include_str!("sql/pg_0007_context_versions_down.sql"),
     include_str!("sql/sqlite_0001_tables_up.sql"),
     include_str!("sql/sqlite_0001_tables_down.sql"),
     include_str!("sql/sqlite_0002_indexes_up.sql"),

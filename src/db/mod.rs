@@ -5,6 +5,8 @@ pub mod bootstrap;
 pub mod events;
 pub mod request;
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,6 +24,7 @@ pub use request::RequestDb;
 
 use crate::auth::Claims;
 use crate::config::Config;
+use uuid::Uuid;
 
 /// How long a request waits for a pooled connection before failing.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -59,6 +62,43 @@ impl DbStats {
     }
 }
 
+/// Each workspace's parsed context with the version stamp it was read at
+/// (Postgres: `workspace_context_versions`). The value is type-erased so
+/// that this module need not know the GraphQL layer's context type; see
+/// `graphql::loaders::load_workspace_context`, its only user.
+#[derive(Default)]
+pub struct ContextMemo(std::sync::Mutex<HashMap<Uuid, (i64, AnyContext)>>);
+
+/// A remembered context, type-erased.
+pub type AnyContext = Arc<dyn Any + Send + Sync>;
+
+impl std::fmt::Debug for ContextMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ContextMemo")
+    }
+}
+
+impl ContextMemo {
+    /// Most workspaces remembered; past it the memo starts afresh (a miss
+    /// costs one larger statement, never a wrong answer).
+    const MAX_WORKSPACES: usize = 4096;
+
+    /// The remembered context of `workspace` and its version stamp.
+    pub fn get(&self, workspace: Uuid) -> Option<(i64, AnyContext)> {
+        self.0.lock().ok()?.get(&workspace).cloned()
+    }
+
+    /// Remembers `context` as `workspace`'s at `version`.
+    pub fn put(&self, workspace: Uuid, version: i64, context: AnyContext) {
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= Self::MAX_WORKSPACES && !m.contains_key(&workspace) {
+                m.clear();
+            }
+            m.insert(workspace, (version, context));
+        }
+    }
+}
+
 /// A connection pool and what requests need to use it.
 #[derive(Clone, Debug)]
 pub struct Database {
@@ -67,6 +107,7 @@ pub struct Database {
     rls_role: Arc<str>,
     stats: Arc<DbStats>,
     events: events::EventHub,
+    contexts: Arc<ContextMemo>,
 }
 
 impl Database {
@@ -134,7 +175,14 @@ impl Database {
                 counter.failures.fetch_add(1, Ordering::Relaxed);
             }
         });
-        Ok(Self { conn, pool_max, rls_role: rls_role.into(), stats, events: events::EventHub::default() })
+        Ok(Self {
+            conn,
+            pool_max,
+            rls_role: rls_role.into(),
+            stats,
+            events: events::EventHub::default(),
+            contexts: Arc::default(),
+        })
     }
 
     /// The pool as a SeaORM connection (no RLS settings: for migrations and the CLI).
@@ -163,6 +211,11 @@ impl Database {
         if let Some(pool) = self.pg_pool() {
             tokio::spawn(events::listen_postgres(pool.clone(), self.events.clone()));
         }
+    }
+
+    /// The workspace contexts this process has read (Postgres).
+    pub fn contexts(&self) -> &ContextMemo {
+        &self.contexts
     }
 
     /// Statement counters.

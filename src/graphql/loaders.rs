@@ -20,7 +20,7 @@ use entity::{
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
 use uuid::Uuid;
 
-use crate::db::RequestDb;
+use crate::db::{ContextMemo, RequestDb};
 use crate::domain::fields::FieldDefinition;
 use crate::domain::icp::{self, PreparedIcp};
 use crate::domain::templates::{self, Template};
@@ -171,44 +171,70 @@ impl WorkspaceContext {
     }
 }
 
-/// The one statement that reads a workspace's context on Postgres.
-const CONTEXT_SQL: &str = "SELECT \
-    (SELECT row_to_json(s) FROM users_settings s WHERE s.workspace_id = $1) AS settings, \
-    (SELECT coalesce(json_agg(d), '[]') FROM contact_field_definitions d WHERE d.workspace_id = $1) AS fields, \
-    (SELECT coalesce(json_agg(i), '[]') FROM ideal_client_profiles i WHERE i.workspace_id = $1) AS icps, \
-    (SELECT coalesce(json_agg(e), '[]') FROM email_templates e WHERE e.workspace_id = $1) AS emails, \
-    (SELECT coalesce(json_agg(c), '[]') FROM call_templates c WHERE c.workspace_id = $1) AS calls";
+/// The one statement that reads a workspace's context on Postgres: its
+/// version stamp and — only when the stamp differs from `$2`, the one this
+/// process has in memory — the five tables as JSON. With the memo current
+/// the subqueries are skipped (a one-time filter) and the row is tiny.
+const CONTEXT_SQL: &str = "SELECT v.version, \
+    (SELECT row_to_json(s) FROM users_settings s WHERE s.workspace_id = $1 AND v.stale) AS settings, \
+    (SELECT coalesce(json_agg(d), '[]') FROM contact_field_definitions d WHERE d.workspace_id = $1 AND v.stale) AS fields, \
+    (SELECT coalesce(json_agg(i), '[]') FROM ideal_client_profiles i WHERE i.workspace_id = $1 AND v.stale) AS icps, \
+    (SELECT coalesce(json_agg(e), '[]') FROM email_templates e WHERE e.workspace_id = $1 AND v.stale) AS emails, \
+    (SELECT coalesce(json_agg(c), '[]') FROM call_templates c WHERE c.workspace_id = $1 AND v.stale) AS calls \
+    FROM (SELECT w.version, coalesce(w.version <> $2, true) AS stale \
+          FROM (SELECT (SELECT version FROM workspace_context_versions WHERE workspace_id = $1) AS version) w) v";
 
 fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value, what: &str) -> Result<T, AppError> {
     serde_json::from_value(v).map_err(|e| AppError::internal(format!("decoding {what}: {e}")))
 }
 
 /// Reads a workspace's context in `conn` (the request's transaction).
+///
+/// On Postgres, `memo` holds the contexts this process has read, with their
+/// version stamps: the stamp comes from the same statement (the same
+/// snapshot) as the data would, and a stamp is never reused — not after a
+/// rollback either — so a context remembered at stamp `v` is exactly what
+/// any transaction that sees stamp `v` would read. Parsing templates and
+/// preparing ICPs then happens once per change, not once per request.
 pub async fn load_workspace_context(
     conn: &impl ConnectionTrait,
     workspace_id: Uuid,
-) -> Result<WorkspaceContext, AppError> {
+    memo: Option<&ContextMemo>,
+) -> Result<Arc<WorkspaceContext>, AppError> {
     if conn.get_database_backend() == DbBackend::Postgres {
+        let remembered = memo
+            .and_then(|m| m.get(workspace_id))
+            .and_then(|(v, c)| c.downcast::<WorkspaceContext>().ok().map(|c| (v, c)));
         let row = conn
             .query_one_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 CONTEXT_SQL,
-                [workspace_id.into()],
+                [workspace_id.into(), remembered.as_ref().map(|(v, _)| *v).into()],
             ))
             .await?
             .ok_or_else(|| AppError::internal("the workspace context query returned no row"))?;
+        let version: Option<i64> = row.try_get("", "version")?;
+        if let (Some(version), Some((at, context))) = (version, &remembered)
+            && version == *at
+        {
+            return Ok(context.clone());
+        }
         let column = |name: &str| -> Result<serde_json::Value, AppError> {
             Ok(row.try_get::<Option<serde_json::Value>>("", name)?.unwrap_or(serde_json::Value::Null))
         };
-        return Ok(WorkspaceContext::from_rows(
+        let context = Arc::new(WorkspaceContext::from_rows(
             decode(column("settings")?, "settings")?,
             decode(column("fields")?, "field definitions")?,
             decode(column("icps")?, "ICPs")?,
             decode(column("emails")?, "e-mail templates")?,
             decode(column("calls")?, "call templates")?,
         ));
+        if let (Some(memo), Some(version)) = (memo, version) {
+            memo.put(workspace_id, version, context.clone());
+        }
+        return Ok(context);
     }
-    Ok(WorkspaceContext::from_rows(
+    Ok(Arc::new(WorkspaceContext::from_rows(
         users_settings::Entity::find()
             .filter(users_settings::Column::WorkspaceId.eq(workspace_id))
             .one(conn)
@@ -229,7 +255,7 @@ pub async fn load_workspace_context(
             .filter(call_templates::Column::WorkspaceId.eq(workspace_id))
             .all(conn)
             .await?,
-    ))
+    )))
 }
 
 /// The workspace context, keyed by workspace id.
@@ -245,8 +271,8 @@ impl Loader<Uuid> for WorkspaceLoader {
             return Ok(HashMap::new());
         }
         let tx = self.0.tx().await?;
-        let context = load_workspace_context(&*tx, ws).await?;
-        Ok(HashMap::from([(ws, Arc::new(context))]))
+        let context = load_workspace_context(&*tx, ws, Some(self.0.database().contexts())).await?;
+        Ok(HashMap::from([(ws, context)]))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use latticeiq::auth::{Claims, Role};
 use latticeiq::db::Database;
+use latticeiq::graphql::loaders::load_workspace_context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use serde_json::json;
@@ -380,5 +381,84 @@ mod postgres_security {
             .await
             .expect_err("a contact moved");
         assert!(err.to_string().contains("cannot move"), "{err}");
+    }
+
+    /// Subjects of the workspace's e-mail templates, as a context read sees them.
+    async fn subjects(app: &TestApp, tx: &impl ConnectionTrait, ws: Uuid) -> (Vec<String>, usize) {
+        let c = load_workspace_context(tx, ws, Some(app.db.contexts())).await.unwrap();
+        let mut s: Vec<String> = c.email_templates.values().map(|t| t.model.subject.clone()).collect();
+        s.sort();
+        (s, std::sync::Arc::as_ptr(&c) as usize)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_context_memo_follows_every_commit_and_no_rollback() {
+        let app = TestApp::with_demo(Backend::Postgres).await;
+        let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
+        let read = || async { app.db.begin_scoped(&claims, false).await.unwrap() };
+        let tx = read().await;
+        let (original, first) = subjects(&app, &tx, DEMO).await;
+        let (again, second) = subjects(&app, &tx, DEMO).await;
+        app.db.rollback(tx).await.unwrap();
+        assert_eq!(original, again);
+        assert_eq!(first, second, "an unchanged workspace is served from the memo");
+        assert!(!original.is_empty());
+
+        // a change in a transaction that rolls back, read inside it
+        let tx = app.db.begin_scoped(&claims, true).await.unwrap();
+        tx.execute_unprepared("UPDATE email_templates SET subject = 'rolled back'").await.unwrap();
+        let (inside, _) = subjects(&app, &tx, DEMO).await;
+        assert!(inside.iter().all(|s| s == "rolled back"), "{inside:?}");
+        app.db.rollback(tx).await.unwrap();
+        let tx = read().await;
+        assert_eq!(subjects(&app, &tx, DEMO).await.0, original, "the rolled-back change is not served");
+        app.db.rollback(tx).await.unwrap();
+
+        // a committed change by any writer — here the owner, outside the gateway — is seen at once
+        app.sql("UPDATE email_templates SET subject = 'committed'").await;
+        let tx = read().await;
+        let (after, _) = subjects(&app, &tx, DEMO).await;
+        app.db.rollback(tx).await.unwrap();
+        assert!(after.iter().all(|s| s == "committed"), "{after:?}");
+        let r = app.gql(&app.admin(), "{ emailTemplates { subject } }", json!({})).await;
+        assert!(r["emailTemplates"].as_array().unwrap().iter().all(|t| t["subject"] == "committed"), "{r}");
+
+        // inserts, deletes and TRUNCATE renew the stamp too
+        for (change, expect) in [
+            ("DELETE FROM email_templates WHERE NOT is_default", 1usize),
+            (
+                "INSERT INTO email_templates (workspace_id, name, subject, body) \
+                 SELECT workspace_id, 'extra', 'new', 'b' FROM email_templates LIMIT 1",
+                2,
+            ),
+            ("TRUNCATE email_templates CASCADE", 0),
+        ] {
+            app.sql(change).await;
+            let tx = read().await;
+            let (now, _) = subjects(&app, &tx, DEMO).await;
+            app.db.rollback(tx).await.unwrap();
+            assert_eq!(now.len(), expect, "after {change}: {now:?}");
+        }
+
+        // the request role sees only its own workspace's stamp and writes none
+        latticeiq::seed::seed_workspace(&app.db, OTHER, 5, 3).await.unwrap();
+        let tx = read().await;
+        let seen = tx
+            .query_all_raw(Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT workspace_id FROM workspace_context_versions",
+            ))
+            .await
+            .unwrap();
+        let seen: Vec<Uuid> = seen.iter().map(|r| r.try_get_by_index(0).unwrap()).collect();
+        assert_eq!(seen, vec![DEMO]);
+        app.db.rollback(tx).await.unwrap();
+        let tx = app.db.begin_scoped(&claims, true).await.unwrap();
+        let err = tx
+            .execute_unprepared("UPDATE workspace_context_versions SET version = 1")
+            .await
+            .expect_err("the request role wrote a stamp");
+        assert!(err.to_string().contains("permission denied"), "{err}");
+        app.db.rollback(tx).await.unwrap();
     }
 }
