@@ -9,10 +9,11 @@
 use std::collections::{HashMap, HashSet};
 
 use entity::{campaigns, contacts};
+use futures_util::TryStreamExt;
 use sea_orm::sea_query::{ArrayType, Expr, ExprTrait, Query, Value};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement,
+    StreamTrait,
 };
 use uuid::Uuid;
 
@@ -24,7 +25,6 @@ use crate::domain::templates::Template;
 
 /// Characters of the rendered body kept in `email_body_preview`.
 pub const PREVIEW_CHARS: usize = 200;
-const READ_CHUNK: u64 = 20_000;
 const RENDER_CHUNK: usize = 2_000;
 
 /// The e-mail a build renders, parsed.
@@ -48,7 +48,7 @@ pub struct BuildOutcome {
 
 /// Builds `campaign` (a draft, locked by the caller).
 pub async fn build(
-    conn: &impl ConnectionTrait,
+    conn: &(impl ConnectionTrait + StreamTrait),
     campaign: &campaigns::Model,
     icp: &PreparedIcp,
     template: BuildTemplate<'_>,
@@ -73,53 +73,45 @@ pub async fn build(
     let mut outcome = BuildOutcome::default();
     let mut candidates: Vec<(i32, Uuid)> = Vec::new();
     let mut holders: Vec<Uuid> = Vec::new();
-    let mut last: Option<Uuid> = None;
-    loop {
-        let mut q = contacts::Entity::find()
-            .select_only()
-            .columns([
-                contacts::Column::Id,
-                contacts::Column::EnrichmentCompanyIndustry,
-                contacts::Column::Vertical,
-                contacts::Column::KernelWhoPersona,
-                contacts::Column::PersonaType,
-                contacts::Column::EnrichmentCompanyEmployees,
-                contacts::Column::CampaignId,
-            ])
-            .filter(contacts::Column::WorkspaceId.eq(ws))
-            .order_by_asc(contacts::Column::Id)
-            .limit(READ_CHUNK);
-        if let Some(id) = last {
-            q = q.filter(contacts::Column::Id.gt(id));
+    // One pass in the table's own order (see store::matching).
+    let mut rows = contacts::Entity::find()
+        .select_only()
+        .columns([
+            contacts::Column::Id,
+            contacts::Column::EnrichmentCompanyIndustry,
+            contacts::Column::Vertical,
+            contacts::Column::KernelWhoPersona,
+            contacts::Column::PersonaType,
+            contacts::Column::EnrichmentCompanyEmployees,
+            contacts::Column::CampaignId,
+        ])
+        .filter(contacts::Column::WorkspaceId.eq(ws))
+        .into_tuple::<Row>()
+        .stream(conn)
+        .await?;
+    while let Some((id, industry, vertical, persona, persona_type, employees, held_by)) =
+        rows.try_next().await?
+    {
+        if held_by == Some(campaign.id) {
+            holders.push(id);
         }
-        let rows: Vec<Row> = q.into_tuple().all(conn).await?;
-        let Some(tail) = rows.last() else { break };
-        last = Some(tail.0);
-        let n = rows.len() as u64;
-        for (id, industry, vertical, persona, persona_type, employees, held_by) in rows {
-            if held_by == Some(campaign.id) {
-                holders.push(id);
-            }
-            let score = icp.score_value(&crate::domain::icp::IcpContact {
-                enrichment_company_industry: industry.as_deref(),
-                vertical: vertical.as_deref(),
-                kernel_who_persona: persona.as_deref(),
-                persona_type: persona_type.as_deref(),
-                enrichment_company_employees: employees.map(i64::from),
-            });
-            if score < campaign.min_icp_score {
-                continue;
-            }
-            outcome.matched += 1;
-            if held_by.is_some_and(|c| other_open.contains(&c)) {
-                continue;
-            }
-            candidates.push((score, id));
+        let score = icp.score_value(&crate::domain::icp::IcpContact {
+            enrichment_company_industry: industry.as_deref(),
+            vertical: vertical.as_deref(),
+            kernel_who_persona: persona.as_deref(),
+            persona_type: persona_type.as_deref(),
+            enrichment_company_employees: employees.map(i64::from),
+        });
+        if score < campaign.min_icp_score {
+            continue;
         }
-        if n < READ_CHUNK {
-            break;
+        outcome.matched += 1;
+        if held_by.is_some_and(|c| other_open.contains(&c)) {
+            continue;
         }
+        candidates.push((score, id));
     }
+    drop(rows);
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     if let Some(max) = campaign.max_contacts {
         candidates.truncate(usize::try_from(max).unwrap_or(0));
@@ -127,7 +119,7 @@ pub async fn build(
     outcome.assigned = candidates.len() as u64;
 
     // Render and write the taken contacts, a chunk at a time.
-    let backend = conn.get_database_backend();
+    let backend = ConnectionTrait::get_database_backend(conn);
     let taken: HashSet<Uuid> = candidates.iter().map(|(_, id)| *id).collect();
     for chunk in candidates.chunks(RENDER_CHUNK) {
         let scores: HashMap<Uuid, i32> = chunk.iter().map(|(s, id)| (*id, *s)).collect();
@@ -193,7 +185,7 @@ async fn write_assignments(
     if rows.is_empty() {
         return Ok(());
     }
-    let backend = conn.get_database_backend();
+    let backend = ConnectionTrait::get_database_backend(conn);
     if backend == DbBackend::Postgres {
         let array = |t: ArrayType, v: Vec<Value>| Value::Array(t, Some(Box::new(v)));
         let stmt = Statement::from_sql_and_values(

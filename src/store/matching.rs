@@ -1,6 +1,6 @@
 //! Scoring every contact of a workspace against an ICP and storing the
-//! result set-wise (SPEC §7 `matchIdealClientProfile`): contacts are read in
-//! keyset-ordered chunks (memory stays flat however large the workspace),
+//! result set-wise (SPEC §7 `matchIdealClientProfile`): contacts are
+//! streamed in one pass (memory stays flat however large the workspace),
 //! scored in Rust, and only rows whose values change are written — grouped
 //! by their new (ICP, score), so a whole workspace takes a bounded number
 //! of statements (at most one per score value and id chunk).
@@ -8,16 +8,15 @@
 use std::collections::BTreeMap;
 
 use entity::contacts::{self, Column};
+use futures_util::TryStreamExt;
 use sea_orm::sea_query::{ArrayType, Expr, ExprTrait, Query, Value};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, StreamTrait,
 };
 use uuid::Uuid;
 
 use crate::domain::icp::{IcpContact, PreparedIcp};
 
-/// Rows read per chunk.
-const READ_CHUNK: u64 = 20_000;
 /// Ids per UPDATE (under SQLite's bind-parameter limit).
 const WRITE_CHUNK: usize = 30_000;
 
@@ -47,7 +46,7 @@ type Row = (
 /// `icp_id`/`icp_match_score` to those scoring ≥ `min_score`; clears both on
 /// contacts of this ICP that now score below it.
 pub async fn match_icp(
-    conn: &impl ConnectionTrait,
+    conn: &(impl ConnectionTrait + StreamTrait),
     workspace_id: Uuid,
     icp_id: Uuid,
     icp: &PreparedIcp,
@@ -56,54 +55,48 @@ pub async fn match_icp(
     let mut run = MatchRun::default();
     // new score (None = clear) → ids
     let mut changes: BTreeMap<Option<i32>, Vec<Uuid>> = BTreeMap::new();
-    let mut last: Option<Uuid> = None;
-    loop {
-        let mut q = contacts::Entity::find()
-            .select_only()
-            .columns([
-                Column::Id,
-                Column::EnrichmentCompanyIndustry,
-                Column::Vertical,
-                Column::KernelWhoPersona,
-                Column::PersonaType,
-                Column::EnrichmentCompanyEmployees,
-                Column::IcpId,
-                Column::IcpMatchScore,
-            ])
-            .filter(Column::WorkspaceId.eq(workspace_id))
-            .order_by_asc(Column::Id)
-            .limit(READ_CHUNK);
-        if let Some(id) = last {
-            q = q.filter(Column::Id.gt(id));
-        }
-        let rows: Vec<Row> = q.into_tuple().all(conn).await?;
-        let Some(tail) = rows.last() else { break };
-        last = Some(tail.0);
-        let n = rows.len() as u64;
-        for (id, industry, vertical, persona, persona_type, employees, current_icp, current_score) in rows {
-            let score = icp.score_value(&IcpContact {
-                enrichment_company_industry: industry.as_deref(),
-                vertical: vertical.as_deref(),
-                kernel_who_persona: persona.as_deref(),
-                persona_type: persona_type.as_deref(),
-                enrichment_company_employees: employees.map(i64::from),
-            });
-            if score >= min_score {
-                run.matched += 1;
-                if current_icp != Some(icp_id) || current_score != Some(score) {
-                    changes.entry(Some(score)).or_default().push(id);
-                }
-            } else if current_icp == Some(icp_id) {
-                run.cleared += 1;
-                changes.entry(None).or_default().push(id);
+    // One pass in the table's own order: keyset chunks by id read the heap
+    // in random order, which at 1 000 000 contacts (a table larger than
+    // shared_buffers) cost 0.6 s per 20 000 rows.
+    let mut rows = contacts::Entity::find()
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::EnrichmentCompanyIndustry,
+            Column::Vertical,
+            Column::KernelWhoPersona,
+            Column::PersonaType,
+            Column::EnrichmentCompanyEmployees,
+            Column::IcpId,
+            Column::IcpMatchScore,
+        ])
+        .filter(Column::WorkspaceId.eq(workspace_id))
+        .into_tuple::<Row>()
+        .stream(conn)
+        .await?;
+    while let Some((id, industry, vertical, persona, persona_type, employees, current_icp, current_score)) =
+        rows.try_next().await?
+    {
+        let score = icp.score_value(&IcpContact {
+            enrichment_company_industry: industry.as_deref(),
+            vertical: vertical.as_deref(),
+            kernel_who_persona: persona.as_deref(),
+            persona_type: persona_type.as_deref(),
+            enrichment_company_employees: employees.map(i64::from),
+        });
+        run.processed += 1;
+        if score >= min_score {
+            run.matched += 1;
+            if current_icp != Some(icp_id) || current_score != Some(score) {
+                changes.entry(Some(score)).or_default().push(id);
             }
-        }
-        run.processed += n;
-        if n < READ_CHUNK {
-            break;
+        } else if current_icp == Some(icp_id) {
+            run.cleared += 1;
+            changes.entry(None).or_default().push(id);
         }
     }
-    let backend = conn.get_database_backend();
+    drop(rows);
+    let backend = ConnectionTrait::get_database_backend(conn);
     for (score, ids) in changes {
         for chunk in ids.chunks(WRITE_CHUNK) {
             let (icp_value, score_value) = match score {
