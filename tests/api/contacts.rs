@@ -644,3 +644,51 @@ both_backends!(ids_of_another_workspace_behave_like_missing_ones, |backend| asyn
     assert_eq!(lists["campaigns"]["totalCount"], 0);
     assert!(DEMO != OTHER);
 });
+
+both_backends!(rows_decode_by_position_exactly_as_by_name, |backend| async move {
+    // The list and by-id resolvers decode rows by column position
+    // (store::contacts::model_from_row); SeaORM's derived decoder goes by
+    // name. Every column is set on some row with a value no other column of
+    // its type has, so a position mix-up cannot pass.
+    use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, QueryTrait};
+    let (app, _rows, _) = seeded(backend, 120).await;
+    exec(
+        &app.db,
+        &format!(
+            "UPDATE contacts SET user_id = {u}, email_subject = 'subj', email_body_preview = 'prev', email_send_id = 'send', \
+             notes = 'note', hubspot_id = 'hub', external_id = 'ext', pipeline_stage = 'pipe', lead_status = 'lead', \
+             lifecycle_stage = 'life', assigned_product = 'prod', phone = 'ph', linkedin_url = 'li', website = 'web', \
+             annual_revenue = 7, best_call_variant_number = 3, icp_match_score = 55, \
+             kernel_when_timing_signal = 'sig', kernel_what_hook = 'hook', enrichment_person_background = 'bg' \
+             WHERE id IN (SELECT id FROM contacts WHERE workspace_id = {ws} ORDER BY id LIMIT 3)",
+            u = uuid_sql(&app.db, Uuid::from_u128(42)),
+            ws = uuid_sql(&app.db, WS),
+        ),
+    )
+    .await;
+    let backend_db = app.db.backend();
+    let raw = app.db.conn().query_all_raw(entity::contacts::Entity::find().build(backend_db)).await.unwrap();
+    assert!(raw.len() >= 160, "{}", raw.len());
+    let mut full = 0;
+    for row in &raw {
+        let by_name = Model::from_query_result(row, "").unwrap();
+        let by_position = latticeiq::store::contacts::model_from_row(row).unwrap();
+        assert_eq!(by_position, by_name);
+        full += usize::from(by_name.notes.is_some() && by_name.enrichment_data.is_some());
+    }
+    assert!(full >= 1, "no row had the rare columns and the JSON set");
+    // and through GraphQL, by id and in a list
+    let t = app.token(WS, Role::Viewer);
+    let id = all_contacts(&app.db, WS).await.into_iter().find(|m| m.notes.is_some()).unwrap().id;
+    let one = app
+        .gql(
+            &t,
+            "query($id: UUID!) { contact(id: $id) { notes emailSendId hubspotId phone } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        one["contact"],
+        json!({"notes": "note", "emailSendId": "send", "hubspotId": "hub", "phone": "ph"})
+    );
+});

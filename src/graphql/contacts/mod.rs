@@ -583,7 +583,7 @@ impl ContactsQuery {
                 if wants_total && total.is_none() {
                     total = Some(row.try_get::<i64>("", TOTAL_COLUMN)?);
                 }
-                models.push(<Model as sea_orm::FromQueryResult>::from_query_result(row, "")?);
+                models.push(crate::store::contacts::model_from_row(row)?);
             }
             models
         };
@@ -607,11 +607,10 @@ impl ContactsQuery {
     async fn contact(&self, ctx: &Context<'_>, id: Uuid) -> AppResult<Option<Contact>> {
         let db = &ctx.req()?.db;
         let tx = db.tx().await?;
-        let row = contacts::Entity::find_by_id(id)
-            .filter(Column::WorkspaceId.eq(db.claims().workspace_id))
-            .one(&*tx)
-            .await?;
-        Ok(row.map(Contact::from))
+        let select =
+            contacts::Entity::find_by_id(id).filter(Column::WorkspaceId.eq(db.claims().workspace_id));
+        let row = tx.query_one_raw(sea_orm::QueryTrait::build(&select, db.backend())).await?;
+        Ok(row.map(|r| crate::store::contacts::model_from_row(&r)).transpose()?.map(Contact::from))
     }
 }
 
