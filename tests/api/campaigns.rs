@@ -371,11 +371,18 @@ both_backends!(subscribers_see_builds_and_transitions_of_their_own_campaigns_onl
     }
     assert_eq!((e["status"].clone(), e["icp"]["name"].clone()), (json!("DRAFT"), json!("Wide")));
     assert!(e["targetCount"].as_i64().unwrap() >= 1);
+    let mut first_transition = true;
     for (m, status) in
         [("activateCampaign", "ACTIVE"), ("pauseCampaign", "PAUSED"), ("resumeCampaign", "ACTIVE")]
     {
         app.gql(&t, &format!("mutation($id: UUID!) {{ {m}(id: $id) {{ id }} }}"), json!({"id": id})).await;
-        assert_eq!(next_event(&mut mine).await.expect(m)["status"], status);
+        let mut e = next_event(&mut mine).await.expect(m);
+        // a late creation notification, read after the build, is one more DRAFT
+        if first_transition && e["status"] == "DRAFT" {
+            e = next_event(&mut mine).await.expect(m);
+        }
+        first_transition = false;
+        assert_eq!(e["status"], status);
     }
     app.gql(
         &t,
