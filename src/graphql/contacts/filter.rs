@@ -499,10 +499,17 @@ pub fn escape_like(s: &str) -> String {
     out
 }
 
+/// Name of the common table expression holding a Postgres search's matches.
+pub const SEARCH_CTE: &str = "latticeiq_search";
+
 /// The full-text condition for `search` (SPEC §7): every word of the search
 /// text must be a prefix of a word of the first name, last name, e-mail or
 /// company. `None` when the text has no words.
-pub fn search_condition(backend: DbBackend, search: &str) -> AppResult<Option<SimpleExpr>> {
+///
+/// On Postgres the condition reads the matches from [`SEARCH_CTE`], which
+/// the statement must define with [`with_search`]: the page and its count
+/// then share one evaluation of the search.
+pub fn search_condition(backend: DbBackend, search: &str) -> AppResult<Option<(SimpleExpr, Option<String>)>> {
     if search.chars().count() > 200 {
         return Err(AppError::bad_field("search", "search text is limited to 200 characters"));
     }
@@ -517,21 +524,34 @@ pub fn search_condition(backend: DbBackend, search: &str) -> AppResult<Option<Si
         DbBackend::Postgres => {
             // Words hold only letters and digits, so quoting them is enough.
             let query = words.iter().map(|w| format!("'{w}':*")).collect::<Vec<_>>().join(" & ");
-            // Through the GIN index, which RLS would keep `@@` from using
-            // (see latticeiq_search_ids in pg_0006_performance_up.sql).
-            Expr::cust_with_values(
-                "\"contacts\".\"id\" IN (SELECT latticeiq_search_ids($1::tsquery))",
-                [query],
-            )
+            (Expr::cust(format!("\"contacts\".\"id\" IN (SELECT id FROM {SEARCH_CTE})")), Some(query))
         }
         _ => {
             let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" AND ");
-            Expr::cust_with_values(
+            let condition = Expr::cust_with_values(
                 "\"contacts\".\"seq\" IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)",
                 [query],
-            )
+            );
+            (condition, None)
         }
     }))
+}
+
+/// Prefixes a built Postgres statement with the search's matches: ids of
+/// the token's workspace from the GIN index, through
+/// `latticeiq_search_ids` (see pg_0006_performance_up.sql: under RLS `@@`
+/// could not use the index), computed once however often the statement
+/// reads them (`MATERIALIZED`).
+pub fn with_search(mut statement: sea_orm::Statement, tsquery: &str) -> sea_orm::Statement {
+    let mut values = statement.values.take().unwrap_or(sea_orm::Values(Vec::new()));
+    values.0.push(tsquery.to_owned().into());
+    statement.sql = format!(
+        "WITH {SEARCH_CTE} AS MATERIALIZED (SELECT latticeiq_search_ids(${}::tsquery) AS id) {}",
+        values.0.len(),
+        statement.sql
+    );
+    statement.values = Some(values);
+    statement
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, QueryStatementBuilder as
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use self::filter::{ContactFilter, FilterBuilder, search_condition};
+use self::filter::{ContactFilter, FilterBuilder, search_condition, with_search};
 use self::order::{OrderBy, Sort, SortDirection};
 use super::ContextExt;
 use super::campaigns::Campaign;
@@ -394,7 +394,7 @@ pub struct ContactConnection {
 }
 
 struct CountQuery {
-    statement: sea_orm::sea_query::SelectStatement,
+    statement: sea_orm::Statement,
 }
 
 /// The column the page query returns its total in.
@@ -426,7 +426,7 @@ impl ContactConnection {
         }
         let Some(count) = &self.count else { return Ok(self.edges.len() as i64) };
         let tx = ctx.req()?.db.tx().await?;
-        let row = tx.query_one(&count.statement).await?;
+        let row = tx.query_one_raw(count.statement.clone()).await?;
         Ok(match row {
             Some(r) => r.try_get_by_index(0)?,
             None => 0,
@@ -477,12 +477,19 @@ impl ContactsQuery {
             condition = condition.and(FilterBuilder::new(backend).build(f)?);
             narrowed = true;
         }
+        let mut tsquery: Option<String> = None;
         if let Some(s) = search.as_deref()
-            && let Some(c) = search_condition(backend, s)?
+            && let Some((c, q)) = search_condition(backend, s)?
         {
             condition = condition.and(c);
+            tsquery = q;
             narrowed = true;
         }
+        // The search's matches, when the statement reads them (Postgres).
+        let finish = |statement: sea_orm::Statement| match &tsquery {
+            Some(q) => with_search(statement, q),
+            None => statement,
+        };
         let wants_total = ctx.look_ahead().field("totalCount").exists();
         let count_query = |condition: &sea_orm::sea_query::SimpleExpr| {
             if !narrowed && backend == sea_orm::DbBackend::Postgres {
@@ -577,7 +584,7 @@ impl ContactsQuery {
                 select = sea_orm::QuerySelect::expr_as(select, sub, TOTAL_COLUMN);
             }
             let tx = req.db.tx().await?;
-            let raw = tx.query_all_raw(sea_orm::QueryTrait::build(&select, backend)).await?;
+            let raw = tx.query_all_raw(finish(sea_orm::QueryTrait::build(&select, backend))).await?;
             let mut models = Vec::with_capacity(raw.len());
             for row in &raw {
                 if wants_total && total.is_none() {
@@ -588,8 +595,8 @@ impl ContactsQuery {
             models
         };
         // An empty page carries no count: ask for it on its own (only then).
-        let count =
-            (wants_total && total.is_none()).then(|| CountQuery { statement: count_query(&condition) });
+        let count = (wants_total && total.is_none())
+            .then(|| CountQuery { statement: finish(backend.build(&count_query(&condition))) });
         let has_more = rows.len() > args.limit as usize;
         rows.truncate(args.limit as usize);
         if reverse {
