@@ -49,6 +49,9 @@ both_backends!(request_limits_are_enforced_with_clear_errors, |backend| async mo
             .post(app.url("/graphql"))
             .header("content-type", "application/json")
             .header("authorization", format!("Bearer {t}"))
+            // the server drops this connection after the 413: keep it out of
+            // the client's pool, or the next request may be sent on it
+            .header("connection", "close")
             .body(big.clone())
             .send()
             .await;
