@@ -199,12 +199,11 @@ fn decode<T: serde::de::DeserializeOwned>(v: serde_json::Value, what: &str) -> R
 pub async fn load_workspace_context(
     conn: &impl ConnectionTrait,
     workspace_id: Uuid,
-    memo: Option<&ContextMemo>,
+    memo: &ContextMemo,
 ) -> Result<Arc<WorkspaceContext>, AppError> {
     if conn.get_database_backend() == DbBackend::Postgres {
-        let remembered = memo
-            .and_then(|m| m.get(workspace_id))
-            .and_then(|(v, c)| c.downcast::<WorkspaceContext>().ok().map(|c| (v, c)));
+        let remembered =
+            memo.get(workspace_id).and_then(|(v, c)| c.downcast::<WorkspaceContext>().ok().map(|c| (v, c)));
         let row = conn
             .query_one_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
@@ -229,7 +228,7 @@ pub async fn load_workspace_context(
             decode(column("emails")?, "e-mail templates")?,
             decode(column("calls")?, "call templates")?,
         ));
-        if let (Some(memo), Some(version)) = (memo, version) {
+        if let Some(version) = version {
             memo.put(workspace_id, version, context.clone());
         }
         return Ok(context);
@@ -271,7 +270,7 @@ impl Loader<Uuid> for WorkspaceLoader {
             return Ok(HashMap::new());
         }
         let tx = self.0.tx().await?;
-        let context = load_workspace_context(&*tx, ws, Some(self.0.database().contexts())).await?;
+        let context = load_workspace_context(&*tx, ws, self.0.database().contexts()).await?;
         Ok(HashMap::from([(ws, context)]))
     }
 }

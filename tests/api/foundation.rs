@@ -385,7 +385,7 @@ mod postgres_security {
 
     /// Subjects of the workspace's e-mail templates, as a context read sees them.
     async fn subjects(app: &TestApp, tx: &impl ConnectionTrait, ws: Uuid) -> (Vec<String>, usize) {
-        let c = load_workspace_context(tx, ws, Some(app.db.contexts())).await.unwrap();
+        let c = load_workspace_context(tx, ws, app.db.contexts()).await.unwrap();
         let mut s: Vec<String> = c.email_templates.values().map(|t| t.model.subject.clone()).collect();
         s.sort();
         (s, std::sync::Arc::as_ptr(&c) as usize)

@@ -219,6 +219,12 @@ async fn asymmetric_keys_are_accepted_and_algorithm_confusion_is_not() {
     good["iss"] = json!("https://auth.example");
     good["aud"] = json!("latticeiq");
     assert_eq!(status(&app, &sign(jsonwebtoken::Algorithm::RS256, None, &good, &rsa)).await.0, 200);
+    // the good claims with one change, signed with the right key
+    let rs256_with = |edit: &dyn Fn(&mut Value)| {
+        let mut c = good.clone();
+        edit(&mut c);
+        sign(jsonwebtoken::Algorithm::RS256, None, &c, &rsa)
+    };
     let refused = [
         (
             "HS256 signed with the public key as secret",
@@ -256,58 +262,15 @@ async fn asymmetric_keys_are_accepted_and_algorithm_confusion_is_not() {
                 &jsonwebtoken::EncodingKey::from_ec_pem(keys("ec_private.pem").as_bytes()).unwrap(),
             ),
         ),
-        (
-            "wrong issuer",
-            sign(
-                jsonwebtoken::Algorithm::RS256,
-                None,
-                &{
-                    let mut c = good.clone();
-                    c["iss"] = json!("https://evil.example");
-                    c
-                },
-                &rsa,
-            ),
-        ),
+        ("wrong issuer", rs256_with(&|c| c["iss"] = json!("https://evil.example"))),
         (
             "no issuer",
-            sign(
-                jsonwebtoken::Algorithm::RS256,
-                None,
-                &{
-                    let mut c = good.clone();
-                    c.as_object_mut().unwrap().remove("iss");
-                    c
-                },
-                &rsa,
-            ),
+            rs256_with(&|c| {
+                c.as_object_mut().unwrap().remove("iss");
+            }),
         ),
-        (
-            "wrong audience",
-            sign(
-                jsonwebtoken::Algorithm::RS256,
-                None,
-                &{
-                    let mut c = good.clone();
-                    c["aud"] = json!("someone-else");
-                    c
-                },
-                &rsa,
-            ),
-        ),
-        (
-            "expired beyond leeway",
-            sign(
-                jsonwebtoken::Algorithm::RS256,
-                None,
-                &{
-                    let mut c = good.clone();
-                    c["exp"] = json!(now() - 60);
-                    c
-                },
-                &rsa,
-            ),
-        ),
+        ("wrong audience", rs256_with(&|c| c["aud"] = json!("someone-else"))),
+        ("expired beyond leeway", rs256_with(&|c| c["exp"] = json!(now() - 60))),
     ];
     for (name, token) in refused {
         let (st, body) = status(&app, &token).await;
