@@ -114,9 +114,9 @@ impl MediaType {
     }
 }
 
-/// A GraphQL answer: status, media type and body.
-fn answer(status: StatusCode, media: MediaType, body: &Value) -> Response {
-    let mut resp = (status, body.to_string()).into_response();
+/// A GraphQL answer: status, media type and body (JSON text).
+fn answer(status: StatusCode, media: MediaType, body: String) -> Response {
+    let mut resp = (status, body).into_response();
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.as_str()));
     resp
 }
@@ -124,7 +124,11 @@ fn answer(status: StatusCode, media: MediaType, body: &Value) -> Response {
 /// A response holding only errors, with `extensions.code`.
 fn error_answer(status: StatusCode, media: MediaType, code: ErrorCode, message: &str) -> Response {
     crate::observability::record_refusal(code.as_str());
-    answer(status, media, &json!({"errors": [{"message": message, "extensions": {"code": code.as_str()}}]}))
+    answer(
+        status,
+        media,
+        json!({"errors": [{"message": message, "extensions": {"code": code.as_str()}}]}).to_string(),
+    )
 }
 
 fn bad_request(media: MediaType, message: &str) -> Response {
@@ -382,10 +386,10 @@ async fn execute(
             for request in requests {
                 bodies.push(execute_one(&state, &claims, media, request, is_get, started).await.1);
             }
-            (StatusCode::OK, Value::Array(bodies))
+            (StatusCode::OK, format!("[{}]", bodies.join(",")))
         }
     };
-    answer(status, media, &body)
+    answer(status, media, body)
 }
 
 /// Whether every operation of the batch selects only `__schema`, `__type`
@@ -422,7 +426,7 @@ async fn execute_introspection(state: &AppState, media: MediaType, batch: BatchR
             Value::Array(out)
         }
     };
-    answer(StatusCode::OK, media, &body)
+    answer(StatusCode::OK, media, body.to_string())
 }
 
 /// Depth of an operation's selections — fragments expanded, introspection
@@ -463,13 +467,13 @@ pub const MAX_ALIASES: usize = 100;
 
 /// A request-level GraphQL error (no `data`): 400 under
 /// `graphql-response+json`, 200 under `application/json`.
-fn request_error(media: MediaType, code: &str, message: &str) -> (StatusCode, Value) {
+fn request_error(media: MediaType, code: &str, message: &str) -> (StatusCode, String) {
     let status = match media {
         MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
         MediaType::Json => StatusCode::OK,
     };
     crate::observability::record_refusal(code);
-    (status, json!({"errors": [{"message": message, "extensions": {"code": code}}]}))
+    (status, json!({"errors": [{"message": message, "extensions": {"code": code}}]}).to_string())
 }
 
 /// Counts aliases in the whole document and root fields of `operation`.
@@ -512,6 +516,26 @@ fn count_aliases_and_root_fields(
     (total, roots(&operation.selection_set.node, doc, 0))
 }
 
+/// A GraphQL response as sent: `data` (left out for a request error), then
+/// `extensions` and `errors` when there are any — async-graphql's own order.
+#[derive(serde::Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "no_extensions")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+    #[serde(skip_serializing_if = "no_errors")]
+    errors: &'a [async_graphql::ServerError],
+}
+
+fn no_extensions(e: &&std::collections::BTreeMap<String, async_graphql::Value>) -> bool {
+    e.is_empty()
+}
+
+fn no_errors(e: &&[async_graphql::ServerError]) -> bool {
+    e.is_empty()
+}
+
 async fn execute_one(
     state: &AppState,
     claims: &Claims,
@@ -519,7 +543,7 @@ async fn execute_one(
     mut request: Request,
     is_get: bool,
     started: Instant,
-) -> (StatusCode, Value) {
+) -> (StatusCode, String) {
     // Automatic persisted queries.
     let persisted = request.extensions.remove("persistedQuery").and_then(|v| v.into_json().ok());
     match state.persisted.resolve(&request.query, persisted.as_ref()) {
@@ -571,7 +595,8 @@ async fn execute_one(
         return (
             StatusCode::METHOD_NOT_ALLOWED,
             json!({"errors": [{"message": "mutations are only accepted over POST",
-                               "extensions": {"code": ErrorCode::BadUserInput.as_str()}}]}),
+                               "extensions": {"code": ErrorCode::BadUserInput.as_str()}}]})
+            .to_string(),
         );
     }
     let op_name = operation.as_ref().and_then(|(n, _)| n.clone()).or_else(|| request.operation_name.clone());
@@ -587,7 +612,8 @@ async fn execute_one(
             return (
                 StatusCode::GATEWAY_TIMEOUT,
                 json!({"errors": [{"message": format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs()),
-                                   "extensions": {"code": ErrorCode::Internal.as_str()}}]}),
+                                   "extensions": {"code": ErrorCode::Internal.as_str()}}]})
+                .to_string(),
             );
         }
     };
@@ -603,7 +629,8 @@ async fn execute_one(
         );
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
-            json!({"errors": [{"message": e.message(), "extensions": {"code": e.code().as_str()}}]}),
+            json!({"errors": [{"message": e.message(), "extensions": {"code": e.code().as_str()}}]})
+                .to_string(),
         );
     }
     let request_error = response.data == async_graphql::Value::Null
@@ -635,11 +662,19 @@ async fn execute_one(
             })
         })
         .collect();
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    // Serialized straight from the engine's values (no JSON tree in between);
+    // a request error has no `data` at all.
+    let body = serde_json::to_string(&ResponseBody {
+        data: (!request_error).then_some(&response.data),
+        extensions: &response.extensions,
+        errors: &response.errors,
+    })
+    .unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a response could not be serialized");
+        json!({"errors": [{"message": "internal error", "extensions": {"code": ErrorCode::Internal.as_str()}}]})
+            .to_string()
+    });
     let status = if request_error {
-        if let Some(obj) = body.as_object_mut() {
-            obj.remove("data");
-        }
         match media {
             MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
             MediaType::Json => StatusCode::OK,

@@ -50,29 +50,52 @@ fn keys_in_order<'a>(
 }
 
 fn reorder_value(value: &mut Value, sets: &[&SelectionSet], doc: &ExecutableDocument) {
+    if !matches!(value, Value::List(_) | Value::Object(_)) {
+        return;
+    }
+    // The keys depend on the selection only: once for all items of a list.
+    let mut keys = Vec::new();
+    keys_in_order(sets, doc, &mut keys, 0);
+    reorder_by_keys(value, &keys, doc);
+}
+
+type Keys<'a> = [(&'a str, Vec<&'a SelectionSet>)];
+
+fn reorder_by_keys(value: &mut Value, keys: &Keys<'_>, doc: &ExecutableDocument) {
     match value {
         Value::List(items) => {
             for item in items {
-                reorder_value(item, sets, doc);
+                reorder_by_keys(item, keys, doc);
             }
         }
         Value::Object(map) => {
-            let mut keys = Vec::new();
-            keys_in_order(sets, doc, &mut keys, 0);
-            let mut old: IndexMap<Name, Value> = std::mem::take(map);
-            for (key, children) in keys {
-                if let Some((name, mut v)) = old.swap_remove_entry(key) {
-                    if children.iter().any(|c| !c.items.is_empty()) {
-                        reorder_value(&mut v, &children, doc);
+            if !in_order(map, keys) {
+                let mut old: IndexMap<Name, Value> = std::mem::take(map);
+                for (key, _) in keys {
+                    if let Some((name, v)) = old.swap_remove_entry(*key) {
+                        map.insert(name, v);
                     }
-                    map.insert(name, v);
+                }
+                // Anything the walk did not place keeps its place at the end.
+                map.extend(old);
+            }
+            for (key, children) in keys {
+                if children.iter().any(|c| !c.items.is_empty())
+                    && let Some(v) = map.get_mut(*key)
+                {
+                    reorder_value(v, children, doc);
                 }
             }
-            // Anything the walk did not place keeps its place at the end.
-            map.extend(old);
         }
         _ => {}
     }
+}
+
+/// Whether the object's keys already come in the order of `keys` (the
+/// common case: most fields complete in the order they were asked for).
+fn in_order(map: &IndexMap<Name, Value>, keys: &Keys<'_>) -> bool {
+    let mut next = keys.iter();
+    map.keys().all(|k| next.any(|(key, _)| *key == k.as_str()))
 }
 
 #[cfg(test)]
@@ -94,6 +117,24 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&data.into_json().unwrap()).unwrap(),
             r#"{"a":[{"y":2,"x":1},{"y":4,"x":3}],"z":{"q":2,"p":1},"b":1}"#
+        );
+    }
+
+    #[test]
+    fn items_of_one_list_are_each_put_in_order_whichever_already_were() {
+        let doc = parse_query("{ a { y x n { q p } } }").unwrap();
+        let mut data = async_graphql::value!({
+            "a": [
+                {"y": 1, "x": 2, "n": {"p": 1, "q": 2}},
+                {"x": 3, "y": 4, "n": {"q": 3, "p": 4}},
+                {"n": null, "y": 5, "x": 6, "extra": 0},
+            ],
+        });
+        let (_, op) = doc.operations.iter().next().unwrap();
+        reorder(&mut data, &op.node.selection_set.node, &doc);
+        assert_eq!(
+            serde_json::to_string(&data.into_json().unwrap()).unwrap(),
+            r#"{"a":[{"y":1,"x":2,"n":{"q":2,"p":1}},{"y":4,"x":3,"n":{"q":3,"p":4}},{"y":5,"x":6,"n":null,"extra":0}]}"#
         );
     }
 }
