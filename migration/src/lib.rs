@@ -4,8 +4,9 @@
 //! partial expression indexes, composite foreign keys, FTS5, `text[]`), so
 //! each migration runs backend-specific SQL kept in `src/sql/`:
 //! `pg_NNNN_*` for Postgres and `sqlite_NNNN_*` for SQLite. Migrations
-//! 0004 to 0007 are Postgres-only (row-level security, SQL functions, the
-//! performance work: contact counts, search under RLS, context versions) and do
+//! 0004 to 0008 are Postgres-only (row-level security, SQL functions, the
+//! performance work: contact counts, search under RLS, context versions, an
+//! inlinable search document) and do
 //! nothing on SQLite. Every file is idempotent, so `up` on an up-to-date
 //! database is a no-op twice over: the migration table skips it, and the SQL
 //! would change nothing.
@@ -20,6 +21,7 @@ mod m20260101_000004_pg_row_level_security;
 mod m20260101_000005_pg_functions;
 mod m20260101_000006_pg_performance;
 mod m20260101_000007_pg_context_versions;
+mod m20260101_000008_pg_search_vector_inline;
 
 /// The Postgres role requests run as, unless `DB_RLS_ROLE` says otherwise.
 pub const DEFAULT_RLS_ROLE: &str = "latticeiq_app";
@@ -38,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000005_pg_functions::Migration),
             Box::new(m20260101_000006_pg_performance::Migration),
             Box::new(m20260101_000007_pg_context_versions::Migration),
+            Box::new(m20260101_000008_pg_search_vector_inline::Migration),
         ]
     }
 }
@@ -58,6 +61,8 @@ pub const SQL_FILES: &[&str] = &[
     include_str!("sql/pg_0006_performance_down.sql"),
     include_str!("sql/pg_0007_context_versions_up.sql"),
     include_str!("sql/pg_0007_context_versions_down.sql"),
+    include_str!("sql/pg_0008_search_vector_inline_up.sql"),
+    include_str!("sql/pg_0008_search_vector_inline_down.sql"),
     include_str!("sql/sqlite_0001_tables_up.sql"),
     include_str!("sql/sqlite_0001_tables_down.sql"),
     include_str!("sql/sqlite_0002_indexes_up.sql"),

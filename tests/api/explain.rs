@@ -140,3 +140,62 @@ async fn search_and_tags_use_their_gin_indexes_under_rls() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_search_document_is_an_inlined_expression_giving_the_words_of_the_contact() {
+    // Postgres recomputes the generated `search_vector` on every UPDATE of a
+    // contact (contacts have BEFORE UPDATE triggers): the function must
+    // inline into plain expressions (no SQL-function call per row), and give
+    // exactly the words `latticeiq_words` gives.
+    let app = TestApp::spawn(Backend::Postgres).await;
+    latticeiq::seed::seed_workspace(&app.db, WS, 300, 5).await.unwrap();
+    let conn = app.db.conn();
+    conn.execute_unprepared(
+        "INSERT INTO contacts (workspace_id, first_name, last_name, email, company) VALUES \
+         ('55555555-5555-5555-5555-555555555555', 'Ánna-Marie', NULL, 'X.Y@Zeta.COM', 'Straße 1 GmbH'), \
+         ('55555555-5555-5555-5555-555555555555', NULL, NULL, NULL, NULL), \
+         ('55555555-5555-5555-5555-555555555555', '  ', 'O''Brien', NULL, '--')",
+    )
+    .await
+    .unwrap();
+    // an UPDATE that changes a word recomputes the document
+    conn.execute_unprepared(
+        "UPDATE contacts SET company = 'Renamed Holdings' WHERE workspace_id = '55555555-5555-5555-5555-555555555555' \
+         AND first_name = 'Ánna-Marie'",
+    )
+    .await
+    .unwrap();
+    let differ = conn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT count(*) FILTER (WHERE search_vector IS DISTINCT FROM \
+               array_to_tsvector(latticeiq_words(concat_ws(' ', first_name, last_name, email, company)))), \
+               count(*) FILTER (WHERE search_vector @@ 'renamed:* & straße'::tsquery), count(*) \
+             FROM contacts"
+                .to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let (bad, renamed, all): (i64, i64, i64) = (
+        differ.try_get_by_index(0).unwrap(),
+        differ.try_get_by_index(1).unwrap(),
+        differ.try_get_by_index(2).unwrap(),
+    );
+    assert_eq!((bad, all), (0, 303), "stored documents differ from latticeiq_words");
+    assert_eq!(renamed, 0, "the old company's word is gone");
+    let plan = conn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "EXPLAIN (VERBOSE, FORMAT JSON) SELECT latticeiq_search_vector(first_name, last_name, email, company) \
+             FROM contacts"
+                .to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let plan: Value = plan.try_get_by_index(0).unwrap();
+    let output = plan[0]["Plan"]["Output"].to_string();
+    assert!(output.contains("array_to_tsvector"), "{output}");
+    assert!(!output.contains("latticeiq_search_vector"), "the search document is not inlined: {output}");
+}
