@@ -21,7 +21,7 @@ mod m20260101_000004_pg_row_level_security;
 mod m20260101_000005_pg_functions;
 mod m20260101_000006_pg_performance;
 mod m20260101_000007_pg_context_versions;
-mod m20260101_000008_pg_search_vector_inline;
+mod m20260101_000008_pg_search;
 
 /// The Postgres role requests run as, unless `DB_RLS_ROLE` says otherwise.
 pub const DEFAULT_RLS_ROLE: &str = "latticeiq_app";
@@ -40,7 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000005_pg_functions::Migration),
             Box::new(m20260101_000006_pg_performance::Migration),
             Box::new(m20260101_000007_pg_context_versions::Migration),
-            Box::new(m20260101_000008_pg_search_vector_inline::Migration),
+            Box::new(m20260101_000008_pg_search::Migration),
         ]
     }
 }
@@ -61,8 +61,8 @@ pub const SQL_FILES: &[&str] = &[
     include_str!("sql/pg_0006_performance_down.sql"),
     include_str!("sql/pg_0007_context_versions_up.sql"),
     include_str!("sql/pg_0007_context_versions_down.sql"),
-    include_str!("sql/pg_0008_search_vector_inline_up.sql"),
-    include_str!("sql/pg_0008_search_vector_inline_down.sql"),
+    include_str!("sql/pg_0008_search_up.sql"),
+    include_str!("sql/pg_0008_search_down.sql"),
     include_str!("sql/sqlite_0001_tables_up.sql"),
     include_str!("sql/sqlite_0001_tables_down.sql"),
     include_str!("sql/sqlite_0002_indexes_up.sql"),

@@ -537,16 +537,16 @@ pub fn search_condition(backend: DbBackend, search: &str) -> AppResult<Option<(S
     }))
 }
 
-/// Prefixes a built Postgres statement with the search's matches: ids of
-/// the token's workspace from the GIN index, through
-/// `latticeiq_search_ids` (see pg_0006_performance_up.sql: under RLS `@@`
-/// could not use the index), computed once however often the statement
-/// reads them (`MATERIALIZED`).
+/// Prefixes a built Postgres statement with the search's matches: ids (and
+/// creation times) of the token's workspace from the GIN index, through
+/// `latticeiq_search_matches` (see pg_0006_performance_up.sql and
+/// pg_0008_search_up.sql: under RLS `@@` could not use the index), computed
+/// once however often the statement reads them (`MATERIALIZED`).
 pub fn with_search(mut statement: sea_orm::Statement, tsquery: &str) -> sea_orm::Statement {
     let mut values = statement.values.take().unwrap_or(sea_orm::Values(Vec::new()));
     values.0.push(tsquery.to_owned().into());
     statement.sql = format!(
-        "WITH {SEARCH_CTE} AS MATERIALIZED (SELECT latticeiq_search_ids(${}::tsquery) AS id) {}",
+        "WITH {SEARCH_CTE} AS MATERIALIZED (SELECT id, created_at FROM latticeiq_search_matches(${}::tsquery)) {}",
         values.0.len(),
         statement.sql
     );

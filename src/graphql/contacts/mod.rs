@@ -555,7 +555,27 @@ impl ContactsQuery {
                 }
                 sea_orm::QuerySelect::limit(select, u64::from(args.limit) + 1)
             };
-            let mut select = if narrowed {
+            let mut select = if filter.is_none() && tsquery.is_some() && sort.by_creation_only() {
+                // Narrowed by the search alone, in creation order: the page is
+                // sorted from the search's matches (which carry `created_at`),
+                // and only its own rows are read from `contacts`. The matches
+                // stand in for the table under its name, so the sort and
+                // cursor terms apply to them as written.
+                let mut ids = Query::select();
+                ids.column((contacts::Entity, Column::Id))
+                    .from_as(sea_orm::sea_query::Alias::new(SEARCH_CTE), contacts::Entity);
+                if let Some(c) = &cursor {
+                    ids.and_where(sort.after(backend, c, reverse, args.cursor_argument())?);
+                }
+                for (expr, dir, _) in sort.order_terms(backend, reverse) {
+                    ids.order_by_expr(expr, if dir == SortDirection::Asc { Order::Asc } else { Order::Desc });
+                }
+                ids.limit(u64::from(args.limit) + 1);
+                order(
+                    contacts::Entity::find()
+                        .filter(Expr::col((contacts::Entity, Column::Id)).in_subquery(ids)),
+                )
+            } else if narrowed {
                 // A filtered list may have to sort many rows: sort only their
                 // ids and keys, then read the page's rows whole (by primary key).
                 let ids = order(

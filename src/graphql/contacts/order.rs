@@ -163,6 +163,12 @@ impl Sort {
         Ok(Self { keys })
     }
 
+    /// Whether the sort reads no column but `created_at` (and the `id`
+    /// tie-breaker): a search's matches carry both (see `with_search`).
+    pub fn by_creation_only(&self) -> bool {
+        self.keys.iter().all(|(f, _)| *f == SortField::CreatedAt)
+    }
+
     /// The signature a cursor records, e.g. `LAST_NAME:ASC,CREATED_AT:DESC`.
     pub fn signature(&self) -> String {
         self.keys.iter().map(|(f, d)| format!("{}:{}", f.name(), d.as_str())).collect::<Vec<_>>().join(",")
