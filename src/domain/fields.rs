@@ -25,13 +25,26 @@ use super::enrichment;
 pub trait FieldSource {
     /// The value of the column `name` (`Null` for an unknown column).
     fn column(&self, name: &str) -> Value;
+
+    /// The same, borrowed where the source holds it: the JSON columns are
+    /// read once per resolved field and are the bulk of a contact.
+    fn column_ref(&self, name: &str) -> std::borrow::Cow<'_, Value> {
+        std::borrow::Cow::Owned(self.column(name))
+    }
 }
+
+/// `Null`, to lend.
+pub static NULL: Value = Value::Null;
 
 /// A contact given as a JSON object keyed by column name, as in the fixtures:
 /// a missing key is `Null`.
 impl FieldSource for Map<String, Value> {
     fn column(&self, name: &str) -> Value {
         self.get(name).cloned().unwrap_or(Value::Null)
+    }
+
+    fn column_ref(&self, name: &str) -> std::borrow::Cow<'_, Value> {
+        std::borrow::Cow::Borrowed(self.get(name).unwrap_or(&NULL))
     }
 }
 
@@ -203,14 +216,14 @@ pub fn resolve(
     if let Some(v) = columns.iter().find_map(|c| non_empty(source.column(c))) {
         return Ok(Some(v));
     }
-    let enrichment_data = source.column("enrichment_data");
+    let enrichment_data = source.column_ref("enrichment_data");
     if let Some(v) = definition
         .and_then(|d| value_at_path(&enrichment_data, &d.jsonb_path))
         .and_then(|v| non_empty(v.clone()))
     {
         return Ok(Some(v));
     }
-    let kernel_analysis = source.column("kernel_analysis");
+    let kernel_analysis = source.column_ref("kernel_analysis");
     Ok(columns.iter().find_map(|c| enrichment::derive_column(c, &enrichment_data, Some(&kernel_analysis))))
 }
 

@@ -272,6 +272,17 @@ pub fn icp_contact(m: &Model) -> IcpContact<'_> {
 pub struct ContactFields<'a>(pub &'a Model);
 
 impl FieldSource for ContactFields<'_> {
+    fn column_ref(&self, name: &str) -> std::borrow::Cow<'_, Value> {
+        let m = self.0;
+        let json = match name {
+            "enrichment_data" => &m.enrichment_data,
+            "kernel_analysis" => &m.kernel_analysis,
+            "product_match" => &m.product_match,
+            _ => return std::borrow::Cow::Owned(self.column(name)),
+        };
+        std::borrow::Cow::Borrowed(json.as_ref().unwrap_or(&crate::domain::fields::NULL))
+    }
+
     fn column(&self, name: &str) -> Value {
         let m = self.0;
         let text = |v: &Option<String>| v.clone().map(Value::String).unwrap_or(Value::Null);

@@ -336,7 +336,11 @@ impl Contact {
     /// Live score (0–100) against `icpId`, else against the contact's ICP;
     /// null when there is neither (an id of another workspace counts as none).
     async fn icp_match_score(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<i32>> {
-        Ok(self.live_match(ctx, icp_id).await?.map(|m| m.score))
+        // The score alone (no breakdown to build): equal to `icpMatch.score`
+        // on every fixture case (domain::icp tests).
+        let Some(id) = icp_id.or(self.0.icp_id) else { return Ok(None) };
+        let Some(icp) = ctx.req()?.loaders.context().await?.icp(id) else { return Ok(None) };
+        Ok(icp.prepared.as_ref().map(|p| p.score_value(&icp_contact(&self.0))))
     }
 
     /// Live match against `icpId`, else against the contact's ICP: score,
