@@ -137,19 +137,13 @@ pg_cells!(
     Option<f64>,
     Option<Value>,
     chrono::DateTime<Utc>,
-    Option<chrono::DateTime<Utc>>
+    Option<chrono::DateTime<Utc>>,
+    Option<Vec<String>>
 );
 
 impl PgCell for entity::Tags {
     fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
         Ok(entity::Tags(Option::<Vec<String>>::get(row, i)?.unwrap_or_default()))
-    }
-}
-
-impl PgCell for Option<Vec<String>> {
-    fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
-        use sqlx::Row as _;
-        row.try_get_unchecked(i).map_err(|e| DbErr::Type(format!("contact column {i}: {e}")))
     }
 }
 

@@ -338,15 +338,18 @@ impl Contact {
     async fn icp_match_score(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<i32>> {
         // The score alone (no breakdown to build): equal to `icpMatch.score`
         // on every fixture case (domain::icp tests).
-        let Some(id) = icp_id.or(self.0.icp_id) else { return Ok(None) };
-        let Some(icp) = ctx.req()?.loaders.context().await?.icp(id) else { return Ok(None) };
-        Ok(icp.prepared.as_ref().map(|p| p.score_value(&icp_contact(&self.0))))
+        let icp = self.live_icp(ctx, icp_id).await?;
+        Ok(icp.as_ref().and_then(|i| i.prepared.as_ref()).map(|p| p.score_value(&icp_contact(&self.0))))
     }
 
     /// Live match against `icpId`, else against the contact's ICP: score,
     /// tier and the criteria that matched.
     async fn icp_match(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<IcpMatch>> {
-        self.live_match(ctx, icp_id).await
+        let icp = self.live_icp(ctx, icp_id).await?;
+        Ok(icp
+            .as_ref()
+            .and_then(|i| i.prepared.as_ref())
+            .map(|p| IcpMatch::from(crate::domain::icp::score(p, &icp_contact(&self.0)))))
     }
 
     /// The e-mail template `templateId` (else the workspace's default)
@@ -373,10 +376,14 @@ impl Contact {
 }
 
 impl Contact {
-    async fn live_match(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<IcpMatch>> {
+    /// The ICP a live score is against: `icpId`, else the contact's own.
+    async fn live_icp(
+        &self,
+        ctx: &Context<'_>,
+        icp_id: Option<Uuid>,
+    ) -> AppResult<Option<Arc<crate::graphql::loaders::LoadedIcp>>> {
         let Some(id) = icp_id.or(self.0.icp_id) else { return Ok(None) };
-        let Some(icp) = ctx.req()?.loaders.context().await?.icp(id) else { return Ok(None) };
-        Ok(icp.prepared.as_ref().map(|p| IcpMatch::from(crate::domain::icp::score(p, &icp_contact(&self.0)))))
+        Ok(ctx.req()?.loaders.context().await?.icp(id))
     }
 }
 
@@ -495,6 +502,10 @@ impl ContactsQuery {
             tsquery = q;
             narrowed = true;
         }
+        // Narrowed by the search alone (Postgres): its matches are exactly the
+        // workspace's contacts the page may read (the id function applies the
+        // policy's own workspace test).
+        let search_only = filter.is_none() && tsquery.is_some();
         // The search's matches, when the statement reads them (Postgres).
         let finish = |statement: sea_orm::Statement| match &tsquery {
             Some(q) => with_search(statement, q),
@@ -512,11 +523,9 @@ impl ContactsQuery {
                     ))
                     .to_owned();
             }
-            if filter.is_none() && tsquery.is_some() {
-                // Narrowed by the search alone: its matches are exactly the
-                // workspace's contacts the page may read (the id function
-                // applies the policy's own workspace test), so count them
-                // where they already are instead of joining each back.
+            if search_only {
+                // Count the search's matches where they already are instead
+                // of joining each back to contacts.
                 return Query::select()
                     .expr(Expr::cust("COUNT(*)"))
                     .from(sea_orm::sea_query::Alias::new(SEARCH_CTE))
@@ -542,10 +551,7 @@ impl ContactsQuery {
         } else {
             let order = |mut select: sea_orm::Select<contacts::Entity>| {
                 for (expr, dir, nullable) in sort.order_terms(backend, reverse) {
-                    let ord = match dir {
-                        SortDirection::Asc => Order::Asc,
-                        SortDirection::Desc => Order::Desc,
-                    };
+                    let ord = sql_order(dir);
                     select = if nullable && backend == sea_orm::DbBackend::Sqlite {
                         // Postgres already puts nulls last ascending and first descending.
                         let nulls = match dir {
@@ -559,7 +565,7 @@ impl ContactsQuery {
                 }
                 sea_orm::QuerySelect::limit(select, u64::from(args.limit) + 1)
             };
-            let mut select = if filter.is_none() && tsquery.is_some() && sort.by_creation_only() {
+            let mut select = if search_only && sort.by_creation_only() {
                 // Narrowed by the search alone, in creation order: the page is
                 // sorted from the search's matches (which carry `created_at`),
                 // and only its own rows are read from `contacts`. The matches
@@ -572,7 +578,7 @@ impl ContactsQuery {
                     ids.and_where(sort.after(backend, c, reverse, args.cursor_argument())?);
                 }
                 for (expr, dir, _) in sort.order_terms(backend, reverse) {
-                    ids.order_by_expr(expr, if dir == SortDirection::Asc { Order::Asc } else { Order::Desc });
+                    ids.order_by_expr(expr, sql_order(dir));
                 }
                 ids.limit(u64::from(args.limit) + 1);
                 order(
@@ -779,4 +785,12 @@ pub async fn load_contact(ctx: &Context<'_>, id: Uuid, argument: &str) -> AppRes
         .one(&*tx)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("contact {id} not found ({argument})")))
+}
+
+/// The SQL direction of a sort direction.
+fn sql_order(dir: SortDirection) -> Order {
+    match dir {
+        SortDirection::Asc => Order::Asc,
+        SortDirection::Desc => Order::Desc,
+    }
 }
