@@ -283,12 +283,32 @@ mod postgres_security {
         )
     }
 
+    /// The trigger-kept search documents (`contact_search`), and the ones the
+    /// contacts give (as the owner, past RLS): id, workspace, creation time and
+    /// document of every contact.
+    async fn search_documents(app: &TestApp) -> (Vec<String>, Vec<String>) {
+        let read = |sql: &'static str| async move {
+            app.sql(sql).await.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect::<Vec<_>>()
+        };
+        let kept =
+            read("SELECT concat_ws('|', id, workspace_id, created_at, search_vector) FROM contact_search ORDER BY id")
+                .await;
+        let real = read(
+            "SELECT concat_ws('|', id, workspace_id, created_at, \
+               latticeiq_search_vector(first_name, last_name, email, company)) FROM contacts ORDER BY id",
+        )
+        .await;
+        (kept, real)
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn contact_counts_stay_exact_through_every_kind_of_write() {
+    async fn contact_counts_and_search_documents_stay_exact_through_every_kind_of_write() {
         let app = TestApp::with_demo(Backend::Postgres).await;
         let (kept, real) = counts(&app).await;
         assert_eq!(kept, real, "after the demo seed");
         assert_eq!(real, vec![(DEMO, 482)]);
+        let (kept, real) = search_documents(&app).await;
+        assert_eq!((kept.len(), &kept), (482, &real), "search documents after the demo seed");
         latticeiq::seed::seed_workspace(&app.db, OTHER, 300, 3).await.unwrap();
         let admin = app.token(DEMO, Role::Admin);
         // single creates, concurrently (the count row serialises them)
@@ -338,10 +358,26 @@ mod postgres_security {
         assert_eq!(real, vec![(DEMO, 482 + 8 + 2 - 3), (OTHER, 300)]);
         let total = app.gql(&admin, "{ contacts(first: 1) { totalCount } }", json!({})).await;
         assert_eq!(total["contacts"]["totalCount"], 489);
-        // TRUNCATE (an operator's reset) empties the counts too
+        // a rename through the API, one through SQL that changes no word, and
+        // an UPDATE that sets none of the document's columns
+        app.gql(
+            &admin,
+            "mutation($id: UUID!) { updateContact(id: $id, input: {lastName: \"Zyxwvut\", company: \"Qwerty Ltd\"}) { id } }",
+            json!({"id": created[5]}),
+        )
+        .await;
+        app.sql(&format!("UPDATE contacts SET email = email, notes = 'n' WHERE id = '{}'", created[6])).await;
+        app.sql("UPDATE contacts SET enrichment_data_quality_score = 7").await;
+        let (kept, real) = search_documents(&app).await;
+        assert_eq!((kept.len(), &kept), (489 + 300, &real), "search documents after the writes");
+        let found =
+            app.gql(&admin, "{ contacts(first: 5, search: \"zyxw qwer\") { totalCount } }", json!({})).await;
+        assert_eq!(found["contacts"]["totalCount"], 1, "{found}");
+        // TRUNCATE (an operator's reset) empties the counts and documents too
         app.sql("TRUNCATE contacts CASCADE").await;
         let (kept, real) = counts(&app).await;
         assert_eq!((kept, real), (vec![], vec![]));
+        assert_eq!(search_documents(&app).await, (vec![], vec![]));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -360,6 +396,13 @@ mod postgres_security {
         let seen: Vec<(Uuid, i64)> =
             rows.iter().map(|r| (r.try_get_by_index(0).unwrap(), r.try_get_by_index(1).unwrap())).collect();
         assert_eq!(seen, vec![(OTHER, 40)]);
+        // the search documents are read only through latticeiq_search_matches
+        for read in ["SELECT count(*) FROM contact_search", "DELETE FROM contact_search"] {
+            let sp = tx.begin().await.unwrap();
+            let err = sp.execute_unprepared(read).await.expect_err(read);
+            assert!(err.to_string().contains("permission denied"), "{read}: {err}");
+            sp.rollback().await.unwrap();
+        }
         for write in [
             format!("UPDATE contact_counts SET contacts = 0 WHERE workspace_id = '{OTHER}'"),
             format!("INSERT INTO contact_counts VALUES ('{DEMO}', 1)"),
