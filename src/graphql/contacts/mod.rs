@@ -4,6 +4,7 @@
 
 pub mod filter;
 pub mod mutations;
+mod node;
 pub mod order;
 
 use std::sync::Arc;
@@ -38,11 +39,15 @@ impl From<Model> for Contact {
     }
 }
 
+/// The schema and resolvers of `Contact` (`Contact` itself resolves plain
+/// columns directly and the rest through these: see `node`).
+struct ContactObject(Arc<Model>);
+
 /// A contact: base columns, AI enrichment, the columns derived from it, and
 /// computed fields (ICP match, personalised e-mail and call script, any
 /// field by name).
-#[Object]
-impl Contact {
+#[Object(name = "Contact")]
+impl ContactObject {
     /// The contact's id.
     async fn id(&self) -> Uuid {
         self.0.id
@@ -296,13 +301,7 @@ impl Contact {
 
     /// First and last name joined by one space (null when both are empty).
     async fn full_name(&self) -> Option<String> {
-        let name = format!(
-            "{} {}",
-            self.0.first_name.as_deref().unwrap_or(""),
-            self.0.last_name.as_deref().unwrap_or("")
-        );
-        let name = name.trim();
-        (!name.is_empty()).then(|| name.to_owned())
+        full_name(&self.0)
     }
 
     /// The ICP the contact was last matched to.
@@ -375,7 +374,14 @@ impl Contact {
     }
 }
 
-impl Contact {
+/// First and last name joined by one space (null when both are empty).
+fn full_name(m: &Model) -> Option<String> {
+    let name = format!("{} {}", m.first_name.as_deref().unwrap_or(""), m.last_name.as_deref().unwrap_or(""));
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+impl ContactObject {
     /// The ICP a live score is against: `icpId`, else the contact's own.
     async fn live_icp(
         &self,

@@ -1,0 +1,170 @@
+//! How a `Contact` resolves. The engine's own object resolution makes a boxed
+//! future, a field context and a name lookup through the type's ~60 fields
+//! for every selected field of every contact; for the plain columns of a page
+//! (50 contacts × a dozen fields) that bookkeeping cost more than the values.
+//! Here plain columns are written straight into the contact's object, and
+//! every other field (relations, computed fields, JSON columns) still goes
+//! through the derived resolvers, concurrently as before, so DataLoaders
+//! batch across the page as they did. A selection with fragments or
+//! directives takes the engine's path whole.
+//!
+//! The schema of `Contact` stays the derived one (`ContactObject` in the
+//! parent module); `a_contact_resolves_alike_with_and_without_fragments`
+//! checks every plain field of that schema against the engine's path.
+
+use std::borrow::Cow;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{Field, Selection};
+use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::{ContainerType, resolve_container};
+use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ScalarType, ServerResult, Value};
+use entity::contacts::Model;
+
+use super::{Contact, ContactObject};
+use crate::graphql::scalars::BigInt;
+
+impl OutputType for Contact {
+    fn type_name() -> Cow<'static, str> {
+        ContactObject::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        ContactObject::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
+        let object = ContactObject(self.0.clone());
+        let items = &ctx.item.node.items;
+        let simple = items.iter().all(|s| matches!(&s.node, Selection::Field(f) if f.node.directives.is_empty()));
+        if !simple {
+            return resolve_container(ctx, &object).await;
+        }
+        // Response keys in selection order, each with its value or a
+        // pending resolver; the resolvers run concurrently.
+        let mut slots: Vec<(&Name, Option<Value>)> = Vec::with_capacity(items.len());
+        let mut pending = Vec::new();
+        for item in items {
+            let Selection::Field(field) = &item.node else { unreachable!("checked above") };
+            let name = field.node.name.node.as_str();
+            let value = if name == "__typename" {
+                Some(Value::String(Self::type_name().into_owned()))
+            } else {
+                plain_field(&self.0, name)
+            };
+            if value.is_none() {
+                let ctx_field = ctx.with_field(field);
+                let object = &object;
+                pending.push(async move { object.resolve_field(&ctx_field).await });
+            }
+            slots.push((&field.node.response_key().node, value));
+        }
+        let mut resolved = futures_util::future::join_all(pending).await.into_iter();
+        let mut map = IndexMap::with_capacity(slots.len());
+        for (key, value) in slots {
+            let value = match value {
+                Some(v) => v,
+                None => match resolved.next().expect("one result per pending field") {
+                    Ok(v) => v.unwrap_or_default(),
+                    Err(e) => {
+                        ctx.add_error(e);
+                        continue;
+                    }
+                },
+            };
+            insert_value(&mut map, key, value);
+        }
+        Ok(if map.is_empty() { Value::Null } else { Value::Object(map) })
+    }
+}
+
+/// A field selected twice under one response key merges as the engine merges
+/// it (`resolver_utils::container`): objects key by key, lists item by item,
+/// otherwise the first value stays.
+fn insert_value(target: &mut IndexMap<Name, Value>, name: &Name, value: Value) {
+    match (target.get_mut(name), value) {
+        (None, value) => {
+            target.insert(name.clone(), value);
+        }
+        (Some(Value::Object(into)), Value::Object(from)) => {
+            for (k, v) in from {
+                insert_value(into, &k, v);
+            }
+        }
+        (Some(Value::List(into)), Value::List(from)) => {
+            for (slot, v) in into.iter_mut().zip(from) {
+                if let (Value::Object(into), Value::Object(from)) = (slot, v) {
+                    for (k, v) in from {
+                        insert_value(into, &k, v);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The value of a plain column field by its GraphQL name, as its derived
+/// resolver gives it; `None` for every other field.
+fn plain_field(m: &Model, name: &str) -> Option<Value> {
+    fn text(v: &Option<String>) -> Value {
+        v.as_ref().map_or(Value::Null, |s| Value::String(s.clone()))
+    }
+    fn scalar<T: ScalarType>(v: &T) -> Value {
+        v.to_value()
+    }
+    fn optional<T: ScalarType>(v: &Option<T>) -> Value {
+        v.as_ref().map_or(Value::Null, ScalarType::to_value)
+    }
+    Some(match name {
+        "id" => scalar(&m.id),
+        "userId" => optional(&m.user_id),
+        "email" => text(&m.email),
+        "firstName" => text(&m.first_name),
+        "lastName" => text(&m.last_name),
+        "company" => text(&m.company),
+        "jobTitle" => text(&m.job_title),
+        "phone" => text(&m.phone),
+        "linkedinUrl" => text(&m.linkedin_url),
+        "website" => text(&m.website),
+        "vertical" => text(&m.vertical),
+        "personaType" => text(&m.persona_type),
+        "annualRevenue" => optional(&m.annual_revenue.map(BigInt)),
+        "enrichmentStatus" => Value::String(m.enrichment_status.clone()),
+        "enrichedAt" => optional(&m.enriched_at),
+        "lifecycleStage" => text(&m.lifecycle_stage),
+        "leadStatus" => text(&m.lead_status),
+        "pipelineStage" => text(&m.pipeline_stage),
+        "externalId" => text(&m.external_id),
+        "hubspotId" => text(&m.hubspot_id),
+        "createdAt" => scalar(&m.created_at),
+        "updatedAt" => scalar(&m.updated_at),
+        "enrichmentCompanyName" => text(&m.enrichment_company_name),
+        "enrichmentCompanyRevenue" => optional(&m.enrichment_company_revenue.map(BigInt)),
+        "enrichmentCompanyEmployees" => optional(&m.enrichment_company_employees),
+        "enrichmentCompanyIndustry" => text(&m.enrichment_company_industry),
+        "enrichmentCompanyGrowthYoy" => optional(&m.enrichment_company_growth_yoy),
+        "enrichmentPersonTitle" => text(&m.enrichment_person_title),
+        "enrichmentPersonBackground" => text(&m.enrichment_person_background),
+        "enrichmentLastEnrichedAt" => optional(&m.enrichment_last_enriched_at),
+        "enrichmentDataQualityScore" => scalar(&m.enrichment_data_quality_score),
+        "kernelWhoPersona" => text(&m.kernel_who_persona),
+        "kernelWhoInfluence" => text(&m.kernel_who_influence),
+        "kernelWhenUrgency" => text(&m.kernel_when_urgency),
+        "kernelWhenTimingSignal" => text(&m.kernel_when_timing_signal),
+        "kernelWhatHook" => text(&m.kernel_what_hook),
+        "bestCallVariantNumber" => optional(&m.best_call_variant_number),
+        "emailSubject" => text(&m.email_subject),
+        "emailBodyPreview" => text(&m.email_body_preview),
+        "assignedProduct" => text(&m.assigned_product),
+        "icpId" => optional(&m.icp_id),
+        "storedIcpMatchScore" => optional(&m.icp_match_score),
+        "campaignId" => optional(&m.campaign_id),
+        "emailSendId" => text(&m.email_send_id),
+        "source" => text(&m.source),
+        "tags" => Value::List(m.tags.0.iter().map(|t| Value::String(t.clone())).collect()),
+        "notes" => text(&m.notes),
+        "fullName" => super::full_name(m).map_or(Value::Null, Value::String),
+        _ => return None,
+    })
+}
