@@ -801,8 +801,11 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
         plain.join(" ")
     );
     let direct = format!("{{ contacts(first: 60) {{ totalCount nodes {{ {selection} }} }} }}");
-    let fragment = format!("{{ contacts(first: 60) {{ totalCount nodes {{ ...F }} }} }} fragment F on Contact {{ {selection} }}");
-    let inline = format!("{{ contacts(first: 60) {{ totalCount nodes {{ ... on Contact {{ {selection} }} }} }} }}");
+    let fragment = format!(
+        "{{ contacts(first: 60) {{ totalCount nodes {{ ...F }} }} }} fragment F on Contact {{ {selection} }}"
+    );
+    let inline =
+        format!("{{ contacts(first: 60) {{ totalCount nodes {{ ... on Contact {{ {selection} }} }} }} }}");
     let (status, a) = app.post(Some(&token), &direct, json!({})).await;
     assert_eq!(status, 200, "{a}");
     let nodes = a["data"]["contacts"]["nodes"].as_array().unwrap();
@@ -825,7 +828,8 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
         let (status, b) = app.post(Some(&token), &other, json!({})).await;
         assert_eq!(status, 200);
         // the same values under the same keys in the same order
-        let (da, db) = (serde_json::to_string(&a["data"]).unwrap(), serde_json::to_string(&b["data"]).unwrap());
+        let (da, db) =
+            (serde_json::to_string(&a["data"]).unwrap(), serde_json::to_string(&b["data"]).unwrap());
         assert!(da == db, "{other}\n{da}\n{db}");
         assert_eq!(errors(&a), errors(&b), "{other}");
     }

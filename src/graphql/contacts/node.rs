@@ -33,10 +33,15 @@ impl OutputType for Contact {
         ContactObject::create_type_info(registry)
     }
 
-    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
         let object = ContactObject(self.0.clone());
         let items = &ctx.item.node.items;
-        let simple = items.iter().all(|s| matches!(&s.node, Selection::Field(f) if f.node.directives.is_empty()));
+        let simple =
+            items.iter().all(|s| matches!(&s.node, Selection::Field(f) if f.node.directives.is_empty()));
         if !simple {
             return resolve_container(ctx, &object).await;
         }
