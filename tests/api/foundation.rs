@@ -338,6 +338,10 @@ mod postgres_security {
             )
             .await;
         assert_eq!(r["importContacts"]["created"], 2, "{r}");
+        // the import renamed count0 ("Again") through its upsert
+        let (kept, real) = search_documents(&app).await;
+        assert_eq!(kept, real, "search documents after the import");
+        assert!(kept.iter().any(|d| d.contains("'again'")), "{kept:?}");
         app.gql(
             &admin,
             "mutation($ids: [UUID!]!) { deleteContacts(ids: $ids) }",
