@@ -836,11 +836,11 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
 });
 
 both_backends!(every_field_reads_alike_alone_and_with_all_others, |backend| async move {
-    // A page reads only the columns its selected fields need (the others
-    // come back NULL: graphql::contacts::node_columns). Every field of
-    // `Contact` selected alone (with `id`) must give what it gives when
-    // selected with everything, computed fields included (which read every
-    // column); and cursors, made of the sort keys, must not change either.
+    // A page leaves out the JSON columns unless a selected field needs them
+    // (graphql::contacts::selection_needs_json; they come back NULL). Every
+    // field of `Contact` selected alone (with `id`) must give what it gives
+    // when selected with everything, computed fields included; cursors, made
+    // of the sort keys, must not change either.
     let app = TestApp::with_demo(backend).await;
     let admin = app.token(DEMO, Role::Admin);
     let icps = app.gql(&admin, "{ idealClientProfiles { id } }", json!({})).await;

@@ -610,20 +610,22 @@ impl ContactsQuery {
             } else {
                 order(contacts::Entity::find().filter(page_condition))
             };
-            if let Some(read) = node_columns(ctx, &sort) {
-                // Only the columns the selected fields read (the JSON ones
-                // are the bulk of a row and cost a parse each); the others
-                // come back as NULL, so the row decodes as usual.
+            if !selection_needs_json(ctx) {
+                // The JSON columns are the bulk of a row and cost a parse each:
+                // read them only when something selected needs them.
                 select = sea_orm::QuerySelect::select_only(select);
                 for c in <Column as sea_orm::Iterable>::iter() {
-                    select = if read.contains(sea_orm::IdenStatic::as_str(&c)) {
-                        sea_orm::QuerySelect::column(select, c)
-                    } else {
+                    select = if matches!(
+                        c,
+                        Column::EnrichmentData | Column::KernelAnalysis | Column::ProductMatch
+                    ) {
                         sea_orm::QuerySelect::expr_as(
                             select,
                             Expr::cust("NULL"),
                             sea_orm::IdenStatic::as_str(&c),
                         )
+                    } else {
+                        sea_orm::QuerySelect::column(select, c)
                     };
                 }
             }
@@ -672,51 +674,23 @@ impl ContactsQuery {
 
 /// Whether the selected contact fields read the JSON columns (directly, or
 /// through field access and templates, which fall back to the JSON).
-/// The columns of a contact that the selected node fields read, with those
-/// every row needs (the non-null ones, the relation keys, the sort keys its
-/// cursor is made of); `None` when a selected field may read any column
-/// (computed fields, and any field not known here): then every column is
-/// read. `contacts::every_field_reads_alike_alone_and_with_all_others`
-/// checks each field selected alone against the same field read with all.
-fn node_columns(ctx: &Context<'_>, sort: &Sort) -> Option<std::collections::HashSet<&'static str>> {
-    const ALWAYS: [Column; 9] = [
-        Column::Id,
-        Column::WorkspaceId,
-        Column::EnrichmentStatus,
-        Column::CreatedAt,
-        Column::UpdatedAt,
-        Column::EnrichmentDataQualityScore,
-        Column::Tags,
-        Column::IcpId,
-        Column::CampaignId,
-    ];
+fn selection_needs_json(ctx: &Context<'_>) -> bool {
     let look = ctx.look_ahead();
     let mut nodes = look.field("nodes").selection_fields();
     nodes.extend(look.field("edges").field("node").selection_fields());
-    let name = |c: Column| sea_orm::IdenStatic::as_str(&c);
-    let mut read: std::collections::HashSet<&'static str> =
-        ALWAYS.into_iter().chain(sort.columns()).map(name).collect();
-    for node in nodes {
-        for f in node.selection_set() {
-            match f.name() {
-                // relations read their key (in ALWAYS)
-                "__typename" | "icp" | "campaign" => {}
-                "fullName" => read.extend([name(Column::FirstName), name(Column::LastName)]),
-                "storedIcpMatchScore" => {
-                    read.insert(name(Column::IcpMatchScore));
-                }
-                // computed from other columns, whatever their names
-                "icpMatchScore" | "icpMatch" | "field" | "renderedEmail" | "renderedCallScript" => {
-                    return None;
-                }
-                // a column field is named after its column
-                field => {
-                    read.insert(name(field.parse::<Column>().ok()?));
-                }
-            }
-        }
-    }
-    Some(read)
+    nodes.iter().any(|n| {
+        n.selection_set().any(|f| {
+            matches!(
+                f.name(),
+                "enrichmentData"
+                    | "kernelAnalysis"
+                    | "productMatch"
+                    | "field"
+                    | "renderedEmail"
+                    | "renderedCallScript"
+            )
+        })
+    })
 }
 
 /// What the selected contact fields will load, read from the query.

@@ -169,11 +169,6 @@ impl Sort {
         self.keys.iter().all(|(f, _)| *f == SortField::CreatedAt)
     }
 
-    /// The columns the sort keys read (a cursor is made of their values).
-    pub fn columns(&self) -> impl Iterator<Item = Column> + '_ {
-        self.keys.iter().map(|(f, _)| f.column())
-    }
-
     /// The signature a cursor records, e.g. `LAST_NAME:ASC,CREATED_AT:DESC`.
     pub fn signature(&self) -> String {
         self.keys.iter().map(|(f, d)| format!("{}:{}", f.name(), d.as_str())).collect::<Vec<_>>().join(",")
