@@ -760,6 +760,46 @@ both_backends!(rows_decode_by_position_exactly_as_by_name, |backend| async move 
     );
 });
 
+/// A field of the `Contact` type, from introspection.
+struct ContactField {
+    name: String,
+    /// Has arguments at all / has an argument that must be given.
+    has_args: bool,
+    required_args: bool,
+    /// The kind and name of the named type under lists and non-nulls.
+    kind: String,
+    type_name: String,
+}
+
+async fn contact_fields(app: &TestApp, token: &str) -> Vec<ContactField> {
+    let schema = app
+        .gql(
+            token,
+            "{ __type(name: \"Contact\") { fields { name args { name type { kind } } type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }",
+            json!({}),
+        )
+        .await;
+    fn leaf(t: &Value) -> &Value {
+        if t["ofType"].is_null() { t } else { leaf(&t["ofType"]) }
+    }
+    schema["__type"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let args = f["args"].as_array().unwrap();
+            let t = leaf(&f["type"]);
+            ContactField {
+                name: f["name"].as_str().unwrap().to_owned(),
+                has_args: !args.is_empty(),
+                required_args: args.iter().any(|a| a["type"]["kind"] == "NON_NULL"),
+                kind: t["kind"].as_str().unwrap().to_owned(),
+                type_name: t["name"].as_str().unwrap().to_owned(),
+            }
+        })
+        .collect()
+}
+
 both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| async move {
     // Plain columns of a contact are written without the engine's per-field
     // resolution unless the selection has fragments or directives (see
@@ -776,23 +816,9 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
         uuid_sql(&app.db, WS)
     ))
     .await;
-    let schema = app
-        .gql(
-            &token,
-            "{ __type(name: \"Contact\") { fields { name args { name } type { kind ofType { kind ofType { kind ofType { kind } } } } } } }",
-            json!({}),
-        )
-        .await;
-    fn leaf(t: &Value) -> &str {
-        if t["ofType"].is_null() { t["kind"].as_str().unwrap() } else { leaf(&t["ofType"]) }
-    }
-    let plain: Vec<&str> = schema["__type"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["args"].as_array().unwrap().is_empty() && leaf(&f["type"]) == "SCALAR")
-        .map(|f| f["name"].as_str().unwrap())
-        .collect();
+    let fields = contact_fields(&app, &token).await;
+    let plain: Vec<&str> =
+        fields.iter().filter(|f| !f.has_args && f.kind == "SCALAR").map(|f| f.name.as_str()).collect();
     assert!(plain.len() >= 50, "{plain:?}");
     let selection = format!(
         "{} __typename icp {{ name }} campaign {{ id }} again: email again: email \
@@ -852,20 +878,6 @@ both_backends!(every_field_reads_alike_alone_and_with_all_others, |backend| asyn
     )
     .await;
     let token = app.token(DEMO, Role::Viewer);
-    let schema = app
-        .gql(
-            &token,
-            "{ __type(name: \"Contact\") { fields { name args { name type { kind } } type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }",
-            json!({}),
-        )
-        .await;
-    fn leaf(t: &Value) -> (&str, &str) {
-        if t["ofType"].is_null() {
-            (t["kind"].as_str().unwrap(), t["name"].as_str().unwrap())
-        } else {
-            leaf(&t["ofType"])
-        }
-    }
     // every field callable without arguments, with a sub-selection for objects
     let sub = |ty: &str| match ty {
         "IdealClientProfile" | "Campaign" => " { id name }",
@@ -874,15 +886,13 @@ both_backends!(every_field_reads_alike_alone_and_with_all_others, |backend| asyn
         other => panic!("no sub-selection for {other}: add one"),
     };
     let mut selections: Vec<(String, String)> = Vec::new();
-    for f in schema["__type"]["fields"].as_array().unwrap() {
-        let name = f["name"].as_str().unwrap();
-        let required = f["args"].as_array().unwrap().iter().any(|a| a["type"]["kind"] == "NON_NULL");
-        if required {
+    for f in contact_fields(&app, &token).await {
+        if f.required_args {
             continue;
         }
-        let (kind, ty) = leaf(&f["type"]);
-        let sel = if kind == "OBJECT" { format!("{name}{}", sub(ty)) } else { name.to_owned() };
-        selections.push((name.to_owned(), sel));
+        let sel =
+            if f.kind == "OBJECT" { format!("{}{}", f.name, sub(&f.type_name)) } else { f.name.clone() };
+        selections.push((f.name, sel));
     }
     selections.push(("field".into(), "field(name: \"industry\")".into()));
     assert!(selections.len() >= 58, "{selections:?}");
