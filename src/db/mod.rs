@@ -99,6 +99,44 @@ impl ContextMemo {
     }
 }
 
+/// Broad searches (Postgres): for a workspace and a search's `tsquery`, the
+/// workspace's search version (`contact_counts.search_version`) and the
+/// number of matches read at that version. A search remembered here is read
+/// by walking the workspace in creation order (`latticeiq_search_walk`), and
+/// its count is taken from here while the version holds (the statement
+/// checks it). Only searches too broad for reading every match are kept.
+#[derive(Debug, Default)]
+pub struct SearchMemo(std::sync::Mutex<HashMap<(Uuid, String), (i64, i64)>>);
+
+impl SearchMemo {
+    /// Most searches remembered; past it the memo starts afresh (a miss
+    /// reads every match once, as without a memo).
+    const MAX_SEARCHES: usize = 16_384;
+
+    /// The version and count remembered for `search` in `workspace`.
+    pub fn get(&self, workspace: Uuid, search: &str) -> Option<(i64, i64)> {
+        self.0.lock().ok()?.get(&(workspace, search.to_owned())).copied()
+    }
+
+    /// Remembers `matches` as the count of `search` in `workspace` at `version`.
+    pub fn put(&self, workspace: Uuid, search: &str, version: i64, matches: i64) {
+        if let Ok(mut m) = self.0.lock() {
+            let key = (workspace, search.to_owned());
+            if m.len() >= Self::MAX_SEARCHES && !m.contains_key(&key) {
+                m.clear();
+            }
+            m.insert(key, (version, matches));
+        }
+    }
+
+    /// Forgets `search` in `workspace`.
+    pub fn forget(&self, workspace: Uuid, search: &str) {
+        if let Ok(mut m) = self.0.lock() {
+            m.remove(&(workspace, search.to_owned()));
+        }
+    }
+}
+
 /// A connection pool and what requests need to use it.
 #[derive(Clone, Debug)]
 pub struct Database {
@@ -108,6 +146,7 @@ pub struct Database {
     stats: Arc<DbStats>,
     events: events::EventHub,
     contexts: Arc<ContextMemo>,
+    searches: Arc<SearchMemo>,
 }
 
 impl Database {
@@ -182,6 +221,7 @@ impl Database {
             stats,
             events: events::EventHub::default(),
             contexts: Arc::default(),
+            searches: Arc::default(),
         })
     }
 
@@ -216,6 +256,11 @@ impl Database {
     /// The workspace contexts this process has read (Postgres).
     pub fn contexts(&self) -> &ContextMemo {
         &self.contexts
+    }
+
+    /// The broad searches this process has counted (Postgres).
+    pub fn searches(&self) -> &SearchMemo {
+        &self.searches
     }
 
     /// Statement counters.

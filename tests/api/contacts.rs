@@ -456,6 +456,14 @@ both_backends!(search_pages_in_creation_order_walk_both_ways_like_the_whole_list
     let matching: Vec<&Model> =
         rows.iter().filter(|m| words_of(m).iter().any(|w| w.starts_with(terms[0].as_str()))).collect();
     assert!(matching.len() > 60, "the search should match several pages");
+    assert_search_pages(&app, &token, "a", &matching).await;
+});
+
+/// Pages through `search` alone in creation order, forwards and backwards,
+/// descending and ascending, 25 at a time: every page's `totalCount` is the
+/// number of `matching` rows, and the pages together are exactly those rows
+/// in the list's order (created_at, then id).
+async fn assert_search_pages(app: &TestApp, token: &str, search: &str, matching: &[&Model]) {
     for direction in ["DESC", "ASC"] {
         let mut want: Vec<(chrono::DateTime<chrono::Utc>, Uuid)> =
             matching.iter().map(|m| (m.created_at, m.id)).collect();
@@ -466,12 +474,10 @@ both_backends!(search_pages_in_creation_order_walk_both_ways_like_the_whole_list
         let want: Vec<Uuid> = want.into_iter().map(|(_, id)| id).collect();
         let order = format!("[{{field: CREATED_AT, direction: {direction}}}]");
         let page = |args: String| {
-            let app = &app;
-            let token = &token;
             let order = &order;
             async move {
                 let q = format!(
-                    "{{ contacts(search: \"a\", orderBy: {order}, {args}) {{ totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} nodes {{ id }} }} }}"
+                    "{{ contacts(search: \"{search}\", orderBy: {order}, {args}) {{ totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} nodes {{ id }} }} }}"
                 );
                 app.gql(token, &q, json!({})).await["contacts"].clone()
             }
@@ -489,19 +495,20 @@ both_backends!(search_pages_in_creation_order_walk_both_ways_like_the_whole_list
         let mut args = "first: 25".to_owned();
         loop {
             let c = page(args.clone()).await;
-            assert_eq!(c["totalCount"].as_u64().unwrap() as usize, want.len());
+            assert_eq!(c["totalCount"].as_u64().unwrap() as usize, want.len(), "{search:?} {direction}");
             got.extend(ids(&c));
             if !c["pageInfo"]["hasNextPage"].as_bool().unwrap() {
                 break;
             }
             args = format!("first: 25, after: \"{}\"", c["pageInfo"]["endCursor"].as_str().unwrap());
         }
-        assert_eq!(got, want, "forwards, {direction}");
+        assert_eq!(got, want, "{search:?} forwards, {direction}");
         // backwards
         let mut got = Vec::new();
         let mut args = "last: 25".to_owned();
         loop {
             let c = page(args.clone()).await;
+            assert_eq!(c["totalCount"].as_u64().unwrap() as usize, want.len(), "{search:?} {direction}");
             let mut p = ids(&c);
             p.extend(got);
             got = p;
@@ -510,9 +517,153 @@ both_backends!(search_pages_in_creation_order_walk_both_ways_like_the_whole_list
             }
             args = format!("last: 25, before: \"{}\"", c["pageInfo"]["startCursor"].as_str().unwrap());
         }
-        assert_eq!(got, want, "backwards, {direction}");
+        assert_eq!(got, want, "{search:?} backwards, {direction}");
     }
-});
+}
+
+/// Postgres: a search this process has found broad is read by walking the
+/// workspace in creation order and its count is remembered under the
+/// workspace's search version. Pages and counts stay exactly those of the
+/// data through inserts, renames, deletes and a rolled-back write; writes
+/// that leave every document alone keep the version; another workspace
+/// never sees this one's memo or rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broad_search_is_walked_and_its_remembered_count_follows_every_write() {
+    let (app, rows, token) = seeded(Backend::Postgres, 300).await;
+    // All but five contacts get a company word no seeded contact has.
+    let ws = uuid_sql(&app.db, WS);
+    exec(
+        &app.db,
+        &format!(
+            "UPDATE contacts SET company = 'Quorvex ' || coalesce(company, '') WHERE workspace_id = {ws} \
+             AND id NOT IN (SELECT id FROM contacts WHERE workspace_id = {ws} ORDER BY id LIMIT 5)"
+        ),
+    )
+    .await;
+    let rows_now = all_contacts(&app.db, WS).await;
+    assert_eq!(rows_now.len(), rows.len());
+    let matching = |rows: &[Model]| -> Vec<Model> {
+        rows.iter().filter(|m| words_of(m).iter().any(|w| w.starts_with("quorv"))).cloned().collect()
+    };
+    let m = matching(&rows_now);
+    assert_eq!(m.len(), rows.len() - 5);
+    let memo = || app.db.searches().get(WS, "'quorv':*");
+    assert_eq!(memo(), None);
+    // The first page counts the matches and finds the search broad (295 of
+    // 300 contacts); every later page walks.
+    assert_search_pages(&app, &token, "quorv", &m.iter().collect::<Vec<_>>()).await;
+    let (v1, n1) = memo().expect("a broad search is remembered");
+    assert_eq!(n1 as usize, m.len());
+    // The next page walks, and counts nothing.
+    app.db.stats().start_capture();
+    app.gql(&token, "{ contacts(first: 25, search: \"quorv\") { totalCount nodes { id } } }", json!({}))
+        .await;
+    let sql = app.db.stats().take_capture().join("\n");
+    assert!(sql.contains("latticeiq_search_walk("), "{sql}");
+    assert!(!sql.contains("WITH latticeiq_search"), "{sql}");
+
+    let count = || async {
+        app.gql(&token, "{ contacts(first: 3, search: \"quorv\") { totalCount nodes { id } } }", json!({}))
+            .await["contacts"]["totalCount"]
+            .as_i64()
+            .unwrap()
+    };
+    let version = || async {
+        app.sql(&format!("SELECT search_version FROM contact_counts WHERE workspace_id = {ws}")).await[0]
+            .try_get_by_index::<i64>(0)
+            .unwrap()
+    };
+    assert_eq!(version().await, v1);
+
+    // A write that changes no document keeps the version (and the memo).
+    let admin = app.token(WS, Role::Admin);
+    app.gql(
+        &admin,
+        "mutation($id: UUID!) { updateContact(id: $id, input: {notes: \"called\"}) { id } }",
+        json!({"id": m[0].id}),
+    )
+    .await;
+    assert_eq!(version().await, v1);
+    assert_eq!(count().await, n1);
+
+    // A new match: the version moves and the count follows.
+    app.gql(
+        &admin,
+        "mutation { createContact(input: {email: \"new@quorvex.io\", firstName: \"Nia\", company: \"Quorvex Labs\"}) { id } }",
+        json!({}),
+    )
+    .await;
+    assert_ne!(version().await, v1);
+    assert_eq!(count().await, n1 + 1);
+    // A rename out of the search.
+    app.gql(
+        &admin,
+        "mutation($id: UUID!) { updateContact(id: $id, input: {company: \"Elsewhere\"}) { id } }",
+        json!({"id": m[1].id}),
+    )
+    .await;
+    assert_eq!(count().await, n1);
+    // A delete.
+    app.gql(&admin, "mutation($ids: [UUID!]!) { deleteContacts(ids: $ids) }", json!({"ids": [m[2].id]}))
+        .await;
+    assert_eq!(count().await, n1 - 1);
+    // A rolled-back insert leaves data and count as they were.
+    let before = version().await;
+    let failed = sea_orm::ConnectionTrait::execute_unprepared(
+        app.db.conn(),&format!(
+            "DO $$ BEGIN INSERT INTO contacts (id, workspace_id, email, company) \
+             VALUES (gen_random_uuid(), {ws}, 'gone@quorvex.io', 'Quorvex'); RAISE EXCEPTION 'roll back'; END $$"
+        ),
+    )
+    .await;
+    assert!(failed.is_err());
+    assert_eq!(version().await, before);
+    assert_eq!(count().await, n1 - 1);
+    // And the pages are still exactly the data's.
+    let rows_now = all_contacts(&app.db, WS).await;
+    let m = matching(&rows_now);
+    assert_eq!(m.len() as i64, n1 - 1);
+    assert_search_pages(&app, &token, "quorv", &m.iter().collect::<Vec<_>>()).await;
+    assert_eq!(memo().map(|(_, n)| n), Some(n1 - 1));
+
+    // Another workspace: its own (empty) search, none of these rows, and a
+    // memo entry of its own only if it were broad.
+    let other = app.token(OTHER, Role::Viewer);
+    for _ in 0..2 {
+        let c = app
+            .gql(&other, "{ contacts(first: 50, search: \"quorv\") { totalCount nodes { id } } }", json!({}))
+            .await;
+        assert_eq!(c["contacts"]["totalCount"], 0);
+        assert_eq!(c["contacts"]["nodes"], json!([]));
+    }
+    assert_eq!(app.db.searches().get(OTHER, "'quorv':*"), None);
+    // The walk itself, called directly as the request role with the other
+    // workspace's claims, returns none of this workspace's rows.
+    let tx = sea_orm::TransactionTrait::begin(app.db.conn()).await.unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &tx,
+        &format!(
+            "SELECT set_config('request.jwt.claims', '{{\"workspace_id\":\"{OTHER}\"}}', true), \
+         set_config('role', 'latticeiq_app', true)"
+        ),
+    )
+    .await
+    .unwrap();
+    let other_rows: Vec<Uuid> = sea_orm::ConnectionTrait::query_all_raw(
+        &tx,
+        sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT id FROM latticeiq_search_walk('quorv:*', true, NULL, NULL, 1000)",
+        ),
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get_by_index(0).unwrap())
+    .collect();
+    tx.rollback().await.unwrap();
+    assert!(other_rows.is_empty(), "the walk crossed workspaces: {other_rows:?}");
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_gives_the_same_ids_on_sqlite_and_postgres() {

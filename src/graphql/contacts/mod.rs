@@ -419,6 +419,19 @@ struct CountQuery {
 
 /// The column the page query returns its total in.
 const TOTAL_COLUMN: &str = "__total_count";
+/// The column a search's page returns the workspace's search version in.
+const SEARCH_VERSION_COLUMN: &str = "__search_version";
+/// The column a search's page returns the workspace's contact count in.
+const WORKSPACE_CONTACTS_COLUMN: &str = "__workspace_contacts";
+
+/// Whether `matches` of `contacts` are too many to read whole for a page in
+/// creation order: walking that order finds a page of 50 after ~50 × contacts
+/// / matches rows (each a read of two indexes), reading the matches costs one
+/// row each (plus a sort); they cost about the same at matches ≈ 16 ×
+/// sqrt(contacts) (measured at 100 000 contacts: ~5 000 matches).
+fn broad_search(matches: i64, contacts: i64) -> bool {
+    matches > 0 && matches as f64 >= 16.0 * (Ord::max(contacts, 0) as f64).sqrt()
+}
 
 /// A page of contacts.
 #[Object]
@@ -552,6 +565,20 @@ impl ContactsQuery {
             page_condition = page_condition.and(sort.after(backend, c, reverse, args.cursor_argument())?);
         }
         let mut total: Option<i64> = None;
+        // A search alone in creation order (Postgres): a search this process
+        // has found broad is read by walking the workspace in that order,
+        // and its count comes from the memo while the workspace's search
+        // version holds (see `db::SearchMemo`, pg_0010_search_walk_up.sql).
+        let memo_search = match &tsquery {
+            Some(q) if search_only && backend == sea_orm::DbBackend::Postgres => sort
+                .creation_walk(backend, cursor.as_ref(), reverse, args.cursor_argument())?
+                .map(|walk| (q.as_str(), walk)),
+            _ => None,
+        };
+        let searches = req.db.database().searches();
+        let remembered = memo_search.as_ref().and_then(|(q, _)| searches.get(workspace_id, q));
+        // Whether the statement returns the count (the memo learns it).
+        let total_column = wants_total || (memo_search.is_some() && remembered.is_none());
         let mut rows = if args.limit == 0 {
             Vec::new()
         } else {
@@ -571,7 +598,23 @@ impl ContactsQuery {
                 }
                 sea_orm::QuerySelect::limit(select, u64::from(args.limit) + 1)
             };
-            let mut select = if search_only && sort.by_creation_only() {
+            let mut select = if let (Some((q, walk)), Some(_)) = (&memo_search, remembered) {
+                let mut values: Vec<sea_orm::Value> = vec![(*q).into(), walk.descending.into()];
+                let (at, id) = match &walk.after {
+                    Some((at, id)) => {
+                        values.push(at.clone());
+                        values.push((*id).into());
+                        ("$3", "$4")
+                    }
+                    None => ("NULL", "NULL"),
+                };
+                values.push(i32::try_from(args.limit).unwrap_or(i32::MAX - 1).saturating_add(1).into());
+                let walk = format!(
+                    "\"contacts\".\"id\" = ANY(ARRAY(SELECT id FROM latticeiq_search_walk($1::tsquery, $2, {at}::timestamptz, {id}::uuid, ${})))",
+                    values.len()
+                );
+                order(contacts::Entity::find().filter(Expr::cust_with_values(walk, values)))
+            } else if search_only && sort.by_creation_only() {
                 // Narrowed by the search alone, in creation order: the page is
                 // sorted from the search's matches (which carry `created_at`),
                 // and only its own rows are read from `contacts`. The matches
@@ -629,20 +672,60 @@ impl ContactsQuery {
                     };
                 }
             }
-            if wants_total {
+            if memo_search.is_some() {
+                for (column, sql) in [
+                    (
+                        SEARCH_VERSION_COLUMN,
+                        "(SELECT search_version FROM contact_counts WHERE workspace_id = $1)",
+                    ),
+                    (
+                        WORKSPACE_CONTACTS_COLUMN,
+                        "(SELECT contacts FROM contact_counts WHERE workspace_id = $1)",
+                    ),
+                ] {
+                    select = sea_orm::QuerySelect::expr_as(
+                        select,
+                        Expr::cust_with_values(sql, [workspace_id]),
+                        column,
+                    );
+                }
+            }
+            if let (Some((q, _)), Some((version, matches)), true) = (&memo_search, remembered, wants_total) {
+                // The remembered count while the version holds; counted
+                // afresh (only) when it does not.
+                let count = Expr::cust_with_values(
+                    "CASE WHEN (SELECT search_version FROM contact_counts WHERE workspace_id = $1) = $2 \
+                     THEN $3::bigint ELSE (SELECT count(*) FROM latticeiq_search_matches($4::tsquery)) END",
+                    [workspace_id.into(), version.into(), matches.into(), sea_orm::Value::from(*q)],
+                );
+                select = sea_orm::QuerySelect::expr_as(select, count, TOTAL_COLUMN);
+            } else if total_column {
                 // The count rides along with the page: one round trip, and the
                 // planner runs the uncorrelated subquery once (an InitPlan).
                 let sub = Expr::SubQuery(None, Box::new(count_query(&condition).into_sub_query_statement()));
                 select = sea_orm::QuerySelect::expr_as(select, sub, TOTAL_COLUMN);
             }
+            let statement = sea_orm::QueryTrait::build(&select, backend);
+            // A walk reads no match set.
+            let statement = if remembered.is_some() { statement } else { finish(statement) };
             let tx = req.db.tx().await?;
-            let raw = tx.query_all_raw(finish(sea_orm::QueryTrait::build(&select, backend))).await?;
+            let raw = tx.query_all_raw(statement).await?;
             let mut models = Vec::with_capacity(raw.len());
             for row in &raw {
-                if wants_total && total.is_none() {
+                if total_column && total.is_none() {
                     total = Some(row.try_get::<i64>("", TOTAL_COLUMN)?);
                 }
                 models.push(crate::store::contacts::model_from_row(row)?);
+            }
+            if let (Some((q, _)), Some(row)) = (&memo_search, raw.first()) {
+                let version: Option<i64> = row.try_get("", SEARCH_VERSION_COLUMN)?;
+                let contacts: Option<i64> = row.try_get("", WORKSPACE_CONTACTS_COLUMN)?;
+                match (version, contacts, total) {
+                    (Some(v), Some(t), Some(n)) if broad_search(n, t) => searches.put(workspace_id, q, v, n),
+                    // A walk without its count: still remembered if current.
+                    (Some(v), _, None) if remembered.is_some_and(|(at, _)| at == v) => {}
+                    _ => searches.forget(workspace_id, q),
+                }
             }
             models
         };

@@ -17,6 +17,15 @@ use crate::store;
 /// Most keys in one `orderBy`.
 pub const MAX_ORDER_KEYS: usize = 8;
 
+/// A page of a list in creation order, as a walk of that order reads it.
+#[derive(Clone, Debug)]
+pub struct CreationWalk {
+    /// Whether the page reads in descending creation order.
+    pub descending: bool,
+    /// The creation time and id the page starts after (none: from the start).
+    pub after: Option<(Value, uuid::Uuid)>,
+}
+
 /// A field contacts can be sorted by.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(name = "ContactSortField")]
@@ -167,6 +176,34 @@ impl Sort {
     /// tie-breaker): a search's matches carry both (see `with_search`).
     pub fn by_creation_only(&self) -> bool {
         self.keys.iter().all(|(f, _)| *f == SortField::CreatedAt)
+    }
+
+    /// For a sort by creation time alone (one key): whether a page reads in
+    /// descending creation order, and the position it starts after (the
+    /// cursor's creation time and id; `None` for the first page) — what
+    /// `latticeiq_search_walk` takes. `None` for any other sort.
+    pub fn creation_walk(
+        &self,
+        backend: DbBackend,
+        cursor: Option<&Cursor>,
+        reverse: bool,
+        argument: &str,
+    ) -> AppResult<Option<CreationWalk>> {
+        let [(SortField::CreatedAt, direction)] = self.keys.as_slice() else {
+            return Ok(None);
+        };
+        let descending = (*direction == SortDirection::Desc) != reverse;
+        let after = match cursor {
+            None => None,
+            Some(c) => {
+                let bad = || {
+                    AppError::bad_field(argument, format!("`{argument}` is not a valid cursor for this list"))
+                };
+                let [raw] = c.keys.as_slice() else { return Err(bad()) };
+                Some((cursor_value(backend, Kind::Timestamp, raw).ok_or_else(bad)?, c.id))
+            }
+        };
+        Ok(Some(CreationWalk { descending, after }))
     }
 
     /// The signature a cursor records, e.g. `LAST_NAME:ASC,CREATED_AT:DESC`.
