@@ -4,10 +4,10 @@
 //! partial expression indexes, composite foreign keys, FTS5, `text[]`), so
 //! each migration runs backend-specific SQL kept in `src/sql/`:
 //! `pg_NNNN_*` for Postgres and `sqlite_NNNN_*` for SQLite. Migrations
-//! 0004 to 0010 are Postgres-only (row-level security, SQL functions, the
+//! 0004 to 0011 are Postgres-only (row-level security, SQL functions, the
 //! performance work: contact counts, search under RLS, context versions, an
 //! inlinable search document, a narrow search table, a search version
-//! with the walk of broad searches) and do
+//! with the walk of broad searches, contacts by e-mail under RLS) and do
 //! nothing on SQLite. Every file is idempotent, so `up` on an up-to-date
 //! database is a no-op twice over: the migration table skips it, and the SQL
 //! would change nothing.
@@ -25,6 +25,7 @@ mod m20260101_000007_pg_context_versions;
 mod m20260101_000008_pg_search;
 mod m20260101_000009_pg_search_table;
 mod m20260101_000010_pg_search_walk;
+mod m20260101_000011_pg_email_lookup;
 
 /// The Postgres role requests run as, unless `DB_RLS_ROLE` says otherwise.
 pub const DEFAULT_RLS_ROLE: &str = "latticeiq_app";
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000008_pg_search::Migration),
             Box::new(m20260101_000009_pg_search_table::Migration),
             Box::new(m20260101_000010_pg_search_walk::Migration),
+            Box::new(m20260101_000011_pg_email_lookup::Migration),
         ]
     }
 }
@@ -72,6 +74,8 @@ pub const SQL_FILES: &[&str] = &[
     include_str!("sql/pg_0009_search_table_down.sql"),
     include_str!("sql/pg_0010_search_walk_up.sql"),
     include_str!("sql/pg_0010_search_walk_down.sql"),
+    include_str!("sql/pg_0011_email_lookup_up.sql"),
+    include_str!("sql/pg_0011_email_lookup_down.sql"),
     include_str!("sql/sqlite_0001_tables_up.sql"),
     include_str!("sql/sqlite_0001_tables_down.sql"),
     include_str!("sql/sqlite_0002_indexes_up.sql"),

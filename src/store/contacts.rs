@@ -147,6 +147,25 @@ impl PgCell for entity::Tags {
     }
 }
 
+/// Contacts whose `lower(email)` is one of `keys` (lower-case already). On
+/// Postgres through `latticeiq_contact_ids_by_email`: under RLS `lower` may
+/// not be an index condition, and the plain condition reads every contact of
+/// the workspace (see pg_0011_email_lookup_up.sql). The ids are an array
+/// computed once (an InitPlan): as `IN (…)`, a planner without statistics
+/// may run the function again for every row of an outer scan.
+pub fn email_in(backend: DbBackend, keys: &[String]) -> SimpleExpr {
+    match backend {
+        DbBackend::Postgres => Expr::cust_with_values(
+            "\"contacts\".\"id\" = ANY(ARRAY(SELECT latticeiq_contact_ids_by_email($1::text[])))",
+            [super::string_array(backend, keys)],
+        ),
+        _ => sea_orm::sea_query::ExprTrait::is_in(
+            sea_orm::sea_query::Func::lower(Expr::col((contacts::Entity, Column::Email))),
+            keys.iter().cloned(),
+        ),
+    }
+}
+
 /// Inserts `rows` in batches; returns how many were inserted.
 pub async fn insert_many(conn: &impl ConnectionTrait, rows: &[Model]) -> Result<u64, DbErr> {
     let backend = conn.get_database_backend();

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use entity::contacts::{self, Column, Model};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -42,7 +41,7 @@ pub async fn apply(
         let keys: Vec<String> = chunk.iter().map(|r| r.key.clone()).collect();
         let rows = contacts::Entity::find()
             .filter(Column::WorkspaceId.eq(workspace_id))
-            .filter(Expr::expr(Func::lower(Expr::col(Column::Email))).is_in(keys))
+            .filter(super::contacts::email_in(conn.get_database_backend(), &keys))
             .all(conn)
             .await?;
         for m in rows {

@@ -141,6 +141,72 @@ async fn search_and_tags_use_their_gin_indexes_under_rls() {
     }
 }
 
+/// E-mail lookups (the uniqueness check of `createContact`/`updateContact`,
+/// `importContacts` finding existing rows) reach the unique index on
+/// (workspace_id, lower(email)) despite RLS, and an update that keeps the
+/// e-mail does not look it up at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_lookups_use_the_unique_index_under_rls() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    latticeiq::seed::seed_workspace(&app.db, WS, 20_000, 1).await.unwrap();
+    latticeiq::seed::seed_workspace(&app.db, OTHER, 20_000, 2).await.unwrap();
+    app.db.conn().execute_unprepared("ANALYZE contacts").await.unwrap();
+    let token = app.token(WS, Role::Admin);
+    let id: Uuid =
+        app.sql(&format!("SELECT id FROM contacts WHERE workspace_id = '{WS}' ORDER BY id LIMIT 1")).await[0]
+            .try_get_by_index(0)
+            .unwrap();
+    let taken: String = app
+        .sql(&format!("SELECT email FROM contacts WHERE workspace_id = '{WS}' AND email IS NOT NULL ORDER BY id DESC LIMIT 1"))
+        .await[0]
+        .try_get_by_index(0)
+        .unwrap();
+    let index = "contacts_workspace_email_key";
+    let update =
+        "mutation($id: UUID!, $i: UpdateContactInput!) { updateContact(id: $id, input: $i) { email } }";
+    let import = "mutation($csv: String!) { importContacts(csv: $csv) { created updated } }";
+    let csv = format!("email,first_name\n{},Renamed\nbrand.new@example.org,New\n", taken.to_uppercase());
+    let cases: [(&str, &str, Value); 4] = [
+        ("update to a free e-mail", update, json!({"id": id, "i": {"email": "moved@example.org"}})),
+        ("create", "mutation { createContact(input: {email: \"fresh@example.org\"}) { id } }", json!({})),
+        ("import", import, json!({"csv": csv})),
+        ("update to a taken e-mail", update, json!({"id": id, "i": {"email": taken.to_uppercase()}})),
+    ];
+    for (name, query, variables) in cases {
+        let before = index_scans(&app, index).await;
+        let (_, body) = app.post(Some(&token), query, variables).await;
+        if name == "update to a taken e-mail" {
+            assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT", "{body}");
+        } else {
+            assert!(body.get("errors").is_none(), "{name}: {body}");
+        }
+        if name == "import" {
+            assert_eq!(body["data"]["importContacts"]["updated"], 1, "{body}");
+            assert_eq!(body["data"]["importContacts"]["created"], 1, "{body}");
+        }
+        let mut after = before;
+        for _ in 0..100 {
+            after = index_scans(&app, index).await;
+            if after > before {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(after > before, "{index} was not used by {name}");
+    }
+    // A write that keeps the e-mail (even re-cased) does not look it up.
+    app.gql(&token, update, json!({"id": id, "i": {"notes": "called"}})).await;
+    for variables in
+        [json!({"id": id, "i": {"notes": "again"}}), json!({"id": id, "i": {"email": "MOVED@example.org"}})]
+    {
+        app.db.stats().start_capture();
+        app.gql(&token, update, variables).await;
+        let sql = app.db.stats().take_capture().join("\n");
+        assert!(sql.contains("UPDATE \"contacts\""), "{sql}");
+        assert!(!sql.contains("latticeiq_contact_ids_by_email"), "{sql}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_search_document_is_an_inlined_expression_giving_the_words_of_the_contact() {
     // The triggers that keep `contact_search` compute the document of every

@@ -243,9 +243,7 @@ async fn check_email_free(
         .select_only()
         .column(Column::Id)
         .filter(Column::WorkspaceId.eq(workspace_id))
-        .filter(
-            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(Column::Email))).eq(email.to_lowercase()),
-        );
+        .filter(crate::store::contacts::email_in(conn.get_database_backend(), &[email.to_lowercase()]));
     if let Some(id) = except {
         q = q.filter(Column::Id.ne(id));
     }
@@ -311,6 +309,7 @@ impl ContactMutations {
         let req = member(ctx)?;
         let ws = req.db.claims().workspace_id;
         let mut m = load_contact(ctx, id, "id").await?;
+        let old_email = m.email.as_deref().map(str::to_lowercase);
         for (column, value) in text_fields_of_update(&input) {
             match value {
                 MaybeUndefined::Undefined => {}
@@ -337,7 +336,11 @@ impl ContactMutations {
             return Err(AppError::bad_input("a contact needs an email, a first or last name, or a company"));
         }
         let tx = req.db.tx().await?;
-        if let Some(email) = &m.email {
+        // Only a changed e-mail can collide (the unique index would refuse it
+        // anyway; this gives the clear CONFLICT).
+        if let Some(email) = &m.email
+            && old_email.as_deref() != Some(email.to_lowercase().as_str())
+        {
             check_email_free(&*tx, ws, email, Some(id)).await?;
         }
         tx.execute(&update_statement(req.db.backend(), &m)).await?;
