@@ -147,10 +147,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Seed { workspace, contacts, seed } => {
             let r = commands::seed(&config, workspace, contacts, seed).await?;
             println!(
-                "seeded {} contacts into {workspace} in {:.1} s (inserts {:.1} s); default ICP: {} processed, {} matched",
+                "seeded {} contacts into {workspace} in {:.1} s ({}); default ICP: {} processed, {} matched",
                 r.contacts,
                 r.total_time.as_secs_f64(),
-                r.insert_time.as_secs_f64(),
+                if r.bulk { "bulk load: COPY, indexes rebuilt" } else { "batched INSERTs" },
                 r.matched.processed,
                 r.matched.matched
             );

@@ -1,9 +1,14 @@
-//! `latticeiq seed` (SPEC §9): writes generated contacts in batched INSERTs
-//! — a batch is generated, backfilled, matched to the workspace's default
-//! ICP, written and dropped, so memory stays flat for any `--contacts N` —
-//! after setting the workspace's company and product catalog.
+//! `latticeiq seed` (SPEC §9): writes generated contacts in batches — a
+//! batch is generated, backfilled, matched to the workspace's default ICP,
+//! written and dropped, so memory stays flat for any `--contacts N` — after
+//! setting the workspace's company and product catalog. A seed of at least
+//! [`BULK_MIN_CONTACTS`] into an empty Postgres `contacts` table is a bulk
+//! load (`COPY`, secondary indexes rebuilt once); any other, batched INSERTs.
 
+mod bulk;
 pub mod generate;
+
+pub use bulk::BULK_MIN_CONTACTS;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,8 +36,8 @@ pub const SEED_MATCH_MIN_SCORE: i32 = 40;
 pub struct SeedReport {
     /// Contacts inserted.
     pub contacts: u64,
-    /// Time spent inserting.
-    pub insert_time: Duration,
+    /// Whether the rows went in by the bulk path (`COPY`, indexes rebuilt).
+    pub bulk: bool,
     /// The default ICP match over the workspace.
     pub matched: MatchRun,
     /// Total time.
@@ -51,6 +56,7 @@ pub async fn seed_demo(db: &Database) -> anyhow::Result<SeedReport> {
         generate::demo_contacts(),
         "LatticeIQ Demo",
         "Financial Services",
+        false,
     )
     .await
 }
@@ -71,6 +77,7 @@ pub async fn seed_workspace(
         generate::contacts(workspace_id, seed, count),
         "Northwind Lending",
         "Finance",
+        count >= BULK_MIN_CONTACTS,
     )
     .await
 }
@@ -94,6 +101,7 @@ async fn seed_contacts(
     contacts_iter: impl Iterator<Item = SeedContact>,
     company_name: &str,
     industry: &str,
+    bulk_wanted: bool,
 ) -> anyhow::Result<SeedReport> {
     let started = Instant::now();
     let claims = system_claims(workspace_id);
@@ -120,28 +128,42 @@ async fn seed_contacts(
     // Contacts are matched to the default ICP as they are generated (the
     // same rule as matchIdealClientProfile with minScore 40), so each row is
     // written once: a later UPDATE would cost as much as the INSERT, every
-    // index included. On Postgres two connections write batches in parallel
-    // (the database, not the generator, is the bottleneck: ~90 % of the time).
+    // index included. Into an empty Postgres table a large seed is one bulk
+    // load (`bulk.rs`); otherwise, on Postgres, two connections write batched
+    // INSERTs in parallel (the database, not the generator, is the bottleneck).
     let backend = db.backend();
-    let batch = insert_batch_size(backend);
-    let writers = if backend == DbBackend::Postgres { 2 } else { 1 };
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<contacts::Model>>(writers);
-    let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+    let load =
+        if backend == DbBackend::Postgres && bulk_wanted { bulk::BulkLoad::begin(db).await? } else { None };
+    let bulk = load.is_some();
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<contacts::Model>>(2);
     let mut tasks: tokio::task::JoinSet<anyhow::Result<u64>> = tokio::task::JoinSet::new();
-    for _ in 0..writers {
-        let (db, claims, receiver) = (db.clone(), claims.clone(), receiver.clone());
+    let batch = if let Some(mut load) = load {
+        let mut receiver = receiver;
         tasks.spawn(async move {
-            let mut written = 0u64;
-            loop {
-                let Some(rows) = receiver.lock().await.recv().await else { return Ok(written) };
-                let tx = db.begin_scoped(&claims, true).await?;
-                tx.execute(&insert_statement(db.backend(), &rows)).await.context("inserting contacts")?;
-                db.commit(tx).await?;
-                written += rows.len() as u64;
+            while let Some(rows) = receiver.recv().await {
+                load.write(&rows).await.context("copying contacts")?;
             }
+            load.finish().await
         });
-    }
-    drop(receiver);
+        bulk::COPY_BATCH
+    } else {
+        let writers = if backend == DbBackend::Postgres { 2 } else { 1 };
+        let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+        for _ in 0..writers {
+            let (db, claims, receiver) = (db.clone(), claims.clone(), receiver.clone());
+            tasks.spawn(async move {
+                let mut written = 0u64;
+                loop {
+                    let Some(rows) = receiver.lock().await.recv().await else { return Ok(written) };
+                    let tx = db.begin_scoped(&claims, true).await?;
+                    tx.execute(&insert_statement(db.backend(), &rows)).await.context("inserting contacts")?;
+                    db.commit(tx).await?;
+                    written += rows.len() as u64;
+                }
+            });
+        }
+        insert_batch_size(backend)
+    };
     let mut run = MatchRun::default();
     let mut contacts_iter = contacts_iter.peekable();
     while contacts_iter.peek().is_some() {
@@ -161,7 +183,7 @@ async fn seed_contacts(
             })
             .collect();
         if sender.send(rows).await.is_err() {
-            break; // a writer failed: its error is reported below
+            break; // the writer failed: its error is reported below
         }
         if run.processed % 100_000 < batch as u64 {
             tracing::info!(generated = run.processed, "seeding");
@@ -175,8 +197,7 @@ async fn seed_contacts(
     if inserted != run.processed {
         anyhow::bail!("generated {} contacts but wrote {inserted}", run.processed);
     }
-    let insert_time = started.elapsed();
-    Ok(SeedReport { contacts: inserted, insert_time, matched: run, total_time: started.elapsed() })
+    Ok(SeedReport { contacts: inserted, bulk, matched: run, total_time: started.elapsed() })
 }
 
 /// A generated contact as a row, its derived columns backfilled (SPEC §6.2).

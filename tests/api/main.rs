@@ -18,4 +18,5 @@ mod hardening;
 mod mutations_config;
 mod mutations_contacts;
 mod operations;
+mod seed;
 mod vectors;
