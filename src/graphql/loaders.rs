@@ -301,4 +301,28 @@ impl Loaders {
     pub async fn context(&self) -> Result<Arc<WorkspaceContext>, AppError> {
         Ok(self.workspace.load_one(self.workspace_id).await?.unwrap_or_default())
     }
+
+    /// Primes the context from a version stamp that another statement of
+    /// this request read ([`CONTEXT_VERSION_SQL`], Postgres): when this
+    /// process remembers the context at exactly that stamp, it is what the
+    /// context statement would return (stamps are never reused), and that
+    /// statement is saved. Any other stamp leaves the loader as it was.
+    pub async fn prime_context(&self, memo: &ContextMemo, version: Option<i64>) {
+        let Some(version) = version else { return };
+        if let Some((at, context)) = memo.get(self.workspace_id)
+            && at == version
+            && let Ok(context) = context.downcast::<WorkspaceContext>()
+        {
+            self.workspace.feed_one(self.workspace_id, context).await;
+        }
+    }
 }
+
+/// A column expression (Postgres) reading the workspace's context stamp
+/// within another statement, `$1` the workspace id; see
+/// [`Loaders::prime_context`].
+pub const CONTEXT_VERSION_SQL: &str =
+    "(SELECT version FROM workspace_context_versions WHERE workspace_id = $1)";
+
+/// The name of that column.
+pub const CONTEXT_VERSION_COLUMN: &str = "__context_version";

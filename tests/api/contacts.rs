@@ -1071,3 +1071,63 @@ both_backends!(every_field_reads_alike_alone_and_with_all_others, |backend| asyn
         }
     }
 });
+
+/// Statements of one request.
+async fn counted(app: &TestApp, token: &str, query: &str) -> (Value, u64) {
+    let before = app.statements();
+    let data = app.gql(token, query, json!({})).await;
+    (data, app.statements() - before)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_context_stamp_rides_with_the_contact_reads_and_a_changed_context_is_read_afresh() {
+    let app = TestApp::with_demo(Backend::Postgres).await;
+    latticeiq::seed::seed_workspace(&app.db, OTHER, 30, 4).await.unwrap();
+    let (demo, other) = (app.admin(), app.token(OTHER, Role::Admin));
+    let garrett =
+        app.gql(&demo, r#"{ contacts(search: "Garrett Golden") { nodes { id } } }"#, json!({})).await;
+    let garrett = garrett["contacts"]["nodes"][0]["id"].as_str().unwrap().to_owned();
+    let by_id = format!(r#"{{ contact(id: "{garrett}") {{ icp {{ name }} }} }}"#);
+    let page = "{ contacts(first: 50, orderBy: [{field: ICP_MATCH_SCORE, direction: ASC}]) { nodes { icp { name } } } }";
+    let names = |data: &Value| -> BTreeSet<String> {
+        data["contacts"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|n| n["icp"]["name"].as_str())
+            .map(str::to_owned)
+            .collect()
+    };
+
+    // Warm: each workspace's context is remembered once read.
+    for token in [&demo, &other] {
+        app.gql(token, page, json!({})).await;
+    }
+    // BEGIN, the RLS settings, the read (with the stamp), COMMIT: the
+    // context statement is saved while the remembered one is current.
+    let (data, n) = counted(&app, &demo, &by_id).await;
+    assert_eq!(data["contact"]["icp"]["name"], "High-Value Decision Makers");
+    assert_eq!(n, 4, "by id with a current context");
+    let (data, n) = counted(&app, &demo, page).await;
+    assert!(names(&data).contains("High-Value Decision Makers"), "{data}");
+    assert_eq!(n, 4, "a page with a current context");
+
+    // A change to the context (the trigger moves the stamp): the next read
+    // sees the stamp differ and reads the context afresh, in one statement more.
+    app.sql(&format!("UPDATE ideal_client_profiles SET name = 'Renamed ICP' WHERE workspace_id = '{DEMO}'"))
+        .await;
+    let (data, n) = counted(&app, &demo, &by_id).await;
+    assert_eq!(data["contact"]["icp"]["name"], "Renamed ICP", "never the remembered, stale context");
+    assert_eq!(n, 5, "by id after a change");
+    let (data, n) = counted(&app, &demo, page).await;
+    assert!(names(&data).contains("Renamed ICP"), "{data}");
+    assert_eq!(n, 4, "a page after the context was read again");
+
+    // Another workspace is primed with its own context only.
+    let (data, n) = counted(&app, &other, page).await;
+    // (its default ICP has the default name; the demo's was renamed)
+    assert_eq!(names(&data), BTreeSet::from(["High-Value Decision Makers".to_owned()]), "{data}");
+    assert_eq!(n, 4);
+    let (data, _) = counted(&app, &other, &by_id).await;
+    assert_eq!(data["contact"], Value::Null, "another workspace's contact stays invisible");
+}
