@@ -257,49 +257,42 @@ pub async fn load_workspace_context(
     )))
 }
 
-/// The workspace context, keyed by workspace id.
-pub struct WorkspaceLoader(pub Arc<RequestDb>);
-
-impl Loader<Uuid> for WorkspaceLoader {
-    type Value = Arc<WorkspaceContext>;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let ws = self.0.claims().workspace_id;
-        if !keys.contains(&ws) {
-            return Ok(HashMap::new());
-        }
-        let tx = self.0.tx().await?;
-        let context = load_workspace_context(&*tx, ws, self.0.database().contexts()).await?;
-        Ok(HashMap::from([(ws, context)]))
-    }
-}
-
 /// All loaders of one request.
 pub struct Loaders {
-    workspace_id: Uuid,
+    db: Arc<RequestDb>,
     /// Campaigns by id.
     pub campaigns: DataLoader<CampaignLoader, HashMapCache>,
-    /// The workspace context.
-    pub workspace: DataLoader<WorkspaceLoader, HashMapCache>,
+    /// The workspace context: one key, so no batching to wait for — read at
+    /// most once per request, by whichever resolver asks first, while any
+    /// others asking meanwhile wait for that read.
+    context: tokio::sync::OnceCell<Arc<WorkspaceContext>>,
 }
 
 impl Loaders {
     /// Fresh loaders around the request's database handle.
     pub fn new(db: &Arc<RequestDb>) -> Self {
-        fn make<L: Loader<Uuid>>(l: L) -> DataLoader<L, HashMapCache> {
-            DataLoader::with_cache(l, tokio::spawn, HashMapCache::default())
-        }
         Self {
-            workspace_id: db.claims().workspace_id,
-            campaigns: make(CampaignLoader(db.clone())),
-            workspace: make(WorkspaceLoader(db.clone())),
+            db: db.clone(),
+            campaigns: DataLoader::with_cache(
+                CampaignLoader(db.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            context: tokio::sync::OnceCell::new(),
         }
     }
 
     /// The request's workspace context (loaded on first use).
     pub async fn context(&self) -> Result<Arc<WorkspaceContext>, AppError> {
-        Ok(self.workspace.load_one(self.workspace_id).await?.unwrap_or_default())
+        let context = self
+            .context
+            .get_or_try_init(|| async {
+                let tx = self.db.tx().await?;
+                load_workspace_context(&*tx, self.db.claims().workspace_id, self.db.database().contexts())
+                    .await
+            })
+            .await?;
+        Ok(context.clone())
     }
 
     /// Primes the context from a version stamp that another statement of
@@ -307,13 +300,14 @@ impl Loaders {
     /// process remembers the context at exactly that stamp, it is what the
     /// context statement would return (stamps are never reused), and that
     /// statement is saved. Any other stamp leaves the loader as it was.
-    pub async fn prime_context(&self, memo: &ContextMemo, version: Option<i64>) {
+    pub fn prime_context(&self, memo: &ContextMemo, version: Option<i64>) {
         let Some(version) = version else { return };
-        if let Some((at, context)) = memo.get(self.workspace_id)
+        if let Some((at, context)) = memo.get(self.db.claims().workspace_id)
             && at == version
             && let Ok(context) = context.downcast::<WorkspaceContext>()
         {
-            self.workspace.feed_one(self.workspace_id, context).await;
+            // Already read (or being read) in this request: keep that one.
+            let _ = self.context.set(context);
         }
     }
 }

@@ -722,7 +722,7 @@ impl ContactsQuery {
                 && backend == sea_orm::DbBackend::Postgres
             {
                 let version: Option<i64> = row.try_get("", CONTEXT_VERSION_COLUMN)?;
-                req.loaders.prime_context(req.db.database().contexts(), version).await;
+                req.loaders.prime_context(req.db.database().contexts(), version);
             }
             let mut models = Vec::with_capacity(raw.len());
             for row in &raw {
@@ -779,7 +779,7 @@ impl ContactsQuery {
             && postgres
         {
             let version: Option<i64> = row.try_get("", CONTEXT_VERSION_COLUMN)?;
-            req.loaders.prime_context(db.database().contexts(), version).await;
+            req.loaders.prime_context(db.database().contexts(), version);
         }
         Ok(row.map(|r| crate::store::contacts::model_from_row(&r)).transpose()?.map(Contact::from))
     }
