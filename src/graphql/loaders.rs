@@ -17,7 +17,9 @@ use entity::{
     call_templates, campaigns, contact_field_definitions, email_templates, ideal_client_profiles,
     users_settings,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryResult, Select, Statement,
+};
 use uuid::Uuid;
 
 use crate::db::{ContextMemo, RequestDb};
@@ -295,28 +297,46 @@ impl Loaders {
         Ok(context.clone())
     }
 
-    /// Primes the context from a version stamp that another statement of
-    /// this request read ([`CONTEXT_VERSION_SQL`], Postgres): when this
-    /// process remembers the context at exactly that stamp, it is what the
-    /// context statement would return (stamps are never reused), and that
-    /// statement is saved. Any other stamp leaves the loader as it was.
-    pub fn prime_context(&self, memo: &ContextMemo, version: Option<i64>) {
-        let Some(version) = version else { return };
-        if let Some((at, context)) = memo.get(self.db.claims().workspace_id)
+    /// Primes the context from the stamp that a contact read carried
+    /// ([`with_context_stamp`], Postgres): when this process remembers the
+    /// context at exactly that stamp, it is what the context statement would
+    /// return (stamps are never reused), and that statement is saved. Any
+    /// other stamp, or a row without one, leaves the loader as it was.
+    pub fn prime_context(&self, row: &QueryResult) -> Result<(), AppError> {
+        if self.db.backend() != DbBackend::Postgres {
+            return Ok(());
+        }
+        let Some(version) = row.try_get::<Option<i64>>("", CONTEXT_VERSION_COLUMN)? else { return Ok(()) };
+        if let Some((at, context)) = self.db.database().contexts().get(self.db.claims().workspace_id)
             && at == version
             && let Ok(context) = context.downcast::<WorkspaceContext>()
         {
             // Already read (or being read) in this request: keep that one.
             let _ = self.context.set(context);
         }
+        Ok(())
     }
 }
 
-/// A column expression (Postgres) reading the workspace's context stamp
-/// within another statement, `$1` the workspace id; see
-/// [`Loaders::prime_context`].
-pub const CONTEXT_VERSION_SQL: &str =
-    "(SELECT version FROM workspace_context_versions WHERE workspace_id = $1)";
+/// Adds the workspace's context stamp as a column of `select` (Postgres;
+/// unchanged on SQLite); see [`Loaders::prime_context`].
+pub fn with_context_stamp<E: EntityTrait>(
+    select: Select<E>,
+    backend: DbBackend,
+    workspace_id: Uuid,
+) -> Select<E> {
+    if backend != DbBackend::Postgres {
+        return select;
+    }
+    sea_orm::QuerySelect::expr_as(
+        select,
+        sea_orm::sea_query::Expr::cust_with_values(CONTEXT_VERSION_SQL, [workspace_id]),
+        CONTEXT_VERSION_COLUMN,
+    )
+}
+
+/// The stamp's column expression, `$1` the workspace id.
+const CONTEXT_VERSION_SQL: &str = "(SELECT version FROM workspace_context_versions WHERE workspace_id = $1)";
 
 /// The name of that column.
-pub const CONTEXT_VERSION_COLUMN: &str = "__context_version";
+const CONTEXT_VERSION_COLUMN: &str = "__context_version";

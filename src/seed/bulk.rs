@@ -36,7 +36,7 @@ pub struct BulkLoad {
     indexes: Vec<String>,
     forced_rls: bool,
     copy_sql: String,
-    buf: Vec<u8>,
+    buf: String,
     written: u64,
 }
 
@@ -90,20 +90,17 @@ impl BulkLoad {
         }
         let columns: Vec<String> = Column::iter().map(|c| format!("\"{}\"", c.to_string())).collect();
         let copy_sql = format!("COPY contacts ({}) FROM STDIN", columns.join(", "));
-        Ok(Some(Self { tx, indexes, forced_rls, copy_sql, buf: Vec::new(), written: 0 }))
+        Ok(Some(Self { tx, indexes, forced_rls, copy_sql, buf: String::new(), written: 0 }))
     }
 
     /// Writes `rows` with one `COPY`.
     pub async fn write(&mut self, rows: &[Model]) -> anyhow::Result<()> {
         self.buf.clear();
-        let mut line = String::new();
         for row in rows {
-            line.clear();
-            copy_line(row, &mut line)?;
-            self.buf.extend_from_slice(line.as_bytes());
+            copy_line(row, &mut self.buf)?;
         }
         let mut copy = self.tx.copy_in_raw(&self.copy_sql).await.context("starting COPY")?;
-        copy.send(self.buf.as_slice()).await.context("sending COPY data")?;
+        copy.send(self.buf.as_bytes()).await.context("sending COPY data")?;
         self.written += copy.finish().await.context("finishing COPY")?;
         Ok(())
     }

@@ -183,7 +183,7 @@ async fn seed_contacts(
             })
             .collect();
         if sender.send(rows).await.is_err() {
-            break; // the writer failed: its error is reported below
+            break; // a writer failed: its error is reported below
         }
         if run.processed % 100_000 < batch as u64 {
             tracing::info!(generated = run.processed, "seeding");

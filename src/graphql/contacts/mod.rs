@@ -21,7 +21,7 @@ use self::order::{OrderBy, Sort, SortDirection};
 use super::ContextExt;
 use super::campaigns::Campaign;
 use super::icp::{IcpMatch, IdealClientProfile};
-use super::loaders::{CONTEXT_VERSION_COLUMN, CONTEXT_VERSION_SQL};
+use super::loaders::with_context_stamp;
 use super::pagination::{Cursor, Direction, PageArgs, PageInfo, page_info};
 use super::scalars::BigInt;
 use super::templates::{RenderedTemplate, TemplateKind, render_for_contact};
@@ -673,13 +673,7 @@ impl ContactsQuery {
                     };
                 }
             }
-            if backend == sea_orm::DbBackend::Postgres {
-                select = sea_orm::QuerySelect::expr_as(
-                    select,
-                    Expr::cust_with_values(CONTEXT_VERSION_SQL, [workspace_id]),
-                    CONTEXT_VERSION_COLUMN,
-                );
-            }
+            select = with_context_stamp(select, backend, workspace_id);
             if memo_search.is_some() {
                 for (column, sql) in [
                     (
@@ -718,11 +712,8 @@ impl ContactsQuery {
             let statement = if remembered.is_some() { statement } else { finish(statement) };
             let tx = req.db.tx().await?;
             let raw = tx.query_all_raw(statement).await?;
-            if let Some(row) = raw.first()
-                && backend == sea_orm::DbBackend::Postgres
-            {
-                let version: Option<i64> = row.try_get("", CONTEXT_VERSION_COLUMN)?;
-                req.loaders.prime_context(req.db.database().contexts(), version);
+            if let Some(row) = raw.first() {
+                req.loaders.prime_context(row)?;
             }
             let mut models = Vec::with_capacity(raw.len());
             for row in &raw {
@@ -764,22 +755,15 @@ impl ContactsQuery {
         let db = &req.db;
         let tx = db.tx().await?;
         let workspace_id = db.claims().workspace_id;
-        let mut select = contacts::Entity::find_by_id(id).filter(Column::WorkspaceId.eq(workspace_id));
-        let postgres = db.backend() == sea_orm::DbBackend::Postgres;
-        if postgres {
-            // The context stamp rides along (see `Loaders::prime_context`).
-            select = sea_orm::QuerySelect::expr_as(
-                select,
-                Expr::cust_with_values(CONTEXT_VERSION_SQL, [workspace_id]),
-                CONTEXT_VERSION_COLUMN,
-            );
-        }
+        // The context stamp rides along (see `Loaders::prime_context`).
+        let select = with_context_stamp(
+            contacts::Entity::find_by_id(id).filter(Column::WorkspaceId.eq(workspace_id)),
+            db.backend(),
+            workspace_id,
+        );
         let row = tx.query_one_raw(sea_orm::QueryTrait::build(&select, db.backend())).await?;
-        if let Some(row) = &row
-            && postgres
-        {
-            let version: Option<i64> = row.try_get("", CONTEXT_VERSION_COLUMN)?;
-            req.loaders.prime_context(db.database().contexts(), version);
+        if let Some(row) = &row {
+            req.loaders.prime_context(row)?;
         }
         Ok(row.map(|r| crate::store::contacts::model_from_row(&r)).transpose()?.map(Contact::from))
     }
