@@ -1013,8 +1013,10 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
 });
 
 both_backends!(every_field_reads_alike_alone_and_with_all_others, |backend| async move {
-    // A page leaves out the JSON columns unless a selected field needs them
-    // (graphql::contacts::selection_needs_json; they come back NULL). Every
+    // A page reads only the columns its selection needs: a plain-column
+    // selection only those (and the sort keys), any other all but the JSON
+    // columns unless a selected field needs them (unread columns come back
+    // NULL; graphql::contacts::unread_columns). Every
     // field of `Contact` selected alone (with `id`) must give what it gives
     // when selected with everything, computed fields included; cursors, made
     // of the sort keys, must not change either.

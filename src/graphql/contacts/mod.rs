@@ -654,15 +654,14 @@ impl ContactsQuery {
             } else {
                 order(contacts::Entity::find().filter(page_condition))
             };
-            if !selection_needs_json(ctx) {
-                // The JSON columns are the bulk of a row and cost a parse each:
-                // read them only when something selected needs them.
+            let unread = unread_columns(ctx, &sort);
+            if unread.iter().any(|u| *u) {
+                // A page reads what its selection needs: the JSON columns are
+                // the bulk of a row and cost a parse each, and a plain-column
+                // selection needs few of the ~50 text cells it would decode.
                 select = sea_orm::QuerySelect::select_only(select);
-                for c in <Column as sea_orm::Iterable>::iter() {
-                    select = if matches!(
-                        c,
-                        Column::EnrichmentData | Column::KernelAnalysis | Column::ProductMatch
-                    ) {
+                for (c, unread) in <Column as sea_orm::Iterable>::iter().zip(unread) {
+                    select = if unread {
                         sea_orm::QuerySelect::expr_as(
                             select,
                             Expr::cust("NULL"),
@@ -769,25 +768,90 @@ impl ContactsQuery {
     }
 }
 
-/// Whether the selected contact fields read the JSON columns (directly, or
-/// through field access and templates, which fall back to the JSON).
-fn selection_needs_json(ctx: &Context<'_>) -> bool {
+/// Per column (in `Column` order), whether a page may read it as NULL. A
+/// selection of plain columns (and `fullName`, `icp`, `campaign`) reads only
+/// those, the sort keys and the non-nullable columns; any other selection
+/// reads everything except the JSON columns, which only JSON fields, field
+/// access and templates need.
+fn unread_columns(ctx: &Context<'_>, sort: &Sort) -> Vec<bool> {
+    use std::collections::HashMap;
+    use std::sync::LazyLock;
+
+    use sea_orm::{IdenStatic, Iterable};
+    /// Each plain (not JSON) column's index by its field name.
+    static PLAIN: LazyLock<HashMap<String, usize>> = LazyLock::new(|| {
+        Column::iter()
+            .enumerate()
+            .filter(|(_, c)| !is_json(*c))
+            .map(|(i, c)| {
+                let name = match c {
+                    Column::IcpMatchScore => "storedIcpMatchScore".to_owned(),
+                    c => camel(c.as_str()),
+                };
+                (name, i)
+            })
+            .collect()
+    });
+    fn is_json(c: Column) -> bool {
+        matches!(c, Column::EnrichmentData | Column::KernelAnalysis | Column::ProductMatch)
+    }
+    fn camel(snake: &str) -> String {
+        let mut out = String::with_capacity(snake.len());
+        let mut upper = false;
+        for ch in snake.chars() {
+            match ch {
+                '_' => upper = true,
+                ch if upper => {
+                    out.extend(ch.to_uppercase());
+                    upper = false;
+                }
+                ch => out.push(ch),
+            }
+        }
+        out
+    }
+    let index =
+        |c: Column| Column::iter().position(|x| x.as_str() == c.as_str()).expect("a column of contacts");
+
     let look = ctx.look_ahead();
     let mut nodes = look.field("nodes").selection_fields();
     nodes.extend(look.field("edges").field("node").selection_fields());
-    nodes.iter().any(|n| {
-        n.selection_set().any(|f| {
-            matches!(
-                f.name(),
-                "enrichmentData"
-                    | "kernelAnalysis"
-                    | "productMatch"
-                    | "field"
-                    | "renderedEmail"
-                    | "renderedCallScript"
-            )
-        })
-    })
+    let nullable: Vec<bool> = Column::iter().map(|c| c.def().is_null()).collect();
+    let mut read = vec![false; nullable.len()];
+    let mut plain_only = true;
+    let mut json = false;
+    for f in nodes.iter().flat_map(|n| n.selection_set()) {
+        match f.name() {
+            "__typename" => {}
+            "fullName" => {
+                [Column::FirstName, Column::LastName].into_iter().for_each(|c| read[index(c)] = true)
+            }
+            "icp" => read[index(Column::IcpId)] = true,
+            "campaign" => read[index(Column::CampaignId)] = true,
+            name => match PLAIN.get(name) {
+                Some(&i) => read[i] = true,
+                None => {
+                    plain_only = false;
+                    json |= matches!(
+                        name,
+                        "enrichmentData"
+                            | "kernelAnalysis"
+                            | "productMatch"
+                            | "field"
+                            | "renderedEmail"
+                            | "renderedCallScript"
+                    );
+                }
+            },
+        }
+    }
+    for c in sort.columns() {
+        read[index(c)] = true;
+    }
+    Column::iter()
+        .enumerate()
+        .map(|(i, c)| nullable[i] && if plain_only { !read[i] } else { is_json(c) && !json })
+        .collect()
 }
 
 /// What the selected contact fields will load, read from the query.

@@ -154,6 +154,11 @@ pub struct Sort {
 }
 
 impl Sort {
+    /// The columns its keys (and so its cursors) read.
+    pub fn columns(&self) -> impl Iterator<Item = Column> + '_ {
+        self.keys.iter().map(|(f, _)| f.column())
+    }
+
     /// From the `orderBy` argument; default `CREATED_AT DESC`.
     pub fn new(order_by: Option<Vec<OrderBy>>) -> AppResult<Self> {
         let order_by = order_by.unwrap_or_default();
