@@ -768,33 +768,28 @@ impl ContactsQuery {
     }
 }
 
-/// Per column (in `Column` order), whether a page may read it as NULL. A
-/// selection of plain columns (and `fullName`, `icp`, `campaign`) reads only
-/// those, the sort keys and the non-nullable columns; any other selection
-/// reads everything except the JSON columns, which only JSON fields, field
-/// access and templates need.
-fn unread_columns(ctx: &Context<'_>, sort: &Sort) -> Vec<bool> {
-    use std::collections::HashMap;
-    use std::sync::LazyLock;
+/// The contact selections of a page (its `nodes` and `edges { node }`);
+/// their `selection_set()`s hold the selected fields, fragments included.
+fn node_selections<'a>(ctx: &'a Context<'a>) -> Vec<async_graphql::SelectionField<'a>> {
+    let look = ctx.look_ahead();
+    let mut nodes = look.field("nodes").selection_fields();
+    nodes.extend(look.field("edges").field("node").selection_fields());
+    nodes
+}
 
+/// What a page's read needs to know of the columns of `contacts`, in
+/// `Column` order (the order rows are decoded in).
+struct ColumnFacts {
+    nullable: Vec<bool>,
+    json: Vec<bool>,
+    /// Column indexes by column name.
+    by_column: std::collections::HashMap<&'static str, usize>,
+    /// The columns a plain field reads, by its GraphQL name.
+    by_field: std::collections::HashMap<String, Vec<usize>>,
+}
+
+static COLUMN_FACTS: std::sync::LazyLock<ColumnFacts> = std::sync::LazyLock::new(|| {
     use sea_orm::{IdenStatic, Iterable};
-    /// Each plain (not JSON) column's index by its field name.
-    static PLAIN: LazyLock<HashMap<String, usize>> = LazyLock::new(|| {
-        Column::iter()
-            .enumerate()
-            .filter(|(_, c)| !is_json(*c))
-            .map(|(i, c)| {
-                let name = match c {
-                    Column::IcpMatchScore => "storedIcpMatchScore".to_owned(),
-                    c => camel(c.as_str()),
-                };
-                (name, i)
-            })
-            .collect()
-    });
-    fn is_json(c: Column) -> bool {
-        matches!(c, Column::EnrichmentData | Column::KernelAnalysis | Column::ProductMatch)
-    }
     fn camel(snake: &str) -> String {
         let mut out = String::with_capacity(snake.len());
         let mut upper = false;
@@ -810,47 +805,63 @@ fn unread_columns(ctx: &Context<'_>, sort: &Sort) -> Vec<bool> {
         }
         out
     }
-    let index =
-        |c: Column| Column::iter().position(|x| x.as_str() == c.as_str()).expect("a column of contacts");
+    let json: Vec<bool> = Column::iter()
+        .map(|c| matches!(c, Column::EnrichmentData | Column::KernelAnalysis | Column::ProductMatch))
+        .collect();
+    let by_column: std::collections::HashMap<&'static str, usize> =
+        Column::iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    let mut by_field: std::collections::HashMap<String, Vec<usize>> = Column::iter()
+        .enumerate()
+        .filter(|(i, _)| !json[*i])
+        .map(|(i, c)| {
+            let name = match c {
+                Column::IcpMatchScore => "storedIcpMatchScore".to_owned(),
+                c => camel(c.as_str()),
+            };
+            (name, vec![i])
+        })
+        .collect();
+    let at = |c: Column| by_column[c.as_str()];
+    by_field.insert("__typename".into(), vec![]);
+    by_field.insert("fullName".into(), vec![at(Column::FirstName), at(Column::LastName)]);
+    by_field.insert("icp".into(), vec![at(Column::IcpId)]);
+    by_field.insert("campaign".into(), vec![at(Column::CampaignId)]);
+    ColumnFacts { nullable: Column::iter().map(|c| c.def().is_null()).collect(), json, by_column, by_field }
+});
 
-    let look = ctx.look_ahead();
-    let mut nodes = look.field("nodes").selection_fields();
-    nodes.extend(look.field("edges").field("node").selection_fields());
-    let nullable: Vec<bool> = Column::iter().map(|c| c.def().is_null()).collect();
-    let mut read = vec![false; nullable.len()];
+/// Per column (in `Column` order), whether a page may read it as NULL. A
+/// selection of plain columns (and `fullName`, `icp`, `campaign`) reads only
+/// those, the sort keys and the non-nullable columns; any other selection
+/// reads everything except the JSON columns, which only JSON fields, field
+/// access and templates need.
+fn unread_columns(ctx: &Context<'_>, sort: &Sort) -> Vec<bool> {
+    use sea_orm::IdenStatic;
+    let facts = &*COLUMN_FACTS;
+    let mut read = vec![false; facts.nullable.len()];
     let mut plain_only = true;
     let mut json = false;
-    for f in nodes.iter().flat_map(|n| n.selection_set()) {
-        match f.name() {
-            "__typename" => {}
-            "fullName" => {
-                [Column::FirstName, Column::LastName].into_iter().for_each(|c| read[index(c)] = true)
+    for f in node_selections(ctx).iter().flat_map(|n| n.selection_set()) {
+        match facts.by_field.get(f.name()) {
+            Some(columns) => columns.iter().for_each(|&i| read[i] = true),
+            None => {
+                plain_only = false;
+                json |= matches!(
+                    f.name(),
+                    "enrichmentData"
+                        | "kernelAnalysis"
+                        | "productMatch"
+                        | "field"
+                        | "renderedEmail"
+                        | "renderedCallScript"
+                );
             }
-            "icp" => read[index(Column::IcpId)] = true,
-            "campaign" => read[index(Column::CampaignId)] = true,
-            name => match PLAIN.get(name) {
-                Some(&i) => read[i] = true,
-                None => {
-                    plain_only = false;
-                    json |= matches!(
-                        name,
-                        "enrichmentData"
-                            | "kernelAnalysis"
-                            | "productMatch"
-                            | "field"
-                            | "renderedEmail"
-                            | "renderedCallScript"
-                    );
-                }
-            },
         }
     }
     for c in sort.columns() {
-        read[index(c)] = true;
+        read[facts.by_column[c.as_str()]] = true;
     }
-    Column::iter()
-        .enumerate()
-        .map(|(i, c)| nullable[i] && if plain_only { !read[i] } else { is_json(c) && !json })
+    (0..read.len())
+        .map(|i| facts.nullable[i] && if plain_only { !read[i] } else { facts.json[i] && !json })
         .collect()
 }
 
@@ -882,11 +893,8 @@ async fn prefetch(ctx: &Context<'_>, rows: &[Model]) -> AppResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let look = ctx.look_ahead();
-    let mut selections = look.field("nodes").selection_fields();
-    selections.extend(look.field("edges").field("node").selection_fields());
     let mut wants = Wants::default();
-    for node in &selections {
+    for node in &node_selections(ctx) {
         for f in node.selection_set() {
             match f.name() {
                 "icp" => wants.contact_icps = true,
