@@ -40,8 +40,13 @@ async fn setup(app: &TestApp, token: &str, min: i32) -> (Value, Value, Value) {
 
 async fn seed_more(app: &TestApp) {
     // extra contacts in the demo workspace give builds real work
+    seed_contacts(app, 1500).await;
+}
+
+/// `n` generated contacts in the demo workspace.
+async fn seed_contacts(app: &TestApp, n: u64) {
     let mut rows = Vec::new();
-    for c in latticeiq::seed::generate::contacts(DEMO, 5, 1500) {
+    for c in latticeiq::seed::generate::contacts(DEMO, 5, n) {
         let mut m = latticeiq::store::contacts::blank(DEMO);
         m.id = c.id;
         m.email = Some(c.email);
@@ -237,6 +242,40 @@ both_backends!(a_campaign_goes_through_its_whole_life, |backend| async move {
     assert_eq!(list["all"]["totalCount"], 2);
     let page2 = app.gql(&t, "query($a: String) { campaigns(first: 1, after: $a) { nodes { name } pageInfo { hasNextPage } } }", json!({"a": list["all"]["pageInfo"]["endCursor"]})).await;
     assert_eq!(page2["campaigns"]["pageInfo"]["hasNextPage"], false);
+});
+
+both_backends!(a_build_of_several_chunks_writes_every_contact_its_own_email, |backend| async move {
+    // More contacts than one render chunk (2 000) takes: chunks are rendered
+    // while the previous one is written, and each row must get its own e-mail.
+    let app = TestApp::with_demo(backend).await;
+    seed_contacts(&app, 4500).await;
+    let t = app.token(DEMO, Role::Member);
+    let (id, _icp, tpl) = setup(&app, &t, 0).await;
+    let b = app.gql(&t, BUILD, json!({"id": id})).await["buildCampaign"].clone();
+    let assigned = b["assigned"].as_i64().unwrap();
+    assert!(assigned > 4000, "{b}");
+    let cid = id.as_str().unwrap();
+    let held: Vec<_> = all_contacts(&app.db, DEMO)
+        .await
+        .into_iter()
+        .filter(|m| m.campaign_id.is_some_and(|c| c.to_string() == cid))
+        .collect();
+    assert_eq!(held.len() as i64, assigned);
+    // a sample across every chunk, against the contact's renderedEmail
+    let query = "query($id: UUID!, $t: UUID) { contact(id: $id) { renderedEmail(templateId: $t) { subject body complete } } }";
+    let mut incomplete = 0;
+    for m in held.iter().step_by(97) {
+        let r = app.gql(&t, query, json!({"id": m.id, "t": tpl})).await["contact"]["renderedEmail"].clone();
+        let preview: String = r["body"].as_str().unwrap().chars().take(200).collect();
+        assert_eq!(m.email_subject.as_deref(), r["subject"].as_str(), "{}", m.id);
+        assert_eq!(m.email_body_preview.as_deref(), Some(preview.as_str()), "{}", m.id);
+        incomplete += i64::from(r["complete"] == json!(false));
+    }
+    assert!(b["incompleteRenders"].as_i64().unwrap() >= incomplete, "{b}");
+    // and a rebuild finds nothing to write
+    let before = snapshot(&app.db).await;
+    assert_eq!(app.gql(&t, BUILD, json!({"id": id})).await["buildCampaign"], b);
+    assert!(snapshot(&app.db).await == before, "a second build wrote");
 });
 
 both_backends!(max_contacts_takes_the_best_scores_and_a_rebuild_releases_the_rest, |backend| async move {
