@@ -29,6 +29,12 @@ use uuid::Uuid;
 /// How long a request waits for a pooled connection before failing.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A pooled Postgres connection idle this long is pinged before a request
+/// gets it (the server may have closed it). sqlx's default pings on every
+/// acquire: a round trip before each request's `BEGIN`, which a busy pool's
+/// connections — idle for microseconds — do not need.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
 /// Counters of database work, read by `/metrics` and by tests.
 #[derive(Debug, Default)]
 pub struct DbStats {
@@ -171,6 +177,15 @@ impl Database {
                 .min_connections(0)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .idle_timeout(Duration::from_secs(300))
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= PING_IF_IDLE_FOR {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect(url)
                 .await
                 .with_context(|| format!("cannot connect to {}", redact(url)))?;
@@ -344,6 +359,16 @@ impl Database {
     pub async fn rollback(&self, tx: DatabaseTransaction) -> Result<(), DbErr> {
         self.stats.statements.fetch_add(1, Ordering::Relaxed);
         tx.rollback().await
+    }
+
+    /// Ends a transaction that changed nothing without waiting for it: the
+    /// dropped transaction queues its `ROLLBACK`, and the pool sends it with
+    /// the check it makes of every connection coming back (one round trip for
+    /// both, after the response). The connection is handed out again only
+    /// once that has completed.
+    pub fn rollback_later(&self, tx: DatabaseTransaction) {
+        self.stats.statements.fetch_add(1, Ordering::Relaxed);
+        drop(tx);
     }
 
     /// Whether the database answers and the migrations are applied.

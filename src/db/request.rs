@@ -108,7 +108,12 @@ impl RequestDb {
         let tx = Arc::try_unwrap(tx)
             .map_err(|_| AppError::internal("request transaction still in use at the end of the request"))?;
         if !commit {
-            self.db.rollback(tx).await?;
+            if !self.write && self.db.is_postgres() {
+                // Read-only (Postgres enforces it): nothing to undo or to wait for.
+                self.db.rollback_later(tx);
+            } else {
+                self.db.rollback(tx).await?;
+            }
             return Ok(());
         }
         let postgres = self.db.is_postgres();

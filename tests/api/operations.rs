@@ -1,5 +1,6 @@
 //! Running the gateway: database outages (readiness, fast failures,
-//! recovery without a restart) and graceful shutdown on SIGTERM.
+//! recovery without a restart), graceful shutdown on SIGTERM, and what a
+//! request leaves on its pooled connection.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -174,4 +175,83 @@ async fn sigterm_lets_the_request_in_flight_finish_refuses_new_ones_and_exits_ze
     assert_eq!(body["data"]["importContacts"]["created"], 10_000, "{body}");
     let status = tokio::time::timeout(Duration::from_secs(20), child.wait()).await.unwrap().unwrap();
     assert_eq!(status.code(), Some(0));
+}
+
+/// Backends of `app`'s database in `state` (seen from another connection).
+async fn backends_in_state(app: &TestApp, state: &str) -> i64 {
+    let db = app.db_url().rsplit('/').next().unwrap().to_owned();
+    let admin = sqlx::PgPool::connect(&crate::helpers::pg_admin_url()).await.unwrap();
+    let n: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND state = $2")
+            .bind(db)
+            .bind(state)
+            .fetch_one(&admin)
+            .await
+            .unwrap();
+    admin.close().await;
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_request_leaves_its_connection_out_of_any_transaction() {
+    // Read-only requests end without waiting for their ROLLBACK (it goes out
+    // with the pool's check of the returned connection). One connection
+    // serves requests here (the other is the LISTEN one), so each request
+    // below runs on the connection the previous one left.
+    let app = TestApp::spawn_with(Backend::Postgres, &[("DB_POOL_SIZE", "2")]).await;
+    latticeiq::seed::seed_demo(&app.db).await.unwrap();
+    let member = app.token(DEMO, Role::Member);
+    let other = app.token(crate::helpers::OTHER, Role::Member);
+    for _ in 0..3 {
+        let d = app.gql(&member, "{ contacts(first: 5) { totalCount nodes { id } } }", json!({})).await;
+        assert_eq!(d["contacts"]["totalCount"], 482);
+        // a write right after: it would fail inside the read-only transaction
+        let id = d["contacts"]["nodes"][0]["id"].clone();
+        app.gql(
+            &member,
+            "mutation($id: UUID!) { updateContact(id: $id, input: {notes: \"n\"}) { id } }",
+            json!({"id": id}),
+        )
+        .await;
+        // and another workspace's read sees none of the first one's rows
+        let d = app.gql(&other, "{ contacts(first: 5) { totalCount } }", json!({})).await;
+        assert_eq!(d["contacts"]["totalCount"], 0);
+    }
+    app.gql(&member, "{ contacts(first: 1) { totalCount } }", json!({})).await;
+    let mut left = -1;
+    for _ in 0..40 {
+        left = backends_in_state(&app, "idle in transaction").await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(left, 0, "a connection stayed idle in a transaction after the requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pooled_connection_the_server_closed_while_idle_is_replaced_unseen() {
+    // Pooled connections are not pinged before every request, only after
+    // sitting idle; a request must not see one that the server closed.
+    let app = TestApp::spawn_with(Backend::Postgres, &[("DB_POOL_SIZE", "2")]).await;
+    latticeiq::seed::seed_demo(&app.db).await.unwrap();
+    let t = app.token(DEMO, Role::Viewer);
+    app.gql(&t, "{ contacts { totalCount } }", json!({})).await;
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let db = app.db_url().rsplit('/').next().unwrap().to_owned();
+    let admin = sqlx::PgPool::connect(&crate::helpers::pg_admin_url()).await.unwrap();
+    let killed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = $1 AND pid <> pg_backend_pid() AND state = 'idle' AND query NOT LIKE 'LISTEN%'",
+    )
+    .bind(db)
+    .fetch_all(&admin)
+    .await
+    .unwrap();
+    admin.close().await;
+    assert!(!killed.is_empty(), "no idle request connection to close");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (status, body) = app.post(Some(&t), "{ contacts { totalCount } }", json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["contacts"]["totalCount"], 482, "{body}");
 }
