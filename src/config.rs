@@ -87,6 +87,9 @@ pub struct Config {
     pub rls_role: String,
     /// `DB_POOL_SIZE`: most database connections.
     pub db_pool_size: u32,
+    /// `REQUEST_TIMEOUT_SECS`: longest a GraphQL request may run (SPEC §8:
+    /// 30 s); on Postgres its statements' `statement_timeout` is a second more.
+    pub request_timeout: std::time::Duration,
     /// `GRAPHIQL`: serve GraphiQL to browsers (default: on outside production).
     pub graphiql: bool,
     /// `INTROSPECTION`: allow schema introspection (default: on).
@@ -179,6 +182,13 @@ impl Config {
             max_query_complexity: number(lookup, "MAX_QUERY_COMPLEXITY", 5_000, 10, 10_000_000)?,
             rls_role,
             db_pool_size: number(lookup, "DB_POOL_SIZE", 10, 1, 1_000)?,
+            request_timeout: std::time::Duration::from_secs(number(
+                lookup,
+                "REQUEST_TIMEOUT_SECS",
+                30,
+                1,
+                600,
+            )?),
             graphiql: boolean(lookup, "GRAPHIQL", !production)?,
             introspection: boolean(lookup, "INTROSPECTION", true)?,
             log_format,
@@ -278,6 +288,7 @@ mod tests {
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert!(c.jwt.secret_is_default && c.graphiql && !c.is_postgres());
         assert_eq!((c.max_page_size, c.max_query_depth, c.max_query_complexity), (100, 12, 5000));
+        assert_eq!(c.request_timeout, std::time::Duration::from_secs(30));
     }
 
     #[test]
@@ -296,6 +307,8 @@ mod tests {
             ("BIND_ADDR", "nowhere"),
             ("MAX_PAGE_SIZE", "lots"),
             ("MAX_PAGE_SIZE", "0"),
+            ("REQUEST_TIMEOUT_SECS", "0"),
+            ("REQUEST_TIMEOUT_SECS", "forever"),
             ("DATABASE_URL", "mysql://x"),
             ("LATTICEIQ_ENCRYPTION_KEY", "c2hvcnQ="),
             ("DB_RLS_ROLE", "Robert'); DROP"),

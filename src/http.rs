@@ -7,7 +7,7 @@
 //! missing or bad token is 401 with `UNAUTHENTICATED`.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{BatchRequest, Request, Variables};
@@ -29,8 +29,6 @@ use crate::graphql::RequestContext;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Most operations in one batch.
 pub const MAX_BATCH: usize = 10;
-/// Longest a request may run.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const APPLICATION_JSON: &str = "application/json";
@@ -601,17 +599,24 @@ async fn execute_one(
     }
     let op_name = operation.as_ref().and_then(|(n, _)| n.clone()).or_else(|| request.operation_name.clone());
     let label = crate::observability::operation_label(op_name.as_deref());
-    let rdb = Arc::new(RequestDb::new(state.db.clone(), claims.clone(), is_mutation));
+    let timeout = state.config.request_timeout;
+    // The statements' timeout is a second longer, so that the request's own
+    // timeout answers first (a statement starts after its request).
+    let rdb = Arc::new(
+        RequestDb::new(state.db.clone(), claims.clone(), is_mutation)
+            .with_statement_timeout(timeout + std::time::Duration::from_secs(1)),
+    );
     let request = request.data(RequestContext::new(rdb.clone()));
-    let mut response = match tokio::time::timeout(REQUEST_TIMEOUT, state.schema.execute(request)).await {
+    let mut response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
         Ok(r) => r,
         Err(_) => {
-            let _ = rdb.finish(false).await;
+            // Not `finish`: that would wait for the statement in flight.
+            rdb.abandon().await;
             tracing::warn!(operation = %label, workspace = %claims.workspace_id, "request timed out");
             crate::observability::record_request(&label, "timeout", started.elapsed().as_secs_f64(), &[]);
             return (
                 StatusCode::GATEWAY_TIMEOUT,
-                json!({"errors": [{"message": format!("the request took longer than {} s", REQUEST_TIMEOUT.as_secs()),
+                json!({"errors": [{"message": format!("the request took longer than {} s", timeout.as_secs()),
                                    "extensions": {"code": ErrorCode::Internal.as_str()}}]})
                 .to_string(),
             );

@@ -309,6 +309,18 @@ impl Database {
     /// write lock at once (`BEGIN IMMEDIATE`) so that it cannot fail half-way
     /// on a busy database.
     pub async fn begin_scoped(&self, claims: &Claims, write: bool) -> Result<DatabaseTransaction, DbErr> {
+        self.begin_scoped_with(claims, write, None).await
+    }
+
+    /// [`Self::begin_scoped`], and on Postgres every statement of the
+    /// transaction is cancelled by the server after `statement_timeout`
+    /// (set with the RLS settings, in the same statement).
+    pub async fn begin_scoped_with(
+        &self,
+        claims: &Claims,
+        write: bool,
+        statement_timeout: Option<Duration>,
+    ) -> Result<DatabaseTransaction, DbErr> {
         self.stats.statements.fetch_add(1, Ordering::Relaxed);
         let started = std::time::Instant::now();
         if self.is_postgres() {
@@ -317,18 +329,19 @@ impl Database {
             metrics::histogram!("latticeiq_db_acquire_duration_seconds")
                 .record(started.elapsed().as_secs_f64());
             // Queries run read-only: defence in depth, and what a hot standby needs.
-            let sql = if write {
-                "select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)"
-            } else {
-                "select set_config('request.jwt.claims', $1, true), set_config('role', $2, true), \
-                 set_config('transaction_read_only', 'on', true)"
-            };
-            tx.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                sql,
-                [claims.to_rls_json().into(), self.rls_role.to_string().into()],
-            ))
-            .await?;
+            let mut sql = String::from(
+                "select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)",
+            );
+            if !write {
+                sql.push_str(", set_config('transaction_read_only', 'on', true)");
+            }
+            let mut values: Vec<sea_orm::Value> =
+                vec![claims.to_rls_json().into(), self.rls_role.to_string().into()];
+            if let Some(t) = statement_timeout {
+                sql.push_str(", set_config('statement_timeout', $3, true)");
+                values.push(t.as_millis().to_string().into());
+            }
+            tx.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
             Ok(tx)
         } else {
             let mode = if write {

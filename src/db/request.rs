@@ -21,6 +21,7 @@ pub struct RequestDb {
     db: Database,
     claims: Claims,
     write: bool,
+    statement_timeout: Option<std::time::Duration>,
     tx: Mutex<TxState>,
     after: std::sync::Mutex<AfterCommit>,
 }
@@ -44,9 +45,18 @@ impl RequestDb {
             db,
             claims,
             write,
+            statement_timeout: None,
             tx: Mutex::new(TxState::NotStarted),
             after: std::sync::Mutex::new(AfterCommit::default()),
         }
+    }
+
+    /// Postgres cancels any statement of the request running longer than
+    /// `timeout`, so that one whose client has gone (the request timed out)
+    /// stops working and frees its locks.
+    pub fn with_statement_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.statement_timeout = Some(timeout);
+        self
     }
 
     /// The request's verified claims.
@@ -71,7 +81,9 @@ impl RequestDb {
             TxState::Open(tx) => Ok(tx.clone()),
             TxState::Finished => Err(AppError::internal("request transaction used after it finished")),
             TxState::NotStarted => {
-                let tx = Arc::new(self.db.begin_scoped(&self.claims, self.write).await?);
+                let tx = Arc::new(
+                    self.db.begin_scoped_with(&self.claims, self.write, self.statement_timeout).await?,
+                );
                 *state = TxState::Open(tx.clone());
                 Ok(tx)
             }
@@ -95,6 +107,21 @@ impl RequestDb {
         if let Ok(mut after) = self.after.lock() {
             after.guards.push(guard);
         }
+    }
+
+    /// Ends a request that timed out: its transaction (whatever it wrote)
+    /// is rolled back without waiting for the statement in flight, which
+    /// the statement timeout ends on Postgres; held guards are released.
+    pub async fn abandon(&self) {
+        let state = std::mem::replace(&mut *self.tx.lock().await, TxState::Finished);
+        let after = self.after.lock().map(|mut a| std::mem::take(&mut *a)).unwrap_or_default();
+        if let TxState::Open(tx) = state {
+            match Arc::try_unwrap(tx) {
+                Ok(tx) => self.db.rollback_later(tx),
+                Err(_) => tracing::error!("a timed-out request's transaction is still in use"),
+            }
+        }
+        drop(after);
     }
 
     /// Commits (when `commit`) or rolls back the transaction, if one was

@@ -1,6 +1,6 @@
 //! Running the gateway: database outages (readiness, fast failures,
-//! recovery without a restart), graceful shutdown on SIGTERM, and what a
-//! request leaves on its pooled connection.
+//! recovery without a restart), graceful shutdown on SIGTERM, the request
+//! timeout, and what a request leaves on its pooled connection.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -254,4 +254,51 @@ async fn a_pooled_connection_the_server_closed_while_idle_is_replaced_unseen() {
     let (status, body) = app.post(Some(&t), "{ contacts { totalCount } }", json!({})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["contacts"]["totalCount"], 482, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_past_its_timeout_gets_504_and_its_statement_stops_on_the_server() {
+    // 3 s, not 1: the requests that must succeed here share a loaded CI
+    // machine with the rest of the suite.
+    let app = TestApp::spawn_with(Backend::Postgres, &[("REQUEST_TIMEOUT_SECS", "3")]).await;
+    latticeiq::seed::seed_demo(&app.db).await.unwrap();
+    let t = app.token(DEMO, Role::Member);
+    let one = "{ contacts(first: 1) { nodes { id notes } } }";
+    let before = app.gql(&t, one, json!({})).await["contacts"]["nodes"][0].clone();
+    // Another session takes the contacts table and keeps it.
+    let owner = sqlx::PgPool::connect(&app.db_url()).await.unwrap();
+    let mut locker = owner.begin().await.unwrap();
+    sqlx::query("LOCK TABLE contacts IN ACCESS EXCLUSIVE MODE").execute(&mut *locker).await.unwrap();
+    let write = "mutation($id: UUID!) { updateContact(id: $id, input: {notes: \"late\"}) { id } }";
+    for (query, variables) in [(one, json!({})), (write, json!({"id": before["id"]}))] {
+        let started = Instant::now();
+        let (status, body) = app.post(Some(&t), query, variables).await;
+        assert_eq!(status, 504, "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR", "{body}");
+        assert_eq!(body["errors"][0]["message"], "the request took longer than 3 s", "{body}");
+        // at the request's timeout, not at its statement's (a second later)
+        assert!(started.elapsed() < Duration::from_millis(3_900), "answered after {:?}", started.elapsed());
+    }
+    // The lock is still held, yet no statement of the gateway waits for it
+    // any more: the server cancelled them at the statement timeout.
+    let mut waiting = -1;
+    for _ in 0..40 {
+        waiting = sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+        if waiting == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(waiting, 0, "a timed-out request's statement still waits on the server");
+    locker.rollback().await.unwrap();
+    owner.close().await;
+    // The timed-out write changed nothing, and the gateway serves again.
+    let after = app.gql(&t, one, json!({})).await["contacts"]["nodes"][0].clone();
+    assert_eq!(after, before);
 }
