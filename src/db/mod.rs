@@ -374,10 +374,11 @@ impl Database {
         tx.rollback().await
     }
 
-    /// Ends a transaction that changed nothing without waiting for it: the
-    /// dropped transaction queues its `ROLLBACK`, and the pool sends it with
-    /// the check it makes of every connection coming back (one round trip for
-    /// both, after the response). The connection is handed out again only
+    /// Rolls `tx` back without waiting (a read-only request, or one that
+    /// timed out): the dropped transaction queues its `ROLLBACK`, and the
+    /// pool sends it with the check it makes of every connection coming back
+    /// (one round trip for both, after the response, and after a statement
+    /// still in flight has ended). The connection is handed out again only
     /// once that has completed.
     pub fn rollback_later(&self, tx: DatabaseTransaction) {
         self.stats.statements.fetch_add(1, Ordering::Relaxed);
