@@ -101,6 +101,21 @@ impl RequestDb {
         }
     }
 
+    /// Marks the request finished and hands over its transaction, if one was
+    /// begun, and what waited for its end.
+    async fn take(&self) -> (AppResult<Option<DatabaseTransaction>>, AfterCommit) {
+        let state = std::mem::replace(&mut *self.tx.lock().await, TxState::Finished);
+        let after = self.after.lock().map(|mut a| std::mem::take(&mut *a)).unwrap_or_default();
+        let tx = match state {
+            // Execution is over, so no statement holds a clone any more.
+            TxState::Open(tx) => Arc::try_unwrap(tx).map(Some).map_err(|_| {
+                AppError::internal("request transaction still in use at the end of the request")
+            }),
+            TxState::NotStarted | TxState::Finished => Ok(None),
+        };
+        (tx, after)
+    }
+
     /// Keeps `guard` alive until the transaction ends (an in-process lock
     /// that must cover the commit, not just the resolver).
     pub fn hold_until_end(&self, guard: Box<dyn Send>) {
@@ -113,27 +128,19 @@ impl RequestDb {
     /// is rolled back without waiting for the statement in flight, which
     /// the statement timeout ends on Postgres; held guards are released.
     pub async fn abandon(&self) {
-        let state = std::mem::replace(&mut *self.tx.lock().await, TxState::Finished);
-        let after = self.after.lock().map(|mut a| std::mem::take(&mut *a)).unwrap_or_default();
-        if let TxState::Open(tx) = state {
-            match Arc::try_unwrap(tx) {
-                Ok(tx) => self.db.rollback_later(tx),
-                Err(_) => tracing::error!("a timed-out request's transaction is still in use"),
-            }
+        match self.take().await.0 {
+            Ok(Some(tx)) => self.db.rollback_later(tx),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = ?e, "abandoning a timed-out request"),
         }
-        drop(after);
     }
 
     /// Commits (when `commit`) or rolls back the transaction, if one was
     /// begun, then releases held guards and — after a commit — sends the
     /// recorded campaign events.
     pub async fn finish(&self, commit: bool) -> AppResult<()> {
-        let state = std::mem::replace(&mut *self.tx.lock().await, TxState::Finished);
-        let after = self.after.lock().map(|mut a| std::mem::take(&mut *a)).unwrap_or_default();
-        let TxState::Open(tx) = state else { return Ok(()) };
-        // Execution is over, so no statement holds a clone any more.
-        let tx = Arc::try_unwrap(tx)
-            .map_err(|_| AppError::internal("request transaction still in use at the end of the request"))?;
+        let (tx, after) = self.take().await;
+        let Some(tx) = tx? else { return Ok(()) };
         if !commit {
             if !self.write && self.db.is_postgres() {
                 // Read-only (Postgres enforces it): nothing to undo or to wait for.

@@ -789,22 +789,8 @@ struct ColumnFacts {
 }
 
 static COLUMN_FACTS: std::sync::LazyLock<ColumnFacts> = std::sync::LazyLock::new(|| {
+    use heck::ToLowerCamelCase;
     use sea_orm::{IdenStatic, Iterable};
-    fn camel(snake: &str) -> String {
-        let mut out = String::with_capacity(snake.len());
-        let mut upper = false;
-        for ch in snake.chars() {
-            match ch {
-                '_' => upper = true,
-                ch if upper => {
-                    out.extend(ch.to_uppercase());
-                    upper = false;
-                }
-                ch => out.push(ch),
-            }
-        }
-        out
-    }
     let json: Vec<bool> = Column::iter()
         .map(|c| matches!(c, Column::EnrichmentData | Column::KernelAnalysis | Column::ProductMatch))
         .collect();
@@ -816,7 +802,7 @@ static COLUMN_FACTS: std::sync::LazyLock<ColumnFacts> = std::sync::LazyLock::new
         .map(|(i, c)| {
             let name = match c {
                 Column::IcpMatchScore => "storedIcpMatchScore".to_owned(),
-                c => camel(c.as_str()),
+                c => c.as_str().to_lower_camel_case(),
             };
             (name, vec![i])
         })
