@@ -207,6 +207,17 @@ const RULES: [Rule; 12] = [
     },
 ];
 
+/// The derived columns that may be read out of `kernel_analysis` when
+/// empty: a contact whose columns here all hold a value never needs its
+/// `kernel_analysis` for a derived value. Each comes with whether it is a
+/// text column (empty when `NULL` or `''`; any other column only when `NULL`).
+pub fn columns_with_kernel_sources() -> impl Iterator<Item = (&'static str, bool)> {
+    RULES
+        .iter()
+        .filter(|r| r.sources.iter().any(|s| matches!(s.root, Root::KernelAnalysis)))
+        .map(|r| (r.column, matches!(r.kind, Kind::Text)))
+}
+
 fn rule(column: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.column == column)
 }

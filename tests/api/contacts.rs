@@ -1074,6 +1074,123 @@ both_backends!(every_field_reads_alike_alone_and_with_all_others, |backend| asyn
     }
 });
 
+both_backends!(a_page_reads_kernel_analysis_wherever_a_field_or_template_may_use_it, |backend| async move {
+    // A page that does not select `kernelAnalysis` (or `field(name:
+    // "kernel_analysis")`) reads that column only for rows with an empty
+    // derived column it may fill, or when a template of the workspace names
+    // it (graphql::contacts::kernel_if_used). Each case here must read on a
+    // page exactly what `contact(id)`, which reads whole rows, reads.
+    let app = TestApp::with_demo(backend).await;
+    let admin = app.admin();
+    let two = app.gql(&admin, "{ contacts(first: 2) { nodes { id email } } }", json!({})).await;
+    let node = |i: usize| two["contacts"]["nodes"][i].clone();
+    let (x, y) = (node(0), node(1));
+    let id_of = |n: &Value| uuid_sql(&app.db, n["id"].as_str().unwrap().parse().unwrap());
+    // x: derived columns empty, their values only in kernel_analysis (as a
+    // writer other than the gateway may leave them)
+    exec(
+        &app.db,
+        &format!(
+            "UPDATE contacts SET kernel_analysis = '{{\"who\": {{\"persona\": \"Kernel Persona\"}}, \"what\": {{\"hook\": \"Kernel hook\"}}}}', \
+             kernel_who_persona = NULL, persona_type = NULL, kernel_what_hook = '' WHERE id = {}",
+            id_of(&x)
+        ),
+    )
+    .await;
+    // y: every derived column filled, kernel_analysis with a value of its own
+    exec(
+        &app.db,
+        &format!(
+            "UPDATE contacts SET kernel_analysis = '{{\"note\": \"y-kernel\"}}', kernel_who_persona = 'Y Persona', \
+             kernel_who_influence = 'High', kernel_when_urgency = 'Now', kernel_when_timing_signal = 'Funding', \
+             kernel_what_hook = 'Y hook' WHERE id = {}",
+            id_of(&y)
+        ),
+    )
+    .await;
+    // `sel` of contact `n`, on a page (filtered to it) and by id: equal.
+    let both = |n: Value, sel: String, vars: Value| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            // the variables `sel` uses, declared
+            let decls: String = [("$t", ", $t: UUID"), ("$n", ", $n: String!")]
+                .into_iter()
+                .filter(|(var, _)| sel.contains(var))
+                .map(|(_, decl)| decl)
+                .collect();
+            let mut v = vars.clone();
+            v["email"] = n["email"].clone();
+            let page = app
+                .gql(
+                    &admin,
+                    &format!(
+                        "query($email: String!{decls}) {{ contacts(first: 5, filter: {{email: {{eq: $email}}}}) {{ nodes {{ id {sel} }} }} }}"
+                    ),
+                    v,
+                )
+                .await;
+            let mut v = vars;
+            v["id"] = n["id"].clone();
+            let one = app
+                .gql(&admin, &format!("query($id: UUID!{decls}) {{ contact(id: $id) {{ id {sel} }} }}"), v)
+                .await;
+            let nodes = page["contacts"]["nodes"].as_array().unwrap().clone();
+            assert_eq!(nodes.len(), 1, "{page}");
+            assert_eq!(nodes[0], one["contact"], "{sel}");
+            nodes[0].clone()
+        }
+    };
+    let vars = json!({"n": "persona"});
+    // an empty derived column falls back to kernel_analysis, in field access and in templates
+    let got = both(
+        x.clone(),
+        "p: field(name: \"persona\") h: field(name: \"hook\") renderedEmail { body }".into(),
+        vars.clone(),
+    )
+    .await;
+    assert_eq!(got["p"], "Kernel Persona");
+    assert_eq!(got["h"], "Kernel hook");
+    // by name: a literal or a variable
+    let got =
+        both(y.clone(), "k: field(name: \"kernel_analysis\") renderedEmail { body }".into(), vars.clone())
+            .await;
+    assert_eq!(got["k"], json!({"note": "y-kernel"}));
+    let got =
+        both(y.clone(), "k: field(name: $n) renderedEmail { body }".into(), json!({"n": "kernel_analysis"}))
+            .await;
+    assert_eq!(got["k"], json!({"note": "y-kernel"}));
+    // a call template that names it (in its body), then an e-mail template (in its subject)
+    let call = app
+        .gql(
+            &admin,
+            "mutation($i: CreateCallTemplateInput!) { createCallTemplate(input: $i) { id } }",
+            json!({"i": {"name": "Kernel call", "body": "Notes: {{kernel_analysis}}"}}),
+        )
+        .await["createCallTemplate"]["id"]
+        .clone();
+    let got = both(
+        y.clone(),
+        "renderedCallScript(templateId: $t) { body } field(name: \"industry\")".into(),
+        json!({"t": call, "n": "x"}),
+    )
+    .await;
+    assert_eq!(got["renderedCallScript"]["body"], "Notes: {\"note\":\"y-kernel\"}");
+    app.gql(&admin, "mutation($id: UUID!) { deleteCallTemplate(id: $id) }", json!({"id": call})).await;
+    let email = app
+        .gql(
+            &admin,
+            "mutation($i: CreateEmailTemplateInput!) { createEmailTemplate(input: $i) { id } }",
+            json!({"i": {"name": "Kernel mail", "subject": "About {{kernel_analysis}}", "body": "Hi {{first_name}}"}}),
+        )
+        .await["createEmailTemplate"]["id"]
+        .clone();
+    let got =
+        both(y.clone(), "renderedEmail(templateId: $t) { subject }".into(), json!({"t": email, "n": "x"}))
+            .await;
+    assert_eq!(got["renderedEmail"]["subject"], "About {\"note\":\"y-kernel\"}");
+});
+
 /// Statements of one request.
 async fn counted(app: &TestApp, token: &str, query: &str) -> (Value, u64) {
     let before = app.statements();

@@ -654,21 +654,20 @@ impl ContactsQuery {
             } else {
                 order(contacts::Entity::find().filter(page_condition))
             };
-            let unread = unread_columns(ctx, &sort);
-            if unread.iter().any(|u| *u) {
+            let reads = column_reads(ctx, &sort);
+            if reads.iter().any(|r| *r != ColumnRead::Whole) {
                 // A page reads what its selection needs: the JSON columns are
                 // the bulk of a row and cost a parse each, and a plain-column
                 // selection needs few of the ~50 text cells it would decode.
                 select = sea_orm::QuerySelect::select_only(select);
-                for (c, unread) in <Column as sea_orm::Iterable>::iter().zip(unread) {
-                    select = if unread {
-                        sea_orm::QuerySelect::expr_as(
-                            select,
-                            Expr::cust("NULL"),
-                            sea_orm::IdenStatic::as_str(&c),
-                        )
-                    } else {
-                        sea_orm::QuerySelect::column(select, c)
+                for (c, read) in <Column as sea_orm::Iterable>::iter().zip(reads) {
+                    let alias = sea_orm::IdenStatic::as_str(&c);
+                    select = match read {
+                        ColumnRead::Whole => sea_orm::QuerySelect::column(select, c),
+                        ColumnRead::Null => sea_orm::QuerySelect::expr_as(select, Expr::cust("NULL"), alias),
+                        ColumnRead::KernelIfUsed => {
+                            sea_orm::QuerySelect::expr_as(select, kernel_if_used(workspace_id), alias)
+                        }
                     };
                 }
             }
@@ -815,17 +814,71 @@ static COLUMN_FACTS: std::sync::LazyLock<ColumnFacts> = std::sync::LazyLock::new
     ColumnFacts { nullable: Column::iter().map(|c| c.def().is_null()).collect(), json, by_column, by_field }
 });
 
-/// Per column (in `Column` order), whether a page may read it as NULL. A
-/// selection of plain columns (and `fullName`, `icp`, `campaign`) reads only
-/// those, the sort keys and the non-nullable columns; any other selection
-/// reads everything except the JSON columns, which only JSON fields, field
-/// access and templates need.
-fn unread_columns(ctx: &Context<'_>, sort: &Sort) -> Vec<bool> {
+/// How a page reads one column of `contacts`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ColumnRead {
+    /// The column's value.
+    Whole,
+    /// `NULL`: nothing selected reads it.
+    Null,
+    /// `kernel_analysis` only where something may read it ([`kernel_if_used`]).
+    KernelIfUsed,
+}
+
+/// `kernel_analysis` for a selection that does not ask for it by name
+/// (`kernelAnalysis`, `field(name: "kernel_analysis")`): field access and
+/// templates then read it only as the source of an empty derived column
+/// (`fields::resolve`), or as `{{kernel_analysis}}` in a template of the
+/// workspace. Elsewhere it is `NULL`, and the row skips parsing one of its
+/// two large JSON documents.
+fn kernel_if_used(workspace_id: Uuid) -> sea_orm::sea_query::SimpleExpr {
+    use entity::{call_templates as call, email_templates as email};
+    use sea_orm::sea_query::Cond;
+    static EMPTY_DERIVED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let empty: Vec<String> = crate::domain::enrichment::columns_with_kernel_sources()
+            .map(|(c, text)| {
+                let c = format!("\"contacts\".\"{c}\"");
+                if text { format!("{c} IS NULL OR {c} = ''") } else { format!("{c} IS NULL") }
+            })
+            .collect();
+        format!("({})", empty.join(" OR "))
+    });
+    // A superset of the templates that use it (a mention anywhere).
+    const MENTION: &str = "%kernel_analysis%";
+    let email = Query::select()
+        .expr(Expr::val(1))
+        .from(email::Entity)
+        .and_where(Expr::col((email::Entity, email::Column::WorkspaceId)).eq(workspace_id))
+        .cond_where(
+            Cond::any()
+                .add(Expr::col((email::Entity, email::Column::Subject)).like(MENTION))
+                .add(Expr::col((email::Entity, email::Column::Body)).like(MENTION)),
+        )
+        .to_owned();
+    let call = Query::select()
+        .expr(Expr::val(1))
+        .from(call::Entity)
+        .and_where(Expr::col((call::Entity, call::Column::WorkspaceId)).eq(workspace_id))
+        .and_where(Expr::col((call::Entity, call::Column::Body)).like(MENTION))
+        .to_owned();
+    let used =
+        Cond::any().add(Expr::cust(EMPTY_DERIVED.as_str())).add(Expr::exists(email)).add(Expr::exists(call));
+    Expr::case(used, Expr::col((contacts::Entity, Column::KernelAnalysis))).into()
+}
+
+/// Per column (in `Column` order), how a page reads it. A selection of plain
+/// columns (and `fullName`, `icp`, `campaign`) reads only those, the sort
+/// keys and the non-nullable columns; any other selection reads everything
+/// except the JSON columns, which only JSON fields, field access and
+/// templates need — and of those `kernel_analysis` only where it may be
+/// read ([`ColumnRead::KernelIfUsed`]).
+fn column_reads(ctx: &Context<'_>, sort: &Sort) -> Vec<ColumnRead> {
     use sea_orm::IdenStatic;
     let facts = &*COLUMN_FACTS;
     let mut read = vec![false; facts.nullable.len()];
     let mut plain_only = true;
     let mut json = false;
+    let mut kernel_by_name = false;
     for f in node_selections(ctx).iter().flat_map(|n| n.selection_set()) {
         match facts.by_field.get(f.name()) {
             Some(columns) => columns.iter().for_each(|&i| read[i] = true),
@@ -840,14 +893,31 @@ fn unread_columns(ctx: &Context<'_>, sort: &Sort) -> Vec<bool> {
                         | "renderedEmail"
                         | "renderedCallScript"
                 );
+                kernel_by_name |= match f.name() {
+                    "kernelAnalysis" => true,
+                    // A name that is not a literal string (or cannot be read)
+                    // counts as this one.
+                    "field" => string_argument(&f, "name").is_none_or(|n| n == "kernel_analysis"),
+                    _ => false,
+                };
             }
         }
     }
     for c in sort.columns() {
         read[facts.by_column[c.as_str()]] = true;
     }
+    let kernel = facts.by_column[Column::KernelAnalysis.as_str()];
     (0..read.len())
-        .map(|i| facts.nullable[i] && if plain_only { !read[i] } else { facts.json[i] && !json })
+        .map(|i| {
+            let null = facts.nullable[i] && if plain_only { !read[i] } else { facts.json[i] && !json };
+            if null {
+                ColumnRead::Null
+            } else if i == kernel && !kernel_by_name {
+                ColumnRead::KernelIfUsed
+            } else {
+                ColumnRead::Whole
+            }
+        })
         .collect()
 }
 
@@ -863,6 +933,13 @@ struct Wants {
     default_email: bool,
     call_templates: Vec<Uuid>,
     default_call: bool,
+}
+
+fn string_argument(field: &async_graphql::SelectionField<'_>, name: &str) -> Option<String> {
+    field.arguments().ok()?.into_iter().find(|(n, _)| n.as_str() == name).and_then(|(_, v)| match v {
+        async_graphql::Value::String(s) => Some(s),
+        _ => None,
+    })
 }
 
 fn uuid_argument(field: &async_graphql::SelectionField<'_>, name: &str) -> Option<Uuid> {
