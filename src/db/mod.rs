@@ -111,22 +111,91 @@ impl ContextMemo {
 /// by walking the workspace in creation order (`latticeiq_search_walk`), and
 /// its count is taken from here while the version holds (the statement
 /// checks it). Only searches too broad for reading every match are kept.
+///
+/// A search not remembered is counted by one request at a time
+/// ([`SearchMemo::get_or_claim`]): requests that arrive meanwhile wait for
+/// that count instead of each reading every match at once (on a fresh
+/// process, the first burst of one broad search at 1M contacts made every
+/// request of its first seconds wait ~1–2 s).
 #[derive(Debug, Default)]
-pub struct SearchMemo(std::sync::Mutex<HashMap<(Uuid, String), (i64, i64)>>);
+pub struct SearchMemo {
+    remembered: std::sync::Mutex<HashMap<SearchKey, (i64, i64)>>,
+    /// The searches some request is counting now, each with the lock it
+    /// holds until it is done.
+    counting: std::sync::Mutex<HashMap<SearchKey, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// A workspace and a search's `tsquery`.
+type SearchKey = (Uuid, String);
+
+/// A request's claim to count a search that is not remembered; requests for
+/// the same search wait for it until it drops (after the count is
+/// remembered, or not).
+#[derive(Debug)]
+pub struct SearchClaim<'a> {
+    memo: &'a SearchMemo,
+    key: SearchKey,
+    _counting: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for SearchClaim<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut c) = self.memo.counting.lock() {
+            c.remove(&self.key);
+        }
+    }
+}
 
 impl SearchMemo {
     /// Most searches remembered; past it the memo starts afresh (a miss
     /// reads every match once, as without a memo).
     const MAX_SEARCHES: usize = 16_384;
 
+    /// Longest a request waits for another one's count of the same search
+    /// before counting it itself.
+    const WAIT_FOR_COUNT: Duration = Duration::from_secs(5);
+
     /// The version and count remembered for `search` in `workspace`.
     pub fn get(&self, workspace: Uuid, search: &str) -> Option<(i64, i64)> {
-        self.0.lock().ok()?.get(&(workspace, search.to_owned())).copied()
+        self.remembered.lock().ok()?.get(&(workspace, search.to_owned())).copied()
+    }
+
+    /// The version and count remembered for `search` in `workspace`, once
+    /// any request counting it now is done (or [`Self::WAIT_FOR_COUNT`] has
+    /// passed). Otherwise `Err`: this request counts it, holding the claim
+    /// (`Some`) that makes later requests wait, or without one (`None`) when
+    /// it waited for another count that left nothing remembered (a narrow
+    /// search, or a count that failed). Call it before holding a connection:
+    /// the request it waits for needs one.
+    pub async fn get_or_claim(
+        &self,
+        workspace: Uuid,
+        search: &str,
+    ) -> Result<(i64, i64), Option<SearchClaim<'_>>> {
+        if let Some(remembered) = self.get(workspace, search) {
+            return Ok(remembered);
+        }
+        let key = (workspace, search.to_owned());
+        let busy = {
+            let Ok(mut counting) = self.counting.lock() else { return Err(None) };
+            match counting.get(&key) {
+                Some(lock) => lock.clone(),
+                None => {
+                    let lock = Arc::new(tokio::sync::Mutex::new(()));
+                    let Ok(guard) = lock.clone().try_lock_owned() else { return Err(None) };
+                    counting.insert(key.clone(), lock);
+                    return Err(Some(SearchClaim { memo: self, key, _counting: guard }));
+                }
+            }
+        };
+        // Done when the counting request drops its claim.
+        let _ = tokio::time::timeout(Self::WAIT_FOR_COUNT, busy.lock()).await;
+        self.get(workspace, search).ok_or(None)
     }
 
     /// Remembers `matches` as the count of `search` in `workspace` at `version`.
     pub fn put(&self, workspace: Uuid, search: &str, version: i64, matches: i64) {
-        if let Ok(mut m) = self.0.lock() {
+        if let Ok(mut m) = self.remembered.lock() {
             let key = (workspace, search.to_owned());
             if m.len() >= Self::MAX_SEARCHES && !m.contains_key(&key) {
                 m.clear();
@@ -137,7 +206,7 @@ impl SearchMemo {
 
     /// Forgets `search` in `workspace`.
     pub fn forget(&self, workspace: Uuid, search: &str) {
-        if let Ok(mut m) = self.0.lock() {
+        if let Ok(mut m) = self.remembered.lock() {
             m.remove(&(workspace, search.to_owned()));
         }
     }

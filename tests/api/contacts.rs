@@ -666,6 +666,65 @@ async fn a_broad_search_is_walked_and_its_remembered_count_follows_every_write()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_requests_for_a_broad_search_count_it_once() {
+    // A broad search nobody remembers yet: the first request counts its
+    // matches, and requests that arrive meanwhile wait for that count and
+    // then walk (db::SearchMemo::get_or_claim), instead of each reading
+    // every match at once.
+    let (app, rows, token) = seeded(Backend::Postgres, 300).await;
+    let ws = uuid_sql(&app.db, WS);
+    exec(
+        &app.db,
+        &format!(
+            "UPDATE contacts SET company = 'Quorvex ' || coalesce(company, '') WHERE workspace_id = {ws} \
+             AND id NOT IN (SELECT id FROM contacts WHERE workspace_id = {ws} ORDER BY id LIMIT 5)"
+        ),
+    )
+    .await;
+    assert_eq!(app.db.searches().get(WS, "'quorv':*"), None);
+    // Another session holds the counts table, so the first request's count
+    // (which reads the search version there) waits until all have arrived.
+    let owner = sqlx::PgPool::connect(&app.db_url()).await.unwrap();
+    let mut locker = owner.begin().await.unwrap();
+    sqlx::query("LOCK TABLE contact_counts IN ACCESS EXCLUSIVE MODE").execute(&mut *locker).await.unwrap();
+    app.db.stats().start_capture();
+    let query = "{ contacts(first: 20, search: \"quorv\") { totalCount nodes { id company } } }";
+    let requests: Vec<_> = (0..6)
+        .map(|_| {
+            let (url, token) = (app.url("/graphql"), token.clone());
+            tokio::spawn(async move {
+                reqwest::Client::new()
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({"query": query}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json::<Value>()
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    locker.commit().await.unwrap();
+    let mut answers = Vec::new();
+    for r in requests {
+        answers.push(r.await.unwrap());
+    }
+    let sql = app.db.stats().take_capture();
+    let counts = sql.iter().filter(|s| s.contains("WITH latticeiq_search")).count();
+    let walks = sql.iter().filter(|s| s.contains("latticeiq_search_walk(")).count();
+    assert_eq!((counts, walks), (1, 5), "{}", sql.join("\n"));
+    for a in &answers {
+        assert!(a.get("errors").is_none(), "{a}");
+        assert_eq!(a["data"]["contacts"]["totalCount"], rows.len() - 5);
+        assert_eq!(a["data"], answers[0]["data"]);
+    }
+    assert_eq!(answers[0]["data"]["contacts"]["nodes"].as_array().unwrap().len(), 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_gives_the_same_ids_on_sqlite_and_postgres() {
     let (sqlite, _, t1) = seeded(Backend::Sqlite, 500).await;
     let (pg, _, t2) = seeded(Backend::Postgres, 500).await;

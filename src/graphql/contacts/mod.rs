@@ -577,7 +577,13 @@ impl ContactsQuery {
             _ => None,
         };
         let searches = req.db.database().searches();
-        let remembered = memo_search.as_ref().and_then(|(q, _)| searches.get(workspace_id, q));
+        // Not remembered: this request counts it (holding `_claim` until
+        // it has remembered it, so that others wait for its count).
+        let mut _claim = None;
+        let remembered = match &memo_search {
+            Some((q, _)) => searches.get_or_claim(workspace_id, q).await.map_err(|c| _claim = c).ok(),
+            None => None,
+        };
         // Whether the statement returns the count (the memo learns it).
         let total_column = wants_total || (memo_search.is_some() && remembered.is_none());
         let mut rows = if args.limit == 0 {
