@@ -521,16 +521,10 @@ async fn assert_search_pages(app: &TestApp, token: &str, search: &str, matching:
     }
 }
 
-/// Postgres: a search this process has found broad is read by walking the
-/// workspace in creation order and its count is remembered under the
-/// workspace's search version. Pages and counts stay exactly those of the
-/// data through inserts, renames, deletes and a rolled-back write; writes
-/// that leave every document alone keep the version; another workspace
-/// never sees this one's memo or rows.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_broad_search_is_walked_and_its_remembered_count_follows_every_write() {
+/// 300 contacts on Postgres (as `seeded`), all but five of them with a
+/// company word no seeded contact has: "quorv" is a broad search.
+async fn broadly_searched() -> (TestApp, Vec<Model>, String) {
     let (app, rows, token) = seeded(Backend::Postgres, 300).await;
-    // All but five contacts get a company word no seeded contact has.
     let ws = uuid_sql(&app.db, WS);
     exec(
         &app.db,
@@ -540,6 +534,19 @@ async fn a_broad_search_is_walked_and_its_remembered_count_follows_every_write()
         ),
     )
     .await;
+    (app, rows, token)
+}
+
+/// Postgres: a search this process has found broad is read by walking the
+/// workspace in creation order and its count is remembered under the
+/// workspace's search version. Pages and counts stay exactly those of the
+/// data through inserts, renames, deletes and a rolled-back write; writes
+/// that leave every document alone keep the version; another workspace
+/// never sees this one's memo or rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broad_search_is_walked_and_its_remembered_count_follows_every_write() {
+    let (app, rows, token) = broadly_searched().await;
+    let ws = uuid_sql(&app.db, WS);
     let rows_now = all_contacts(&app.db, WS).await;
     assert_eq!(rows_now.len(), rows.len());
     let matching = |rows: &[Model]| -> Vec<Model> {
@@ -671,16 +678,7 @@ async fn concurrent_first_requests_for_a_broad_search_count_it_once() {
     // matches, and requests that arrive meanwhile wait for that count and
     // then walk (db::SearchMemo::get_or_claim), instead of each reading
     // every match at once.
-    let (app, rows, token) = seeded(Backend::Postgres, 300).await;
-    let ws = uuid_sql(&app.db, WS);
-    exec(
-        &app.db,
-        &format!(
-            "UPDATE contacts SET company = 'Quorvex ' || coalesce(company, '') WHERE workspace_id = {ws} \
-             AND id NOT IN (SELECT id FROM contacts WHERE workspace_id = {ws} ORDER BY id LIMIT 5)"
-        ),
-    )
-    .await;
+    let (app, rows, token) = broadly_searched().await;
     assert_eq!(app.db.searches().get(WS, "'quorv':*"), None);
     // Another session holds the counts table, so the first request's count
     // (which reads the search version there) waits until all have arrived.
