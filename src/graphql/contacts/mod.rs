@@ -579,10 +579,12 @@ impl ContactsQuery {
         let searches = req.db.database().searches();
         // Not remembered: this request counts it (holding `_claim` until
         // it has remembered it, so that others wait for its count).
-        let mut _claim = None;
-        let remembered = match &memo_search {
-            Some((q, _)) => searches.get_or_claim(workspace_id, q).await.map_err(|c| _claim = c).ok(),
-            None => None,
+        let (remembered, _claim) = match &memo_search {
+            Some((q, _)) => match searches.get_or_claim(workspace_id, q).await {
+                Ok(remembered) => (Some(remembered), None),
+                Err(claim) => (None, claim),
+            },
+            None => (None, None),
         };
         // Whether the statement returns the count (the memo learns it).
         let total_column = wants_total || (memo_search.is_some() && remembered.is_none());
@@ -949,10 +951,7 @@ fn string_argument(field: &async_graphql::SelectionField<'_>, name: &str) -> Opt
 }
 
 fn uuid_argument(field: &async_graphql::SelectionField<'_>, name: &str) -> Option<Uuid> {
-    field.arguments().ok()?.into_iter().find(|(n, _)| n.as_str() == name).and_then(|(_, v)| match v {
-        async_graphql::Value::String(s) => s.parse().ok(),
-        _ => None,
-    })
+    string_argument(field, name)?.parse().ok()
 }
 
 /// Loads, in one batch per loader, everything the selected fields of a page
