@@ -4,6 +4,7 @@
 pub mod bootstrap;
 pub mod events;
 pub mod request;
+pub mod tx;
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -14,13 +15,14 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlxPostgresConnector,
-    SqlxSqliteConnector, Statement, TransactionOptions, TransactionTrait,
+    DatabaseConnection, DbBackend, DbErr, SqlxPostgresConnector, SqlxSqliteConnector, TransactionOptions,
+    TransactionTrait,
 };
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use request::RequestDb;
+pub use tx::Tx;
 
 use crate::auth::Claims;
 use crate::config::Config;
@@ -59,6 +61,21 @@ impl DbStats {
     pub fn start_capture(&self) {
         if let Ok(mut c) = self.capture.lock() {
             *c = Some(Vec::new());
+        }
+    }
+
+    /// Counts one statement that took `elapsed`; `text` (values inlined) is
+    /// asked for only while statements are being captured.
+    pub fn record(&self, elapsed: Duration, failed: bool, text: impl FnOnce() -> String) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+        self.micros.fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
+        if failed {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Ok(mut capture) = self.capture.lock()
+            && let Some(list) = capture.as_mut()
+        {
+            list.push(text());
         }
     }
 
@@ -287,16 +304,7 @@ impl Database {
         }
         let counter = stats.clone();
         conn.set_metric_callback(move |info| {
-            counter.statements.fetch_add(1, Ordering::Relaxed);
-            counter.micros.fetch_add(info.elapsed.as_micros() as u64, Ordering::Relaxed);
-            if let Ok(mut capture) = counter.capture.lock()
-                && let Some(list) = capture.as_mut()
-            {
-                list.push(info.statement.to_string());
-            }
-            if info.failed {
-                counter.failures.fetch_add(1, Ordering::Relaxed);
-            }
+            counter.record(info.elapsed, info.failed, || info.statement.to_string())
         });
         Ok(Self {
             conn,
@@ -377,68 +385,59 @@ impl Database {
     /// role with the claims set; on SQLite a `write` transaction takes the
     /// write lock at once (`BEGIN IMMEDIATE`) so that it cannot fail half-way
     /// on a busy database.
-    pub async fn begin_scoped(&self, claims: &Claims, write: bool) -> Result<DatabaseTransaction, DbErr> {
+    pub async fn begin_scoped(&self, claims: &Claims, write: bool) -> Result<Tx, DbErr> {
         self.begin_scoped_with(claims, write, None).await
     }
 
     /// [`Self::begin_scoped`], and on Postgres every statement of the
-    /// transaction is cancelled by the server after `statement_timeout`
-    /// (set with the RLS settings, in the same statement).
+    /// transaction is cancelled by the server after `statement_timeout`.
+    /// On Postgres the settings go with `BEGIN` in one round trip, values
+    /// inlined as literals (see [`tx`]).
     pub async fn begin_scoped_with(
         &self,
         claims: &Claims,
         write: bool,
         statement_timeout: Option<Duration>,
-    ) -> Result<DatabaseTransaction, DbErr> {
-        self.stats.statements.fetch_add(1, Ordering::Relaxed);
+    ) -> Result<Tx, DbErr> {
         let started = std::time::Instant::now();
-        if self.is_postgres() {
-            let tx = self.conn.begin().await?;
-            // Acquiring a pooled connection plus BEGIN: the wait a request sees.
-            metrics::histogram!("latticeiq_db_acquire_duration_seconds")
-                .record(started.elapsed().as_secs_f64());
-            // Queries run read-only: defence in depth, and what a hot standby needs.
-            let mut sql = String::from(
-                "select set_config('request.jwt.claims', $1, true), set_config('role', $2, true)",
+        let tx = if self.is_postgres() {
+            let mut settings = format!(
+                "SELECT set_config('request.jwt.claims', {}, true), set_config('role', {}, true)",
+                tx::literal(&claims.to_rls_json())?,
+                tx::literal(&self.rls_role)?,
             );
+            // Queries run read-only: defence in depth, and what a hot standby needs.
             if !write {
-                sql.push_str(", set_config('transaction_read_only', 'on', true)");
+                settings.push_str(", set_config('transaction_read_only', 'on', true)");
             }
-            let mut values: Vec<sea_orm::Value> =
-                vec![claims.to_rls_json().into(), self.rls_role.to_string().into()];
             if let Some(t) = statement_timeout {
-                sql.push_str(", set_config('statement_timeout', $3, true)");
-                values.push(t.as_millis().to_string().into());
+                settings.push_str(&format!(", set_config('statement_timeout', '{}', true)", t.as_millis()));
             }
-            tx.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
-            Ok(tx)
+            let pool = self.conn.get_postgres_connection_pool();
+            Tx::Pg(tx::PgTx::begin(pool, settings, self.stats.clone()).await?)
         } else {
+            self.stats.statements.fetch_add(1, Ordering::Relaxed);
             let mode = if write {
                 sea_orm::SqliteTransactionMode::Immediate
             } else {
                 sea_orm::SqliteTransactionMode::Deferred
             };
-            let tx = self
-                .conn
-                .begin_with_options(TransactionOptions {
-                    sqlite_transaction_mode: Some(mode),
-                    ..Default::default()
-                })
-                .await?;
-            metrics::histogram!("latticeiq_db_acquire_duration_seconds")
-                .record(started.elapsed().as_secs_f64());
-            Ok(tx)
-        }
+            let options = TransactionOptions { sqlite_transaction_mode: Some(mode), ..Default::default() };
+            Tx::Orm(self.conn.begin_with_options(options).await?)
+        };
+        // Acquiring a pooled connection plus BEGIN: the wait a request sees.
+        metrics::histogram!("latticeiq_db_acquire_duration_seconds").record(started.elapsed().as_secs_f64());
+        Ok(tx)
     }
 
     /// Commits `tx`, counting the statement.
-    pub async fn commit(&self, tx: DatabaseTransaction) -> Result<(), DbErr> {
+    pub async fn commit(&self, tx: Tx) -> Result<(), DbErr> {
         self.stats.statements.fetch_add(1, Ordering::Relaxed);
         tx.commit().await
     }
 
     /// Rolls `tx` back, counting the statement.
-    pub async fn rollback(&self, tx: DatabaseTransaction) -> Result<(), DbErr> {
+    pub async fn rollback(&self, tx: Tx) -> Result<(), DbErr> {
         self.stats.statements.fetch_add(1, Ordering::Relaxed);
         tx.rollback().await
     }
@@ -449,7 +448,7 @@ impl Database {
     /// (one round trip for both, after the response, and after a statement
     /// still in flight has ended). The connection is handed out again only
     /// once that has completed.
-    pub fn rollback_later(&self, tx: DatabaseTransaction) {
+    pub fn rollback_later(&self, tx: Tx) {
         self.stats.statements.fetch_add(1, Ordering::Relaxed);
         drop(tx);
     }

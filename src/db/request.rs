@@ -7,12 +7,12 @@
 
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use super::Database;
 use super::events::{CHANNEL, CampaignEvent};
+use super::{Database, Tx};
 use crate::auth::Claims;
 use crate::error::{AppError, AppResult};
 
@@ -28,7 +28,7 @@ pub struct RequestDb {
 
 enum TxState {
     NotStarted,
-    Open(Arc<DatabaseTransaction>),
+    Open(Arc<Tx>),
     Finished,
 }
 
@@ -75,7 +75,7 @@ impl RequestDb {
     }
 
     /// The request's transaction, begun on first use.
-    pub async fn tx(&self) -> AppResult<Arc<DatabaseTransaction>> {
+    pub async fn tx(&self) -> AppResult<Arc<Tx>> {
         let mut state = self.tx.lock().await;
         match &*state {
             TxState::Open(tx) => Ok(tx.clone()),
@@ -103,7 +103,7 @@ impl RequestDb {
 
     /// Marks the request finished and hands over its transaction, if one was
     /// begun, and what waited for its end.
-    async fn take(&self) -> (AppResult<Option<DatabaseTransaction>>, AfterCommit) {
+    async fn take(&self) -> (AppResult<Option<Tx>>, AfterCommit) {
         let state = std::mem::replace(&mut *self.tx.lock().await, TxState::Finished);
         let after = self.after.lock().map(|mut a| std::mem::take(&mut *a)).unwrap_or_default();
         let tx = match state {

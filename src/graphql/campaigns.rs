@@ -379,7 +379,7 @@ pub struct CampaignBuild {
 }
 
 async fn load_campaign(
-    tx: &sea_orm::DatabaseTransaction,
+    tx: &crate::db::Tx,
     ws: Uuid,
     id: Uuid,
     lock: Option<sea_orm::sea_query::LockBehavior>,
@@ -395,7 +395,7 @@ async fn load_campaign(
     q.one(tx).await?.ok_or_else(|| AppError::not_found("campaign", id))
 }
 
-async fn reload_campaign(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) -> AppResult<Campaign> {
+async fn reload_campaign(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<Campaign> {
     let m = campaigns::Entity::find_by_id(id)
         .filter(Column::WorkspaceId.eq(ws))
         .one(tx)
@@ -422,7 +422,7 @@ fn check_max_contacts(v: i32) -> AppResult<i32> {
 
 /// Checks that the referenced ICP and templates exist in the workspace.
 async fn check_refs(
-    tx: &sea_orm::DatabaseTransaction,
+    tx: &crate::db::Tx,
     ws: Uuid,
     icp: Option<Uuid>,
     email: Option<Uuid>,

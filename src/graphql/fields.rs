@@ -154,7 +154,7 @@ fn check_path(p: &str) -> AppResult<String> {
 }
 
 /// Names of the workspace's templates that use `name`.
-async fn templates_using(tx: &sea_orm::DatabaseTransaction, ws: Uuid, name: &str) -> AppResult<Vec<String>> {
+async fn templates_using(tx: &crate::db::Tx, ws: Uuid, name: &str) -> AppResult<Vec<String>> {
     use entity::{call_templates, email_templates};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let mut out = Vec::new();
@@ -174,7 +174,7 @@ async fn templates_using(tx: &sea_orm::DatabaseTransaction, ws: Uuid, name: &str
     Ok(out)
 }
 
-async fn load_definition(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) -> AppResult<Model> {
+async fn load_definition(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<Model> {
     use entity::contact_field_definitions as d;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     d::Entity::find_by_id(id)
@@ -184,12 +184,7 @@ async fn load_definition(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) 
         .ok_or_else(|| crate::error::AppError::not_found("contact field definition", id))
 }
 
-async fn check_name_free(
-    tx: &sea_orm::DatabaseTransaction,
-    ws: Uuid,
-    name: &str,
-    except: Option<Uuid>,
-) -> AppResult<()> {
+async fn check_name_free(tx: &crate::db::Tx, ws: Uuid, name: &str, except: Option<Uuid>) -> AppResult<()> {
     use entity::contact_field_definitions as d;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let mut q = d::Entity::find().filter(d::Column::WorkspaceId.eq(ws)).filter(d::Column::FieldName.eq(name));

@@ -508,7 +508,7 @@ enum Kind {
 }
 
 /// Makes `id` the workspace's only default template of its kind (also in settings).
-async fn make_default(tx: &sea_orm::DatabaseTransaction, ws: Uuid, kind: Kind, id: Uuid) -> AppResult<()> {
+async fn make_default(tx: &crate::db::Tx, ws: Uuid, kind: Kind, id: Uuid) -> AppResult<()> {
     use entity::users_settings as s;
     use sea_orm::sea_query::Expr;
     match kind {
@@ -557,7 +557,7 @@ async fn make_default(tx: &sea_orm::DatabaseTransaction, ws: Uuid, kind: Kind, i
 }
 
 /// Stops `id` being the default of its kind (the workspace then has none).
-async fn unset_default(tx: &sea_orm::DatabaseTransaction, ws: Uuid, kind: Kind, id: Uuid) -> AppResult<()> {
+async fn unset_default(tx: &crate::db::Tx, ws: Uuid, kind: Kind, id: Uuid) -> AppResult<()> {
     use entity::users_settings as s;
     use sea_orm::sea_query::Expr;
     match kind {
@@ -594,7 +594,7 @@ async fn unset_default(tx: &sea_orm::DatabaseTransaction, ws: Uuid, kind: Kind, 
 }
 
 /// `CONFLICT` while a draft, active or paused campaign uses the template.
-async fn check_unused(tx: &sea_orm::DatabaseTransaction, ws: Uuid, kind: Kind, id: Uuid) -> AppResult<()> {
+async fn check_unused(tx: &crate::db::Tx, ws: Uuid, kind: Kind, id: Uuid) -> AppResult<()> {
     use entity::campaigns;
     let col = match kind {
         Kind::Email => campaigns::Column::EmailTemplateId,
@@ -789,7 +789,7 @@ impl TemplateMutations {
 }
 
 /// An e-mail template of the workspace, read in the transaction (`NOT_FOUND` otherwise).
-pub async fn load_email(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) -> AppResult<EmailTemplate> {
+pub async fn load_email(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<EmailTemplate> {
     email_templates::Entity::find_by_id(id)
         .filter(email_templates::Column::WorkspaceId.eq(ws))
         .one(tx)
@@ -799,7 +799,7 @@ pub async fn load_email(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) -
 }
 
 /// A call template of the workspace, read in the transaction (`NOT_FOUND` otherwise).
-pub async fn load_call(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) -> AppResult<CallTemplate> {
+pub async fn load_call(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<CallTemplate> {
     call_templates::Entity::find_by_id(id)
         .filter(call_templates::Column::WorkspaceId.eq(ws))
         .one(tx)
@@ -809,11 +809,11 @@ pub async fn load_call(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) ->
 }
 
 /// Makes `id` the workspace's default e-mail template (also in settings).
-pub async fn set_default_email(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) -> AppResult<()> {
+pub async fn set_default_email(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<()> {
     make_default(tx, ws, Kind::Email, id).await
 }
 
 /// Makes `id` the workspace's default call template (also in settings).
-pub async fn set_default_call(tx: &sea_orm::DatabaseTransaction, ws: Uuid, id: Uuid) -> AppResult<()> {
+pub async fn set_default_call(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<()> {
     make_default(tx, ws, Kind::Call, id).await
 }

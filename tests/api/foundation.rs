@@ -5,7 +5,7 @@ use latticeiq::auth::{Claims, Role};
 use latticeiq::db::Database;
 use latticeiq::graphql::loaders::load_workspace_context;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -226,7 +226,7 @@ mod postgres_security {
                 // no WHERE clause: only the policies stand between the rows
                 let rows = tx
                     .query_all_raw(Statement::from_string(
-                        sea_orm::DbBackend::Postgres,
+                        DbBackend::Postgres,
                         format!("SELECT workspace_id FROM {table}"),
                     ))
                     .await
@@ -392,7 +392,7 @@ mod postgres_security {
         let tx = app.db.begin_scoped(&claims, true).await.unwrap();
         let rows = tx
             .query_all_raw(Statement::from_string(
-                sea_orm::DbBackend::Postgres,
+                DbBackend::Postgres,
                 "SELECT workspace_id, contacts FROM contact_counts",
             ))
             .await
@@ -402,20 +402,20 @@ mod postgres_security {
         assert_eq!(seen, vec![(OTHER, 40)]);
         // the search documents are read only through latticeiq_search_matches
         for read in ["SELECT count(*) FROM contact_search", "DELETE FROM contact_search"] {
-            let sp = tx.begin().await.unwrap();
-            let err = sp.execute_unprepared(read).await.expect_err(read);
+            tx.execute_unprepared("SAVEPOINT denied").await.unwrap();
+            let err = tx.execute_unprepared(read).await.expect_err(read);
             assert!(err.to_string().contains("permission denied"), "{read}: {err}");
-            sp.rollback().await.unwrap();
+            tx.execute_unprepared("ROLLBACK TO SAVEPOINT denied").await.unwrap();
         }
         for write in [
             format!("UPDATE contact_counts SET contacts = 0 WHERE workspace_id = '{OTHER}'"),
             format!("INSERT INTO contact_counts VALUES ('{DEMO}', 1)"),
             "DELETE FROM contact_counts".to_owned(),
         ] {
-            let sp = tx.begin().await.unwrap();
-            let err = sp.execute_unprepared(&write).await.expect_err(&write);
+            tx.execute_unprepared("SAVEPOINT denied").await.unwrap();
+            let err = tx.execute_unprepared(&write).await.expect_err(&write);
             assert!(err.to_string().contains("permission denied"), "{write}: {err}");
-            sp.rollback().await.unwrap();
+            tx.execute_unprepared("ROLLBACK TO SAVEPOINT denied").await.unwrap();
         }
         app.db.rollback(tx).await.unwrap();
         // and no role moves a contact to another workspace (the counts would lie)
@@ -492,7 +492,7 @@ mod postgres_security {
         let tx = read().await;
         let seen = tx
             .query_all_raw(Statement::from_string(
-                sea_orm::DbBackend::Postgres,
+                DbBackend::Postgres,
                 "SELECT workspace_id FROM workspace_context_versions",
             ))
             .await
@@ -507,5 +507,67 @@ mod postgres_security {
             .expect_err("the request role wrote a stamp");
         assert!(err.to_string().contains("permission denied"), "{err}");
         app.db.rollback(tx).await.unwrap();
+    }
+    /// The RLS settings go with `BEGIN` as literals (one round trip): any
+    /// text reads back as itself, whatever `standard_conforming_strings` is.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_literal_reads_back_as_the_text_it_quotes() {
+        let app = TestApp::spawn(Backend::Postgres).await;
+        let texts = [
+            "plain",
+            "it's",
+            "''",
+            r"back\slash\",
+            r"\'; SELECT 1; --",
+            "$$ dollar $tag$",
+            "line\nbreak\ttab",
+            "ünïcødé ✓ 名前",
+            r#"{"workspace_id": "x\"y", "role": "admin"}"#,
+            "",
+        ];
+        for conforming in ["on", "off"] {
+            let conn = app.db.conn();
+            for text in texts {
+                let tx = conn.begin().await.unwrap();
+                tx.execute_unprepared(&format!("SET LOCAL standard_conforming_strings = {conforming}"))
+                    .await
+                    .unwrap();
+                let sql = format!("SELECT {}", latticeiq::db::tx::literal(text).unwrap());
+                let row = tx.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await.unwrap();
+                let back: String = row.unwrap().try_get_by_index(0).unwrap();
+                assert_eq!(back, text, "standard_conforming_strings = {conforming}");
+                tx.rollback().await.unwrap();
+            }
+        }
+        assert!(latticeiq::db::tx::literal("nul\0byte").is_err());
+    }
+
+    /// A transaction whose `BEGIN` (with the RLS settings) fails leaves its
+    /// connection in an aborted transaction block: it must not go back to
+    /// the pool. With one pooled connection, the next transaction would
+    /// fail too if it did.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_connection_whose_begin_failed_is_not_reused() {
+        let app = TestApp::with_demo(Backend::Postgres).await;
+        let role = format!("latticeiq_late_{}", Uuid::new_v4().simple());
+        let db = Database::connect_url(&app.db_url(), 1, &role).await.unwrap();
+        let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Viewer };
+        // the role does not exist yet: set_config('role', ...) fails
+        let err = db.begin_scoped(&claims, false).await.expect_err("a missing role was accepted");
+        assert!(err.to_string().contains(&role), "{err}");
+        app.sql(&format!("CREATE ROLE {role} NOLOGIN")).await;
+        app.sql(&format!("GRANT latticeiq_app TO {role}")).await;
+        let outcome = async {
+            let tx = db.begin_scoped(&claims, false).await?;
+            let rows = tx
+                .query_all_raw(Statement::from_string(DbBackend::Postgres, "SELECT count(*) FROM contacts"))
+                .await?;
+            db.rollback(tx).await?;
+            Ok::<i64, sea_orm::DbErr>(rows[0].try_get_by_index(0).unwrap())
+        }
+        .await;
+        drop(db);
+        app.sql(&format!("DROP ROLE {role}")).await;
+        assert_eq!(outcome.unwrap(), 482, "the transaction after a failed BEGIN");
     }
 }

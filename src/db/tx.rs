@@ -1,0 +1,262 @@
+//! A transaction scoped to a token's workspace, on either backend.
+//!
+//! On Postgres the transaction begins in one round trip: `BEGIN` and the RLS
+//! settings travel as one simple query (`BEGIN; SELECT set_config(...)`),
+//! where SeaORM's transaction would send `BEGIN`, wait, then send the
+//! settings and wait again. Every request pays that round trip, so it is
+//! worth the ~150 lines here: [`Tx`] implements SeaORM's `ConnectionTrait`
+//! and `StreamTrait`, so entities, sea-query statements and streams work on
+//! it unchanged. On SQLite it is SeaORM's own transaction.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::StreamExt as _;
+use futures_util::stream::BoxStream;
+use sea_orm::{
+    ConnAcquireErr, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult,
+    RuntimeErr, Statement, StreamTrait,
+};
+use sea_query_sqlx::SqlxValues;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgTransactionManager;
+use sqlx::{AssertSqlSafe, PgPool, Postgres, SqlSafeStr as _};
+use sqlx_core::transaction::TransactionManager as _;
+use tokio::sync::Mutex;
+
+use super::DbStats;
+
+/// A transaction: what every request's statements run in.
+pub enum Tx {
+    /// SQLite: SeaORM's transaction.
+    Orm(DatabaseTransaction),
+    /// Postgres: begun together with its RLS settings.
+    Pg(PgTx),
+}
+
+/// A Postgres transaction on a pooled connection. Dropped while still open
+/// (a request that timed out, or one that only read), it queues a
+/// `ROLLBACK`, which the pool sends with the check it makes of every
+/// connection coming back, as sqlx's and SeaORM's transactions do.
+pub struct PgTx {
+    conn: Mutex<PoolConnection<Postgres>>,
+    stats: Arc<DbStats>,
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Tx::Orm(_) => "Tx::Orm",
+            Tx::Pg(_) => "Tx::Pg",
+        })
+    }
+}
+
+impl Tx {
+    /// Commits.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        match self {
+            Tx::Orm(tx) => tx.commit().await,
+            Tx::Pg(mut tx) => PgTransactionManager::commit(tx.conn.get_mut()).await.map_err(exec_err),
+        }
+    }
+
+    /// Rolls back.
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        match self {
+            Tx::Orm(tx) => tx.rollback().await,
+            Tx::Pg(mut tx) => PgTransactionManager::rollback(tx.conn.get_mut()).await.map_err(exec_err),
+        }
+    }
+}
+
+impl Drop for PgTx {
+    fn drop(&mut self) {
+        // Nothing when the transaction has ended: sqlx tracks its depth.
+        PgTransactionManager::start_rollback(self.conn.get_mut());
+    }
+}
+
+/// `s` as a Postgres string literal. The `E''` form reads the same whatever
+/// `standard_conforming_strings` is; a NUL byte cannot be sent at all.
+pub fn literal(s: &str) -> Result<String, DbErr> {
+    if s.contains('\0') {
+        return Err(DbErr::Custom("a NUL character cannot be sent to Postgres".into()));
+    }
+    let mut out = String::with_capacity(s.len() + 4);
+    out.push_str("E'");
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    Ok(out)
+}
+
+impl PgTx {
+    /// Takes a pooled connection and begins a transaction on it, running
+    /// `settings` (one `SELECT`, values inlined as literals) in the same
+    /// round trip. A connection whose `BEGIN` failed is closed, not pooled:
+    /// it may be left inside an aborted transaction block.
+    pub(super) async fn begin(pool: &PgPool, settings: String, stats: Arc<DbStats>) -> Result<Self, DbErr> {
+        let mut conn = pool.acquire().await.map_err(acquire_err)?;
+        let started = Instant::now();
+        let sql = format!("BEGIN; {settings}");
+        let begun = PgTransactionManager::begin(&mut conn, Some(AssertSqlSafe(sql).into_sql_str())).await;
+        // Two statements in one round trip; what the benchmark replays is
+        // the settings (it writes its own `BEGIN`).
+        stats.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        stats.record(started.elapsed(), begun.is_err(), || settings.clone());
+        if let Err(e) = begun {
+            conn.close_on_drop();
+            return Err(query_err(e));
+        }
+        Ok(Self { conn: Mutex::new(conn), stats })
+    }
+
+    fn timed(&self, stmt: &Statement, started: Instant, failed: bool) {
+        self.stats.record(started.elapsed(), failed, || stmt.to_string());
+    }
+
+    async fn execute(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        let mut conn = self.conn.lock().await;
+        let started = Instant::now();
+        let r = query(&stmt).execute(&mut **conn).await.map(Into::into).map_err(exec_err);
+        self.timed(&stmt, started, r.is_err());
+        r
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        let mut conn = self.conn.lock().await;
+        let started = Instant::now();
+        let r = sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+            .execute(&mut **conn)
+            .await
+            .map(Into::into)
+            .map_err(exec_err);
+        self.stats.record(started.elapsed(), r.is_err(), || sql.to_owned());
+        r
+    }
+
+    async fn query_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        let mut conn = self.conn.lock().await;
+        let started = Instant::now();
+        let r = query(&stmt).fetch_optional(&mut **conn).await.map(|r| r.map(Into::into)).map_err(query_err);
+        self.timed(&stmt, started, r.is_err());
+        r
+    }
+
+    async fn query_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        let mut conn = self.conn.lock().await;
+        let started = Instant::now();
+        let r = query(&stmt)
+            .fetch_all(&mut **conn)
+            .await
+            .map(|rows| rows.into_iter().map(Into::into).collect())
+            .map_err(query_err);
+        self.timed(&stmt, started, r.is_err());
+        r
+    }
+
+    /// The rows of `stmt` as they arrive; the connection is held until the
+    /// stream is dropped.
+    fn stream(&self, stmt: Statement) -> BoxStream<'_, Result<QueryResult, DbErr>> {
+        async_stream::stream! {
+            let mut conn = self.conn.lock().await;
+            let started = Instant::now();
+            let mut failed = false;
+            {
+                let mut rows = query(&stmt).fetch(&mut **conn);
+                while let Some(row) = rows.next().await {
+                    failed = row.is_err();
+                    yield row.map(Into::into).map_err(query_err);
+                }
+            }
+            self.timed(&stmt, started, failed);
+        }
+        .boxed()
+    }
+}
+
+// sqlx errors as SeaORM reports them, so that `AppError` classifies both alike.
+fn exec_err(e: sqlx::Error) -> DbErr {
+    DbErr::Exec(RuntimeErr::SqlxError(e.into()))
+}
+
+fn query_err(e: sqlx::Error) -> DbErr {
+    DbErr::Query(RuntimeErr::SqlxError(e.into()))
+}
+
+fn acquire_err(e: sqlx::Error) -> DbErr {
+    match e {
+        sqlx::Error::PoolTimedOut => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+        sqlx::Error::PoolClosed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
+        e => DbErr::Conn(RuntimeErr::SqlxError(e.into())),
+    }
+}
+
+fn query(stmt: &Statement) -> sqlx::query::Query<'_, Postgres, SqlxValues> {
+    let values = stmt.values.clone().unwrap_or_else(|| sea_orm::sea_query::Values(Vec::new()));
+    sqlx::query_with(AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values))
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Tx {
+    fn get_database_backend(&self) -> DbBackend {
+        match self {
+            Tx::Orm(tx) => ConnectionTrait::get_database_backend(tx),
+            Tx::Pg(_) => DbBackend::Postgres,
+        }
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        match self {
+            Tx::Orm(tx) => tx.execute_raw(stmt).await,
+            Tx::Pg(tx) => tx.execute(stmt).await,
+        }
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        match self {
+            Tx::Orm(tx) => tx.execute_unprepared(sql).await,
+            Tx::Pg(tx) => tx.execute_unprepared(sql).await,
+        }
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        match self {
+            Tx::Orm(tx) => tx.query_one_raw(stmt).await,
+            Tx::Pg(tx) => tx.query_one(stmt).await,
+        }
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        match self {
+            Tx::Orm(tx) => tx.query_all_raw(stmt).await,
+            Tx::Pg(tx) => tx.query_all(stmt).await,
+        }
+    }
+}
+
+impl StreamTrait for Tx {
+    type Stream<'a> = BoxStream<'a, Result<QueryResult, DbErr>>;
+
+    fn get_database_backend(&self) -> DbBackend {
+        ConnectionTrait::get_database_backend(self)
+    }
+
+    fn stream_raw<'a>(
+        &'a self,
+        stmt: Statement,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Self::Stream<'a>, DbErr>> + 'a + Send>> {
+        Box::pin(async move {
+            Ok(match self {
+                Tx::Orm(tx) => tx.stream_raw(stmt).await?.boxed(),
+                Tx::Pg(tx) => tx.stream(stmt),
+            })
+        })
+    }
+}
