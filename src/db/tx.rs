@@ -98,23 +98,35 @@ pub fn literal(s: &str) -> Result<String, DbErr> {
 
 impl PgTx {
     /// Takes a pooled connection and begins a transaction on it, running
-    /// `settings` (one `SELECT`, values inlined as literals) in the same
-    /// round trip. A connection whose `BEGIN` failed is closed, not pooled:
-    /// it may be left inside an aborted transaction block.
+    /// `settings` (values inlined as literals) in the same round trip.
+    ///
+    /// This runs as a task of its own, so that it completes even when the
+    /// request is cancelled (its client went away): sqlx counts the
+    /// transaction as begun only once the server has answered, so a
+    /// connection dropped while waiting would go back to the pool inside
+    /// the transaction, with its settings. A completed transaction that no
+    /// one awaits any more is dropped, which rolls it back. A connection
+    /// whose `BEGIN` failed is closed, not pooled: it may be left inside an
+    /// aborted transaction block.
     pub(super) async fn begin(pool: &PgPool, settings: String, stats: Arc<DbStats>) -> Result<Self, DbErr> {
-        let mut conn = pool.acquire().await.map_err(acquire_err)?;
-        let started = Instant::now();
-        let sql = format!("BEGIN; {settings}");
-        let begun = PgTransactionManager::begin(&mut conn, Some(AssertSqlSafe(sql).into_sql_str())).await;
-        // Two statements in one round trip; what the benchmark replays is
-        // the settings (it writes its own `BEGIN`).
-        stats.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        stats.record(started.elapsed(), begun.is_err(), || settings.clone());
-        if let Err(e) = begun {
-            conn.close_on_drop();
-            return Err(query_err(e));
-        }
-        Ok(Self { conn: Mutex::new(conn), stats })
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            let mut conn = pool.acquire().await.map_err(acquire_err)?;
+            let started = Instant::now();
+            let sql = format!("BEGIN; {settings}");
+            let begun = PgTransactionManager::begin(&mut conn, Some(AssertSqlSafe(sql).into_sql_str())).await;
+            // Two statements in one round trip; what the benchmark replays
+            // is the settings (it writes its own `BEGIN`).
+            stats.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            stats.record(started.elapsed(), begun.is_err(), || settings.clone());
+            if let Err(e) = begun {
+                conn.close_on_drop();
+                return Err(query_err(e));
+            }
+            Ok(Self { conn: Mutex::new(conn), stats })
+        })
+        .await
+        .map_err(|e| DbErr::Custom(format!("beginning a transaction: {e}")))?
     }
 
     fn timed(&self, stmt: &Statement, started: Instant, failed: bool) {
@@ -162,22 +174,33 @@ impl PgTx {
     }
 
     /// The rows of `stmt` as they arrive; the connection is held until the
-    /// stream is dropped.
+    /// stream is dropped. The statement is counted when the stream ends or
+    /// is dropped, whichever comes first.
     fn stream(&self, stmt: Statement) -> BoxStream<'_, Result<QueryResult, DbErr>> {
         async_stream::stream! {
             let mut conn = self.conn.lock().await;
-            let started = Instant::now();
-            let mut failed = false;
-            {
-                let mut rows = query(&stmt).fetch(&mut **conn);
-                while let Some(row) = rows.next().await {
-                    failed = row.is_err();
-                    yield row.map(Into::into).map_err(query_err);
-                }
+            let mut timing = Timing { tx: self, stmt: &stmt, started: Instant::now(), failed: false };
+            let mut rows = query(&stmt).fetch(&mut **conn);
+            while let Some(row) = rows.next().await {
+                timing.failed |= row.is_err();
+                yield row.map(Into::into).map_err(query_err);
             }
-            self.timed(&stmt, started, failed);
         }
         .boxed()
+    }
+}
+
+/// Records a streamed statement in [`DbStats`] when dropped.
+struct Timing<'a> {
+    tx: &'a PgTx,
+    stmt: &'a Statement,
+    started: Instant,
+    failed: bool,
+}
+
+impl Drop for Timing<'_> {
+    fn drop(&mut self) {
+        self.tx.timed(self.stmt, self.started, self.failed);
     }
 }
 

@@ -542,6 +542,51 @@ mod postgres_security {
         assert!(latticeiq::db::tx::literal("nul\0byte").is_err());
     }
 
+    /// A request cancelled while its transaction begins (its client went
+    /// away) must not leave its connection inside that transaction: the next
+    /// transaction on the connection would run on in it, with the cancelled
+    /// one's settings (here: read-only, so a write would fail).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_transaction_cancelled_while_it_begins_leaves_nothing_behind() {
+        let app = TestApp::with_demo(Backend::Postgres).await;
+        let db = Database::connect_url(&app.db_url(), 1, "latticeiq_app").await.unwrap();
+        let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
+        let mut cancelled = 0;
+        for polls in 0..60 {
+            // poll the begin `polls` times, yielding between polls, then drop it
+            let begun = {
+                let begin = db.begin_scoped(&claims, false);
+                tokio::pin!(begin);
+                let mut begun = None;
+                for _ in 0..polls {
+                    if let std::task::Poll::Ready(tx) = futures_util::poll!(&mut begin) {
+                        begun = Some(tx.unwrap());
+                        break;
+                    }
+                    tokio::task::yield_now().await;
+                }
+                begun
+            };
+            match begun {
+                Some(tx) => db.rollback(tx).await.unwrap(),
+                None => cancelled += 1,
+            }
+            let tx = db.begin_scoped(&claims, true).await.unwrap();
+            let row = tx
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    "SELECT current_setting('transaction_read_only')",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let read_only: String = row.try_get_by_index(0).unwrap();
+            assert_eq!(read_only, "off", "a write transaction after {polls} polls of a cancelled one");
+            db.rollback(tx).await.unwrap();
+        }
+        assert!(cancelled > 10, "only {cancelled} begins were cancelled");
+    }
+
     /// A transaction whose `BEGIN` (with the RLS settings) fails leaves its
     /// connection in an aborted transaction block: it must not go back to
     /// the pool. With one pooled connection, the next transaction would
