@@ -100,33 +100,26 @@ impl PgTx {
     /// Takes a pooled connection and begins a transaction on it, running
     /// `settings` (values inlined as literals) in the same round trip.
     ///
-    /// This runs as a task of its own, so that it completes even when the
-    /// request is cancelled (its client went away): sqlx counts the
-    /// transaction as begun only once the server has answered, so a
-    /// connection dropped while waiting would go back to the pool inside
-    /// the transaction, with its settings. A completed transaction that no
-    /// one awaits any more is dropped, which rolls it back. A connection
-    /// whose `BEGIN` failed is closed, not pooled: it may be left inside an
+    /// sqlx counts the transaction as begun only once the server has
+    /// answered, so a connection dropped while waiting for that answer (the
+    /// request was cancelled: its client went away) would go back to the
+    /// pool inside the transaction, with its settings, and the next
+    /// request's `BEGIN` would run on in it. Such a connection is closed
+    /// instead, and so is one whose `BEGIN` failed: it may be left inside an
     /// aborted transaction block.
     pub(super) async fn begin(pool: &PgPool, settings: String, stats: Arc<DbStats>) -> Result<Self, DbErr> {
-        let pool = pool.clone();
-        tokio::spawn(async move {
-            let mut conn = pool.acquire().await.map_err(acquire_err)?;
-            let started = Instant::now();
-            let sql = format!("BEGIN; {settings}");
-            let begun = PgTransactionManager::begin(&mut conn, Some(AssertSqlSafe(sql).into_sql_str())).await;
-            // Two statements in one round trip; what the benchmark replays
-            // is the settings (it writes its own `BEGIN`).
-            stats.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            stats.record(started.elapsed(), begun.is_err(), || settings.clone());
-            if let Err(e) = begun {
-                conn.close_on_drop();
-                return Err(query_err(e));
-            }
-            Ok(Self { conn: Mutex::new(conn), stats })
-        })
-        .await
-        .map_err(|e| DbErr::Custom(format!("beginning a transaction: {e}")))?
+        let mut beginning = Beginning(Some(pool.acquire().await.map_err(acquire_err)?));
+        let conn = beginning.0.as_mut().expect("a connection");
+        let started = Instant::now();
+        let sql = format!("BEGIN; {settings}");
+        let begun = PgTransactionManager::begin(conn, Some(AssertSqlSafe(sql).into_sql_str())).await;
+        // Two statements in one round trip; what the benchmark replays is
+        // the settings (it writes its own `BEGIN`).
+        stats.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        stats.record(started.elapsed(), begun.is_err(), || settings.clone());
+        begun.map_err(query_err)?;
+        let conn = beginning.0.take().expect("a connection");
+        Ok(Self { conn: Mutex::new(conn), stats })
     }
 
     fn timed(&self, stmt: &Statement, started: Instant, failed: bool) {
@@ -187,6 +180,18 @@ impl PgTx {
             }
         }
         .boxed()
+    }
+}
+
+/// A connection whose `BEGIN` has not completed: closed, not pooled, if it
+/// is dropped before [`PgTx::begin`] takes it back.
+struct Beginning(Option<PoolConnection<Postgres>>);
+
+impl Drop for Beginning {
+    fn drop(&mut self) {
+        if let Some(conn) = &mut self.0 {
+            conn.close_on_drop();
+        }
     }
 }
 

@@ -553,6 +553,15 @@ mod postgres_security {
         let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
         let mut cancelled = 0;
         for polls in 0..60 {
+            // the last connection back in the pool (or closed), so that the
+            // begin below finds it idle and is soon waiting for the server
+            for _ in 0..2000 {
+                let (size, idle) = db.pool_state();
+                if idle as u32 == size {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
             // poll the begin `polls` times, yielding between polls, then drop it
             let begun = {
                 let begin = db.begin_scoped(&claims, false);
