@@ -176,6 +176,52 @@ async fn every_type_and_field_has_a_description() {
     assert!(undocumented.is_empty(), "undocumented: {undocumented:#?}");
 }
 
+/// SQLite: a begin cancelled part-way (SeaORM's transaction on sqlx's
+/// worker thread) leaves no transaction open on the pooled connection: the
+/// next write transaction on it begins and writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_transaction_cancelled_while_it_begins_leaves_nothing_behind() {
+    let app = TestApp::with_demo(Backend::Sqlite).await;
+    let db = Database::connect_url(&app.db_url(), 1, "latticeiq_app").await.unwrap();
+    let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
+    let mut cancelled = 0;
+    for polls in 0..60 {
+        for _ in 0..2000 {
+            let (size, idle) = db.pool_state();
+            if idle as u32 == size {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        let begun = {
+            let begin = db.begin_scoped(&claims, false);
+            tokio::pin!(begin);
+            let mut begun = None;
+            for _ in 0..polls {
+                if let std::task::Poll::Ready(tx) = futures_util::poll!(&mut begin) {
+                    begun = Some(tx.unwrap());
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+            begun
+        };
+        match begun {
+            Some(tx) => db.rollback(tx).await.unwrap(),
+            None => cancelled += 1,
+        }
+        let tx = db.begin_scoped(&claims, true).await.unwrap_or_else(|e| panic!("after {polls} polls: {e}"));
+        tx.execute_unprepared(&format!(
+            "INSERT INTO ideal_client_profiles (id, workspace_id, name) VALUES ('{}', '{DEMO}', 'x')",
+            Uuid::new_v4()
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("after {polls} polls: {e}"));
+        db.rollback(tx).await.unwrap();
+    }
+    assert!(cancelled > 10, "only {cancelled} begins were cancelled");
+}
+
 mod postgres_security {
     use super::*;
 
