@@ -176,6 +176,40 @@ async fn every_type_and_field_has_a_description() {
     assert!(undocumented.is_empty(), "undocumented: {undocumented:#?}");
 }
 
+/// Waits until `db`'s connection is back in its pool (or closed), so that a
+/// begin finds it idle and is soon waiting for the server; then polls a
+/// read transaction's begin `polls` times, yielding between polls, and drops
+/// it. True when it was dropped before it completed.
+async fn begin_then_cancel(db: &Database, claims: &Claims, polls: usize) -> bool {
+    for _ in 0..2000 {
+        let (size, idle) = db.pool_state();
+        if idle as u32 == size {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    let begun = {
+        let begin = db.begin_scoped(claims, false);
+        tokio::pin!(begin);
+        let mut begun = None;
+        for _ in 0..polls {
+            if let std::task::Poll::Ready(tx) = futures_util::poll!(&mut begin) {
+                begun = Some(tx.unwrap());
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        begun
+    };
+    match begun {
+        Some(tx) => {
+            db.rollback(tx).await.unwrap();
+            false
+        }
+        None => true,
+    }
+}
+
 /// SQLite: a begin cancelled part-way (SeaORM's transaction on sqlx's
 /// worker thread) leaves no transaction open on the pooled connection: the
 /// next write transaction on it begins and writes.
@@ -186,30 +220,7 @@ async fn sqlite_a_transaction_cancelled_while_it_begins_leaves_nothing_behind() 
     let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
     let mut cancelled = 0;
     for polls in 0..60 {
-        for _ in 0..2000 {
-            let (size, idle) = db.pool_state();
-            if idle as u32 == size {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-        }
-        let begun = {
-            let begin = db.begin_scoped(&claims, false);
-            tokio::pin!(begin);
-            let mut begun = None;
-            for _ in 0..polls {
-                if let std::task::Poll::Ready(tx) = futures_util::poll!(&mut begin) {
-                    begun = Some(tx.unwrap());
-                    break;
-                }
-                tokio::task::yield_now().await;
-            }
-            begun
-        };
-        match begun {
-            Some(tx) => db.rollback(tx).await.unwrap(),
-            None => cancelled += 1,
-        }
+        cancelled += usize::from(begin_then_cancel(&db, &claims, polls).await);
         let tx = db.begin_scoped(&claims, true).await.unwrap_or_else(|e| panic!("after {polls} polls: {e}"));
         tx.execute_unprepared(&format!(
             "INSERT INTO ideal_client_profiles (id, workspace_id, name) VALUES ('{}', '{DEMO}', 'x')",
@@ -599,33 +610,7 @@ mod postgres_security {
         let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
         let mut cancelled = 0;
         for polls in 0..60 {
-            // the last connection back in the pool (or closed), so that the
-            // begin below finds it idle and is soon waiting for the server
-            for _ in 0..2000 {
-                let (size, idle) = db.pool_state();
-                if idle as u32 == size {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-            }
-            // poll the begin `polls` times, yielding between polls, then drop it
-            let begun = {
-                let begin = db.begin_scoped(&claims, false);
-                tokio::pin!(begin);
-                let mut begun = None;
-                for _ in 0..polls {
-                    if let std::task::Poll::Ready(tx) = futures_util::poll!(&mut begin) {
-                        begun = Some(tx.unwrap());
-                        break;
-                    }
-                    tokio::task::yield_now().await;
-                }
-                begun
-            };
-            match begun {
-                Some(tx) => db.rollback(tx).await.unwrap(),
-                None => cancelled += 1,
-            }
+            cancelled += usize::from(begin_then_cancel(&db, &claims, polls).await);
             let tx = db.begin_scoped(&claims, true).await.unwrap();
             let row = tx
                 .query_one_raw(Statement::from_string(
