@@ -38,6 +38,10 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "latticeiq")
 PG = "postgres://postgres@127.0.0.1:5432"
+# The gateway's DB_POOL_SIZE (override: BENCH_POOL_SIZE). docs/SCALING.md's rule
+# for Postgres on 2 cores, plus the LISTEN connection; 16 was 10-20 % slower
+# on `page` (bench/RESULTS.md, session 12).
+POOL_SIZE = "6"
 PGBENCH = "/usr/lib/postgresql/15/bin/pgbench" if os.path.exists("/usr/lib/postgresql/15/bin/pgbench") else "pgbench"
 W1 = "aaaaaaaa-0000-4000-8000-000000000001"
 W2 = "bbbbbbbb-0000-4000-8000-000000000002"
@@ -90,7 +94,7 @@ class Gateway:
         self.port = free_port()
         self.base = "http://127.0.0.1:%d" % self.port
         env = dict(os.environ, DATABASE_URL=db_url, BIND_ADDR="127.0.0.1:%d" % self.port, JWT_SECRET=SECRET,
-                   RUST_LOG="warn", DB_POOL_SIZE=os.environ.get("BENCH_POOL_SIZE", "16"))
+                   RUST_LOG="warn", DB_POOL_SIZE=os.environ.get("BENCH_POOL_SIZE", POOL_SIZE))
         env.update(env_extra or {})
         self.log = tempfile.NamedTemporaryFile(prefix="bench-gw", suffix=".log", delete=False)
         t0 = time.perf_counter()
