@@ -52,10 +52,13 @@ impl OutputType for Contact {
         for item in items {
             let Selection::Field(field) = &item.node else { unreachable!("checked above") };
             let name = field.node.name.node.as_str();
-            let value = if name == "__typename" {
-                Some(Value::String(Self::type_name().into_owned()))
-            } else {
-                plain_field(&self.0, name)
+            let value = match name {
+                "__typename" => Some(Value::String(Self::type_name().into_owned())),
+                // A relation without an id is null whatever it selects: no
+                // resolver to run (most contacts of a page have no ICP).
+                "icp" if self.0.icp_id.is_none() => Some(Value::Null),
+                "campaign" if self.0.campaign_id.is_none() => Some(Value::Null),
+                _ => plain_field(&self.0, name),
             };
             if value.is_none() {
                 let ctx_field = ctx.with_field(field);
