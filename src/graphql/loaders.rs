@@ -286,6 +286,17 @@ impl Loaders {
 
     /// The request's workspace context (loaded on first use).
     pub async fn context(&self) -> Result<Arc<WorkspaceContext>, AppError> {
+        // Nearly every call finds it loaded. The load's future (several
+        // statements deep) is boxed so that this one stays small: every
+        // computed field of every contact of a page awaits it, and a large
+        // future here made each of their futures large and costly to move.
+        if let Some(context) = self.context.get() {
+            return Ok(context.clone());
+        }
+        Box::pin(self.load_context()).await
+    }
+
+    async fn load_context(&self) -> Result<Arc<WorkspaceContext>, AppError> {
         let context = self
             .context
             .get_or_try_init(|| async {
