@@ -98,6 +98,16 @@ pub struct IcpMatch {
     pub breakdown: Vec<IcpCriterionMatch>,
 }
 
+impl super::plain::PlainFields for IcpMatch {
+    fn plain_field(&self, name: &str) -> Option<async_graphql::Value> {
+        Some(match name {
+            "score" => async_graphql::Value::from(self.score),
+            "tier" => async_graphql::resolver_utils::enum_value(self.tier),
+            _ => return None,
+        })
+    }
+}
+
 impl From<icp::IcpMatch> for IcpMatch {
     fn from(m: icp::IcpMatch) -> Self {
         Self {

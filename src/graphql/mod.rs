@@ -9,6 +9,7 @@ pub mod fields;
 pub mod icp;
 pub mod loaders;
 pub mod pagination;
+pub mod plain;
 pub mod scalars;
 pub mod settings;
 pub mod subscriptions;

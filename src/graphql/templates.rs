@@ -111,6 +111,22 @@ pub struct RenderedTemplate {
     pub complete: bool,
 }
 
+impl super::plain::PlainFields for RenderedTemplate {
+    fn plain_field(&self, name: &str) -> Option<async_graphql::Value> {
+        use async_graphql::Value as V;
+        let list = |names: &[String]| V::List(names.iter().map(|n| V::String(n.clone())).collect());
+        Some(match name {
+            "subject" => self.subject.clone().map_or(V::Null, V::String),
+            "body" => V::String(self.body.clone()),
+            "usedVariables" => list(&self.used_variables),
+            "missingVariables" => list(&self.missing_variables),
+            "defaultedVariables" => list(&self.defaulted_variables),
+            "complete" => V::Boolean(self.complete),
+            _ => return None,
+        })
+    }
+}
+
 impl From<Rendered> for RenderedTemplate {
     fn from(r: Rendered) -> Self {
         Self {

@@ -23,6 +23,7 @@ use super::campaigns::Campaign;
 use super::icp::{IcpMatch, IdealClientProfile};
 use super::loaders::with_context_stamp;
 use super::pagination::{Cursor, Direction, PageArgs, PageInfo, page_info};
+use super::plain::Plain;
 use super::scalars::BigInt;
 use super::templates::{RenderedTemplate, TemplateKind, render_for_contact};
 use crate::domain::fields::{self, FieldError};
@@ -344,12 +345,12 @@ impl ContactObject {
 
     /// Live match against `icpId`, else against the contact's ICP: score,
     /// tier and the criteria that matched.
-    async fn icp_match(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<IcpMatch>> {
+    async fn icp_match(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<Plain<IcpMatch>>> {
         let icp = self.live_icp(ctx, icp_id).await?;
         Ok(icp
             .as_ref()
             .and_then(|i| i.prepared.as_ref())
-            .map(|p| IcpMatch::from(crate::domain::icp::score(p, &icp_contact(&self.0)))))
+            .map(|p| Plain(IcpMatch::from(crate::domain::icp::score(p, &icp_contact(&self.0))))))
     }
 
     /// The e-mail template `templateId` (else the workspace's default)
@@ -359,8 +360,10 @@ impl ContactObject {
         ctx: &Context<'_>,
         template_id: Option<Uuid>,
         variables: Option<Json<serde_json::Value>>,
-    ) -> AppResult<Option<RenderedTemplate>> {
-        render_for_contact(ctx, &self.0, TemplateKind::Email, template_id, variables.map(|v| v.0)).await
+    ) -> AppResult<Option<Plain<RenderedTemplate>>> {
+        Ok(render_for_contact(ctx, &self.0, TemplateKind::Email, template_id, variables.map(|v| v.0))
+            .await?
+            .map(Plain))
     }
 
     /// The call template `templateId` (else the workspace's default) rendered
@@ -370,8 +373,10 @@ impl ContactObject {
         ctx: &Context<'_>,
         template_id: Option<Uuid>,
         variables: Option<Json<serde_json::Value>>,
-    ) -> AppResult<Option<RenderedTemplate>> {
-        render_for_contact(ctx, &self.0, TemplateKind::Call, template_id, variables.map(|v| v.0)).await
+    ) -> AppResult<Option<Plain<RenderedTemplate>>> {
+        Ok(render_for_contact(ctx, &self.0, TemplateKind::Call, template_id, variables.map(|v| v.0))
+            .await?
+            .map(Plain))
     }
 }
 

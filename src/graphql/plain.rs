@@ -1,0 +1,60 @@
+//! Objects of plain values, written without the engine's per-field
+//! resolution. A derived object makes a future, a field context and a name
+//! lookup for every selected field; computed fields of a page (50 contacts,
+//! each with a rendered e-mail and an ICP match) pay that 100 times over for
+//! a handful of values. `Plain<T>` writes the fields `T` can give directly;
+//! a selection with fragments, directives or any field `T` does not give
+//! (one with arguments or a sub-selection) takes the engine's path whole.
+//! The schema is `T`'s own. `contacts::a_plain_object_resolves_alike_with_and_without_fragments`
+//! checks both paths field by field.
+
+use std::borrow::Cow;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{Field, Selection};
+use async_graphql::registry::Registry;
+use async_graphql::{ContextSelectionSet, OutputType, Positioned, ServerResult, Value};
+
+/// A value of `T` whose plain fields are written directly (see the module).
+pub struct Plain<T>(pub T);
+
+/// The fields of an object that are values of its own, by GraphQL name, as
+/// its derived resolvers give them; `None` for every other field.
+pub trait PlainFields {
+    /// The value of field `name` (its GraphQL name), if it is a plain one.
+    fn plain_field(&self, name: &str) -> Option<Value>;
+}
+
+impl<T: OutputType + PlainFields> OutputType for Plain<T> {
+    fn type_name() -> Cow<'static, str> {
+        T::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        T::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
+        let items = &ctx.item.node.items;
+        let mut map = IndexMap::with_capacity(items.len());
+        for item in items {
+            let Selection::Field(f) = &item.node else { return self.0.resolve(ctx, field).await };
+            let f = &f.node;
+            if !f.directives.is_empty() || !f.arguments.is_empty() || !f.selection_set.node.items.is_empty() {
+                return self.0.resolve(ctx, field).await;
+            }
+            let name = f.name.node.as_str();
+            let value = if name == "__typename" {
+                Value::String(T::type_name().into_owned())
+            } else {
+                match self.0.plain_field(name) {
+                    Some(v) => v,
+                    None => return self.0.resolve(ctx, field).await,
+                }
+            };
+            // A key selected twice holds the same plain value: the first stays.
+            map.entry(f.response_key().node.clone()).or_insert(value);
+        }
+        Ok(Value::Object(map))
+    }
+}
