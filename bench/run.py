@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import re
 import shutil
 import signal
@@ -90,7 +91,7 @@ def rss_kb(pid):
 
 
 class Gateway:
-    def __init__(self, db_url, env_extra=None):
+    def __init__(self, db_url, env_extra=None, prefix=()):
         self.port = free_port()
         self.base = "http://127.0.0.1:%d" % self.port
         env = dict(os.environ, DATABASE_URL=db_url, BIND_ADDR="127.0.0.1:%d" % self.port, JWT_SECRET=SECRET,
@@ -98,7 +99,7 @@ class Gateway:
         env.update(env_extra or {})
         self.log = tempfile.NamedTemporaryFile(prefix="bench-gw", suffix=".log", delete=False)
         t0 = time.perf_counter()
-        self.proc = subprocess.Popen([BIN, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen([*prefix, BIN, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         while True:
             try:
                 st, _ = http("GET", self.base + "/readyz", timeout=2)
@@ -183,6 +184,43 @@ def graphql_errors(gw):
     return n
 
 
+def busy_seconds():
+    """CPU seconds the whole machine has spent busy (all cores, /proc/stat)."""
+    with open("/proc/stat") as f:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def process_seconds(pid):
+    """CPU seconds (user + system) of one process."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_seconds():
+    """CPU seconds of this script's finished children (wrk, pgbench)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+class CpuSplit:
+    """Where a run's CPU went, per request: the gateway (its process), the
+    load generator (a child of this script) and the rest of the machine,
+    which on the benchmark machine is Postgres (its backends come and go,
+    so they are counted as the machine's busy time minus the other two)."""
+
+    def __init__(self, gw_pid=None):
+        self.gw_pid = gw_pid
+        self.start = (busy_seconds(), children_seconds(), process_seconds(gw_pid) if gw_pid else 0.0)
+
+    def per_request(self, n):
+        busy, client, gw = (busy_seconds(), children_seconds(), process_seconds(self.gw_pid) if self.gw_pid else 0.0)
+        busy, client, gw = (busy - self.start[0], client - self.start[1], gw - self.start[2])
+        us = lambda x: x / max(n, 1) * 1e6
+        return {"gw": us(gw), "client": us(client), "pg": us(max(busy - gw - client, 0.0))}
+
+
 def lua_str(s):
     return "[==[" + s + "]==]"
 
@@ -198,6 +236,7 @@ def wrk(gw, name, bodies, weights, conns, seconds, ids=()):
         f.write(script)
         path = f.name
     stm0, db0, err0 = gw.metric("latticeiq_db_statements"), gw.metric("latticeiq_db_statement_seconds"), graphql_errors(gw)
+    cpu = CpuSplit(gw.proc.pid)
     r = sh(["wrk", "-t", str(min(THREADS, conns)), "-c", str(conns), "-d", "%ds" % seconds, "--timeout", "30s", "-s", path, gw.base + "/graphql"],
            timeout=seconds + 120)
     stm1, db1, err1 = gw.metric("latticeiq_db_statements"), gw.metric("latticeiq_db_statement_seconds"), graphql_errors(gw)
@@ -211,6 +250,7 @@ def wrk(gw, name, bodies, weights, conns, seconds, ids=()):
         "p50": res["p50"] / 1000, "p95": res["p95"] / 1000, "p99": res["p99"] / 1000,
         "errors": int(res["status_errors"] + res["timeouts"] + res["connect_errors"] + (err1 - err0)),
         "stmts": (stm1 - stm0) / n, "db_ms": (db1 - db0) * 1000 / n, "rss": gw.rss_mb(),
+        "cpu": cpu.per_request(res["requests"]),
     }
 
 
@@ -240,9 +280,12 @@ def pgbench_percentiles(db, statements, conns, seconds):
     path = os.path.join(d, "s.sql")
     with open(path, "w") as f:
         f.write(script)
+    cpu = CpuSplit()
     r = sh([PGBENCH, "-h", "127.0.0.1", "-U", "postgres", "-n", "-M", "prepared", "-c", str(conns), "-j", str(THREADS),
             "-T", str(seconds), "-l", "--log-prefix", os.path.join(d, "log"), "-f", path, db], check=False, timeout=seconds + 120)
     tps = float(re.search(r"tps = ([\d.]+)", r.stdout).group(1))
+    txns = int(re.search(r"number of transactions actually processed: (\d+)", r.stdout).group(1))
+    split = cpu.per_request(txns)
     lats = []
     for name in os.listdir(d):
         if name.startswith("log"):
@@ -254,7 +297,7 @@ def pgbench_percentiles(db, statements, conns, seconds):
     shutil.rmtree(d, ignore_errors=True)
     lats.sort()
     pct = lambda p: lats[min(len(lats) - 1, int(len(lats) * p / 100))] if lats else 0
-    return tps, pct(50), pct(95), pct(99)
+    return tps, pct(50), pct(95), pct(99), split
 
 
 def capture_statements(db_url, query, variables):
@@ -356,8 +399,8 @@ def run_size(n, args, out):
                 rows.append(wrk(gw, name, [B[name]], [1], conns, secs, ids if name == "by-id" else ()))
             if name in captured:
                 log("   pgbench ceiling %s c=%d" % (name, conns))
-                tps, p50, p95, p99 = pgbench_percentiles(db, captured[name], conns, secs)
-                ceilings[(name, conns)] = (tps, p50, p95, p99, len(captured[name]) + 2)
+                tps, p50, p95, p99, split = pgbench_percentiles(db, captured[name], conns, secs)
+                ceilings[(name, conns)] = (tps, p50, p95, p99, len(captured[name]) + 2, split)
         mixed_bodies = [B["page"], B["page+computed"], B["filtered"], B["search"], B["deep-page"], B["by-id"], B["update"]]
         mixed_weights = [15, 15, 15, 15, 15, 15, 10]
         msecs = 15 if args.quick else 60
@@ -410,15 +453,20 @@ def wanted(args, workload):
 def report(n, rows, ceilings, match_s, build_s, assigned, seed_s, seed_rss, startup_ms, rss_end, out):
     lines = []
     lines.append("### %s contacts (+ %s in a second workspace)\n" % (format(n, ","), format(max(n // 5, 1), ",")))
-    lines.append("| workload | c | req/s | p50 ms | p95 ms | p99 ms | errors | SQL stmts/req | DB ms/req | RSS MB | pgbench tps (p99 ms) | efficiency | p99 / ceiling p99 |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| workload | c | req/s | p50 ms | p95 ms | p99 ms | errors | SQL stmts/req | DB ms/req | RSS MB "
+                 "| CPU µs/req: gateway / rest (Postgres) / wrk | pgbench tps (p99 ms) | efficiency | p99 / ceiling p99 "
+                 "| ceiling CPU µs/txn: rest (Postgres) / pgbench |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         ceil = ceilings.get((r["name"], r["c"]))
         ceil_s = "%.0f (%.1f)" % (ceil[0], ceil[3]) if ceil else ""
         eff = "%.0f %%" % (100 * r["rps"] / ceil[0]) if ceil else ""
         p99r = "%.2f" % (r["p99"] / ceil[3]) if ceil and ceil[3] else ""
-        lines.append("| %s | %d | %.0f | %.1f | %.1f | %.1f | %d | %.2f | %.2f | %.0f | %s | %s | %s |" % (
-            r["name"], r["c"], r["rps"], r["p50"], r["p95"], r["p99"], r["errors"], r["stmts"], r["db_ms"], r["rss"], ceil_s, eff, p99r))
+        cpu = "%.0f / %.0f / %.0f" % (r["cpu"]["gw"], r["cpu"]["pg"], r["cpu"]["client"])
+        ceil_cpu = "%.0f / %.0f" % (ceil[5]["pg"], ceil[5]["client"]) if ceil else ""
+        lines.append("| %s | %d | %.0f | %.1f | %.1f | %.1f | %d | %.2f | %.2f | %.0f | %s | %s | %s | %s | %s |" % (
+            r["name"], r["c"], r["rps"], r["p50"], r["p95"], r["p99"], r["errors"], r["stmts"], r["db_ms"], r["rss"],
+            cpu, ceil_s, eff, p99r, ceil_cpu))
     lines.append("")
     if match_s is not None:
         lines.append("- match (`matchIdealClientProfile`, every contact, best of 3): **%s**" % secs_or(match_s))
