@@ -409,6 +409,13 @@ impl Database {
             // Queries run read-only: defence in depth, and what a hot standby needs.
             if !write {
                 settings.push_str(", set_config('transaction_read_only', 'on', true)");
+                // A query's statements are prepared once per connection, with
+                // parameters; left to itself Postgres plans them afresh for
+                // every execution (custom plans) because a generic plan's
+                // estimate comes out higher, and that planning was half of
+                // its CPU per page (bench/RESULTS.md, session 12). Plans
+                // change only speed, never results.
+                settings.push_str(", set_config('plan_cache_mode', 'force_generic_plan', true)");
             }
             if let Some(t) = statement_timeout {
                 settings.push_str(&format!(", set_config('statement_timeout', '{}', true)", t.as_millis()));

@@ -599,6 +599,33 @@ mod postgres_security {
         assert!(latticeiq::db::tx::literal("nul\0byte").is_err());
     }
 
+    /// A read transaction has its prepared statements' plans cached
+    /// (`plan_cache_mode = force_generic_plan`, see `Database::begin_scoped_with`),
+    /// and the setting ends with it; a write transaction keeps Postgres's default.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_transaction_plans_its_statements_once() {
+        let app = TestApp::with_demo(Backend::Postgres).await;
+        let db = Database::connect_url(&app.db_url(), 1, "latticeiq_app").await.unwrap();
+        let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Viewer };
+        let mode = async |write: bool| {
+            let tx = db.begin_scoped(&claims, write).await.unwrap();
+            let row = tx
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    "SELECT current_setting('plan_cache_mode')",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            db.rollback(tx).await.unwrap();
+            row.try_get_by_index::<String>(0).unwrap()
+        };
+        assert_eq!(mode(false).await, "force_generic_plan");
+        // one pooled connection: the write runs where the read ran
+        assert_eq!(mode(true).await, "auto");
+        assert_eq!(mode(false).await, "force_generic_plan");
+    }
+
     /// A request cancelled while its transaction begins (its client went
     /// away) must not leave its connection inside that transaction: the next
     /// transaction on the connection would run on in it, with the cancelled
