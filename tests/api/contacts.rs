@@ -1069,16 +1069,13 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
     }
 });
 
-both_backends!(a_plain_object_resolves_alike_with_and_without_fragments, |backend| async move {
-    // A rendered template and an ICP match write their plain fields directly
-    // unless the selection has fragments, directives, arguments or
-    // sub-selections (graphql::plain); both paths must give the same
-    // response, field by field, __typename and repeated keys included.
+/// The demo workspace with every contact's score against its first ICP
+/// stored; that ICP's id, and a viewer's token.
+async fn demo_with_stored_scores(backend: Backend) -> (TestApp, Value, String) {
     let app = TestApp::with_demo(backend).await;
     let admin = app.token(DEMO, Role::Admin);
     let icps = app.gql(&admin, "{ idealClientProfiles { id } }", json!({})).await;
     let icp = icps["idealClientProfiles"][0]["id"].clone();
-    // stored scores, so that the page can start with the best matches
     app.gql(
         &admin,
         "mutation($id: UUID!) { matchIdealClientProfile(id: $id, minScore: 0) { matched } }",
@@ -1086,6 +1083,16 @@ both_backends!(a_plain_object_resolves_alike_with_and_without_fragments, |backen
     )
     .await;
     let token = app.token(DEMO, Role::Viewer);
+    (app, icp, token)
+}
+
+both_backends!(a_plain_object_resolves_alike_with_and_without_fragments, |backend| async move {
+    // A rendered template and an ICP match write their plain fields directly
+    // unless the selection has fragments, directives, arguments or
+    // sub-selections (graphql::plain); both paths must give the same
+    // response, field by field, __typename and repeated keys included.
+    // stored scores, so that a page can start with the best matches
+    let (app, icp, token) = demo_with_stored_scores(backend).await;
     let rendered =
         "subject body usedVariables missingVariables defaultedVariables complete __typename again: body";
     let matched = "score tier __typename again: tier";
@@ -1143,17 +1150,7 @@ both_backends!(every_field_reads_alike_alone_and_with_all_others, |backend| asyn
     // field of `Contact` selected alone (with `id`) must give what it gives
     // when selected with everything, computed fields included; cursors, made
     // of the sort keys, must not change either.
-    let app = TestApp::with_demo(backend).await;
-    let admin = app.token(DEMO, Role::Admin);
-    let icps = app.gql(&admin, "{ idealClientProfiles { id } }", json!({})).await;
-    let icp = icps["idealClientProfiles"][0]["id"].clone();
-    app.gql(
-        &admin,
-        "mutation($id: UUID!) { matchIdealClientProfile(id: $id, minScore: 0) { matched } }",
-        json!({"id": icp}),
-    )
-    .await;
-    let token = app.token(DEMO, Role::Viewer);
+    let (app, _, token) = demo_with_stored_scores(backend).await;
     // every field callable without arguments, with a sub-selection for objects
     let sub = |ty: &str| match ty {
         "IdealClientProfile" | "Campaign" => " { id name }",

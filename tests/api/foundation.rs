@@ -599,6 +599,13 @@ mod postgres_security {
         assert!(latticeiq::db::tx::literal("nul\0byte").is_err());
     }
 
+    /// A server setting's value inside `tx`.
+    async fn current_setting(tx: &latticeiq::db::Tx, name: &str) -> String {
+        let sql = format!("SELECT current_setting('{name}')");
+        let row = tx.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await.unwrap().unwrap();
+        row.try_get_by_index(0).unwrap()
+    }
+
     /// A read transaction has its prepared statements' plans cached
     /// (`plan_cache_mode = force_generic_plan`, see `Database::begin_scoped_with`),
     /// and the setting ends with it; a write transaction keeps Postgres's default.
@@ -609,16 +616,9 @@ mod postgres_security {
         let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Viewer };
         let mode = async |write: bool| {
             let tx = db.begin_scoped(&claims, write).await.unwrap();
-            let row = tx
-                .query_one_raw(Statement::from_string(
-                    DbBackend::Postgres,
-                    "SELECT current_setting('plan_cache_mode')",
-                ))
-                .await
-                .unwrap()
-                .unwrap();
+            let mode = current_setting(&tx, "plan_cache_mode").await;
             db.rollback(tx).await.unwrap();
-            row.try_get_by_index::<String>(0).unwrap()
+            mode
         };
         assert_eq!(mode(false).await, "force_generic_plan");
         // one pooled connection: the write runs where the read ran
@@ -639,15 +639,7 @@ mod postgres_security {
         for polls in 0..60 {
             cancelled += usize::from(begin_then_cancel(&db, &claims, polls).await);
             let tx = db.begin_scoped(&claims, true).await.unwrap();
-            let row = tx
-                .query_one_raw(Statement::from_string(
-                    DbBackend::Postgres,
-                    "SELECT current_setting('transaction_read_only')",
-                ))
-                .await
-                .unwrap()
-                .unwrap();
-            let read_only: String = row.try_get_by_index(0).unwrap();
+            let read_only = current_setting(&tx, "transaction_read_only").await;
             assert_eq!(read_only, "off", "a write transaction after {polls} polls of a cancelled one");
             db.rollback(tx).await.unwrap();
         }
