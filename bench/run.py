@@ -258,21 +258,6 @@ def body(query, variables):
     return json.dumps({"query": query, "variables": variables})
 
 
-def pgbench_ceiling(db, statements, conns, seconds):
-    """Replays `statements` (one request's SQL) in one transaction per pgbench run."""
-    script = "BEGIN;\n" + "\n".join(statements) + "\nROLLBACK;\n"
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
-        f.write(script)
-        path = f.name
-    r = sh([PGBENCH, "-h", "127.0.0.1", "-U", "postgres", "-n", "-M", "prepared", "-c", str(conns), "-j", str(THREADS),
-            "-T", str(seconds), "-r", "-P", "0", "--progress-timestamp", "-f", path, db] , check=False, timeout=seconds + 120)
-    tps = re.search(r"tps = ([\d.]+)", r.stdout)
-    lat = re.search(r"latency average = ([\d.]+) ms", r.stdout)
-    if not tps:
-        raise SystemExit("pgbench failed:\n" + r.stdout + r.stderr + "\nscript:\n" + script)
-    return float(tps.group(1)), float(lat.group(1)) if lat else 0.0, path
-
-
 def pgbench_percentiles(db, statements, conns, seconds):
     """pgbench with per-transaction logging, to get p50/p99 comparable with wrk's."""
     script = "BEGIN;\n" + "\n".join(statements) + "\nROLLBACK;\n"
@@ -473,9 +458,9 @@ def report(n, rows, ceilings, match_s, build_s, assigned, seed_s, seed_rss, star
         lines.append("- build (`buildCampaign`, every contact scored, %d assigned, best of 3): **%s**" % (assigned, secs_or(build_s)))
     lines.append("- seed (`latticeiq seed --contacts %d`): **%.1f s**, peak RSS **%.0f MB**" % (n, seed_s, seed_rss))
     lines.append("- start-up to `/readyz` 200 on the migrated database: **%.0f ms**; gateway RSS after the runs: **%.0f MB**" % (startup_ms, rss_end))
-    if ceilings:
-        lines.append("- pgbench ceiling statements per transaction (with BEGIN/ROLLBACK): page %d, page+computed %d" % (
-            ceilings[("page", 8)][4], ceilings[("page+computed", 8)][4]))
+    counts = ["%s %d" % (name, ceilings[(name, 8)][4]) for name in ("page", "page+computed") if (name, 8) in ceilings]
+    if counts:
+        lines.append("- pgbench ceiling statements per transaction (with BEGIN/ROLLBACK): " + ", ".join(counts))
     lines.append("")
     text = "\n".join(lines)
     print(text, flush=True)

@@ -210,13 +210,20 @@ async fn begin_then_cancel(db: &Database, claims: &Claims, polls: usize) -> bool
     }
 }
 
+/// The demo database with a gateway pool of one connection, so that every
+/// transaction runs on the connection the one before it used.
+async fn demo_on_one_connection(backend: Backend) -> (TestApp, Database) {
+    let app = TestApp::with_demo(backend).await;
+    let db = Database::connect_url(&app.db_url(), 1, "latticeiq_app").await.unwrap();
+    (app, db)
+}
+
 /// SQLite: a begin cancelled part-way (SeaORM's transaction on sqlx's
 /// worker thread) leaves no transaction open on the pooled connection: the
 /// next write transaction on it begins and writes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_a_transaction_cancelled_while_it_begins_leaves_nothing_behind() {
-    let app = TestApp::with_demo(Backend::Sqlite).await;
-    let db = Database::connect_url(&app.db_url(), 1, "latticeiq_app").await.unwrap();
+    let (_app, db) = demo_on_one_connection(Backend::Sqlite).await;
     let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
     let mut cancelled = 0;
     for polls in 0..60 {
@@ -611,8 +618,7 @@ mod postgres_security {
     /// and the setting ends with it; a write transaction keeps Postgres's default.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_read_transaction_plans_its_statements_once() {
-        let app = TestApp::with_demo(Backend::Postgres).await;
-        let db = Database::connect_url(&app.db_url(), 1, "latticeiq_app").await.unwrap();
+        let (_app, db) = demo_on_one_connection(Backend::Postgres).await;
         let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Viewer };
         let mode = async |write: bool| {
             let tx = db.begin_scoped(&claims, write).await.unwrap();
@@ -632,8 +638,7 @@ mod postgres_security {
     /// one's settings (here: read-only, so a write would fail).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_transaction_cancelled_while_it_begins_leaves_nothing_behind() {
-        let app = TestApp::with_demo(Backend::Postgres).await;
-        let db = Database::connect_url(&app.db_url(), 1, "latticeiq_app").await.unwrap();
+        let (_app, db) = demo_on_one_connection(Backend::Postgres).await;
         let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
         let mut cancelled = 0;
         for polls in 0..60 {
