@@ -7,6 +7,7 @@ pub mod campaigns;
 pub mod contacts;
 pub mod fields;
 pub mod icp;
+pub mod keys;
 pub mod loaders;
 pub mod pagination;
 pub mod plain;
@@ -81,13 +82,15 @@ pub struct RequestContext {
     pub db: Arc<RequestDb>,
     /// The request's DataLoaders.
     pub loaders: Loaders,
+    /// Response-key hashes per selection set ([`keys`]).
+    pub key_hashes: keys::KeyHashes,
 }
 
 impl RequestContext {
     /// A context around a request's database handle.
     pub fn new(db: Arc<RequestDb>) -> Self {
         let loaders = Loaders::new(&db);
-        Self { db, loaders }
+        Self { db, loaders, key_hashes: Default::default() }
     }
 }
 

@@ -14,7 +14,6 @@
 
 use std::borrow::Cow;
 
-use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::{ContainerType, resolve_container};
@@ -22,6 +21,8 @@ use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ScalarTyp
 use entity::contacts::Model;
 
 use super::{Contact, ContactObject};
+use crate::graphql::RequestContext;
+use crate::graphql::keys;
 use crate::graphql::scalars::BigInt;
 
 impl OutputType for Contact {
@@ -70,8 +71,13 @@ impl OutputType for Contact {
             slots.push((&field.node.response_key().node, value));
         }
         let mut resolved = futures_util::future::join_all(pending).await.into_iter();
-        let mut map = IndexMap::with_capacity(slots.len());
-        for (key, value) in slots {
+        let keys = slots.iter().map(|(key, _)| *key);
+        let hashes = match ctx.data_opt::<RequestContext>() {
+            Some(req) => req.key_hashes.get(ctx.item, keys),
+            None => keys.map(keys::hash).collect(),
+        };
+        let mut map = keys::object(slots.len());
+        for ((key, value), hash) in slots.into_iter().zip(hashes.iter()) {
             let value = match value {
                 Some(v) => v,
                 None => match resolved.next().expect("one result per pending field") {
@@ -82,41 +88,9 @@ impl OutputType for Contact {
                     }
                 },
             };
-            insert_value(&mut map, key, value);
+            keys::insert(&mut map, key, *hash, value);
         }
         Ok(if map.is_empty() { Value::Null } else { Value::Object(map) })
-    }
-}
-
-/// A field selected twice under one response key merges as the engine merges
-/// it (`resolver_utils::container`): objects key by key, lists item by item,
-/// otherwise the first value stays.
-fn insert_value(target: &mut IndexMap<Name, Value>, name: &Name, value: Value) {
-    use async_graphql::indexmap::map::Entry;
-    // One hash per field: the key is nearly always new.
-    let slot = match target.entry(name.clone()) {
-        Entry::Vacant(slot) => {
-            slot.insert(value);
-            return;
-        }
-        Entry::Occupied(slot) => slot.into_mut(),
-    };
-    match (slot, value) {
-        (Value::Object(into), Value::Object(from)) => {
-            for (k, v) in from {
-                insert_value(into, &k, v);
-            }
-        }
-        (Value::List(into), Value::List(from)) => {
-            for (slot, v) in into.iter_mut().zip(from) {
-                if let (Value::Object(into), Value::Object(from)) = (slot, v) {
-                    for (k, v) in from {
-                        insert_value(into, &k, v);
-                    }
-                }
-            }
-        }
-        _ => {}
     }
 }
 
