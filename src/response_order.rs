@@ -4,21 +4,43 @@
 //! although the query asked the other way round; this walk restores the
 //! query's order (fragments and aliases included).
 
+use std::cell::OnceCell;
+
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Name, Value};
 use indexmap::IndexMap;
 
 /// Reorders `data` (an operation's result) by `selection` of `doc`.
 pub fn reorder(data: &mut Value, selection: &SelectionSet, doc: &ExecutableDocument) {
-    reorder_value(data, &[selection], doc);
+    apply(data, &plan(&[selection], doc), doc);
 }
 
-/// Response keys of `sets` in order, each with the child selection sets that
-/// select into it (a key may be selected more than once; its selections merge).
+/// The response keys of some selection sets in order, each with the child
+/// selection sets that select into it; a child's own plan is made when a
+/// value first needs it, once for all the items of a list.
+struct Plan<'a> {
+    keys: Vec<Key<'a>>,
+}
+
+struct Key<'a> {
+    name: &'a str,
+    /// The selection sets that select into this key (a key may be selected
+    /// more than once; its selections merge).
+    sets: Vec<&'a SelectionSet>,
+    child: OnceCell<Plan<'a>>,
+}
+
+fn plan<'a>(sets: &[&'a SelectionSet], doc: &'a ExecutableDocument) -> Plan<'a> {
+    let mut keys = Vec::new();
+    keys_in_order(sets, doc, &mut keys, 0);
+    Plan { keys }
+}
+
+/// Response keys of `sets` in order, with the selection sets of each.
 fn keys_in_order<'a>(
     sets: &[&'a SelectionSet],
     doc: &'a ExecutableDocument,
-    out: &mut Vec<(&'a str, Vec<&'a SelectionSet>)>,
+    out: &mut Vec<Key<'a>>,
     depth: usize,
 ) {
     if depth > 32 {
@@ -28,12 +50,12 @@ fn keys_in_order<'a>(
         for item in &set.items {
             match &item.node {
                 Selection::Field(f) => {
-                    let key =
+                    let name =
                         f.node.alias.as_ref().map(|a| a.node.as_str()).unwrap_or(f.node.name.node.as_str());
                     let child = &f.node.selection_set.node;
-                    match out.iter_mut().find(|(k, _)| *k == key) {
-                        Some((_, children)) => children.push(child),
-                        None => out.push((key, vec![child])),
+                    match out.iter_mut().find(|k| k.name == name) {
+                        Some(key) => key.sets.push(child),
+                        None => out.push(Key { name, sets: vec![child], child: OnceCell::new() }),
                     }
                 }
                 Selection::InlineFragment(i) => {
@@ -49,41 +71,35 @@ fn keys_in_order<'a>(
     }
 }
 
-fn reorder_value(value: &mut Value, sets: &[&SelectionSet], doc: &ExecutableDocument) {
-    if !matches!(value, Value::List(_) | Value::Object(_)) {
-        return;
-    }
-    // The keys depend on the selection only: once for all items of a list.
-    let mut keys = Vec::new();
-    keys_in_order(sets, doc, &mut keys, 0);
-    reorder_by_keys(value, &keys, doc);
-}
-
-type Keys<'a> = [(&'a str, Vec<&'a SelectionSet>)];
-
-fn reorder_by_keys(value: &mut Value, keys: &Keys<'_>, doc: &ExecutableDocument) {
+fn apply<'a>(value: &mut Value, plan: &Plan<'a>, doc: &'a ExecutableDocument) {
     match value {
         Value::List(items) => {
             for item in items {
-                reorder_by_keys(item, keys, doc);
+                apply(item, plan, doc);
             }
         }
         Value::Object(map) => {
-            if !in_order(map, keys) {
+            if !in_order(map, plan) {
                 let mut old: IndexMap<Name, Value> = std::mem::take(map);
-                for (key, _) in keys {
-                    if let Some((name, v)) = old.swap_remove_entry(*key) {
+                for key in &plan.keys {
+                    if let Some((name, v)) = old.swap_remove_entry(key.name) {
                         map.insert(name, v);
                     }
                 }
                 // Anything the walk did not place keeps its place at the end.
                 map.extend(old);
             }
-            for (key, children) in keys {
-                if children.iter().any(|c| !c.items.is_empty())
-                    && let Some(v) = map.get_mut(*key)
+            // The keys now come in the plan's order: walk both together
+            // (no lookups), into the values that have selections of their own.
+            let mut rest = plan.keys.as_slice();
+            for (name, v) in map.iter_mut() {
+                let Some(at) = rest.iter().position(|k| same(k.name, name)) else { continue };
+                let key = &rest[at];
+                rest = &rest[at + 1..];
+                if matches!(v, Value::List(_) | Value::Object(_))
+                    && key.sets.iter().any(|s| !s.items.is_empty())
                 {
-                    reorder_value(v, children, doc);
+                    apply(v, key.child.get_or_init(|| self::plan(&key.sets, doc)), doc);
                 }
             }
         }
@@ -91,11 +107,18 @@ fn reorder_by_keys(value: &mut Value, keys: &Keys<'_>, doc: &ExecutableDocument)
     }
 }
 
-/// Whether the object's keys already come in the order of `keys` (the
+/// Whether the object's keys already come in the order of the plan (the
 /// common case: most fields complete in the order they were asked for).
-fn in_order(map: &IndexMap<Name, Value>, keys: &Keys<'_>) -> bool {
-    let mut next = keys.iter();
-    map.keys().all(|k| next.any(|(key, _)| *key == k.as_str()))
+fn in_order(map: &IndexMap<Name, Value>, plan: &Plan<'_>) -> bool {
+    let mut next = plan.keys.iter();
+    map.keys().all(|k| next.any(|key| same(key.name, k)))
+}
+
+/// Whether a plan's key is a response key: nearly always the same string,
+/// as the engine names each value with the name the document holds.
+fn same(key: &str, name: &Name) -> bool {
+    let name = name.as_str();
+    std::ptr::eq(key, name) || key == name
 }
 
 #[cfg(test)]
