@@ -395,7 +395,7 @@ def run_size(n, args, out):
         rss_end = gw.rss_mb()
         if not wanted(args, "match"):
             gw.stop()
-            report(n, rows, {}, None, None, 0, seed_s, seed_rss, startup_ms, rss_end, out)
+            report(n, rows, ceilings, None, None, 0, seed_s, seed_rss, startup_ms, rss_end, out)
             if not args.keep:
                 psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
             return rows
