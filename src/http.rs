@@ -399,8 +399,8 @@ fn is_introspection_only(parsed: &crate::parsed::ParsedQueries, batch: &BatchReq
         BatchRequest::Batch(rs) => rs.iter().collect(),
     };
     requests.iter().all(|r| {
-        let Some(doc) = parsed.get(&r.query) else { return false };
-        doc.operations.iter().all(|(_, op)| {
+        let Some(parsed) = parsed.get(&r.query) else { return false };
+        parsed.doc.operations.iter().all(|(_, op)| {
             op.node.ty == OperationType::Query
                 && op.node.selection_set.node.items.iter().all(|s| match &s.node {
                     Selection::Field(f) => f.node.name.node.starts_with("__"),
@@ -556,10 +556,10 @@ async fn execute_one(
     let name = request.operation_name.clone();
     let mut too_many: Option<String> = None;
     let parsed = state.parsed.get(&request.query);
-    if let Some(doc) = &parsed {
-        request.set_parsed_query(ExecutableDocument::clone(doc));
+    if let Some(p) = &parsed {
+        request.set_parsed_query(ExecutableDocument::clone(&p.doc));
     }
-    let operation = match parsed.as_deref() {
+    let operation = match parsed.as_deref().map(|p| &p.doc) {
         Some(doc) => {
             let ops: Vec<_> = doc.operations.iter().collect();
             let op = match &name {
@@ -606,8 +606,18 @@ async fn execute_one(
         RequestDb::new(state.db.clone(), claims.clone(), is_mutation)
             .with_statement_timeout(timeout + std::time::Duration::from_secs(1)),
     );
+    // A document that passed validation with these very variables before
+    // skips the rules (see parsed.rs); any other is validated in full and,
+    // when it runs without an error, remembered.
+    let prevalidated =
+        parsed.as_ref().is_some_and(|p| p.validated(request.operation_name.as_deref(), &request.variables));
+    let (schema, to_remember) = if prevalidated {
+        (&state.prevalidated, None)
+    } else {
+        (&state.schema, parsed.as_ref().map(|_| (request.operation_name.clone(), request.variables.clone())))
+    };
     let request = request.data(RequestContext::new(rdb.clone()));
-    let mut response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
+    let mut response = match tokio::time::timeout(timeout, schema.execute(request)).await {
         Ok(r) => r,
         Err(_) => {
             // Not `finish`: that would wait for the statement in flight.
@@ -641,7 +651,10 @@ async fn execute_one(
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    if let Some(doc) = &parsed {
+    if let (Some(p), Some((op, variables)), true) = (&parsed, &to_remember, response.errors.is_empty()) {
+        p.passed(op.as_deref(), variables);
+    }
+    if let Some(doc) = parsed.as_ref().map(|p| &p.doc) {
         let op = match &op_name {
             Some(n) => doc.operations.iter().find(|(name, _)| name.map(|x| x.as_str()) == Some(n.as_str())),
             None => doc.operations.iter().next(),
@@ -661,7 +674,15 @@ async fn execute_one(
                 _ => None,
             });
             existing.unwrap_or_else(|| {
-                let code = if e.path.is_empty() { ErrorCode::BadUserInput } else { ErrorCode::Internal };
+                // An argument the engine could not read (a variable whose
+                // value its scalar refuses, such as a UUID that is not one)
+                // is bad input, although it is reported at its field.
+                let bad_argument = e.message.starts_with("Failed to parse \"");
+                let code = if e.path.is_empty() || bad_argument {
+                    ErrorCode::BadUserInput
+                } else {
+                    ErrorCode::Internal
+                };
                 e.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
                 code.as_str().to_owned()
             })

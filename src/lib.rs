@@ -50,6 +50,10 @@ use crate::graphql::{ApiSettings, AppSchema};
 pub struct AppState {
     /// The GraphQL schema with its limits.
     pub schema: AppSchema,
+    /// The same schema validating only what execution needs: for a document
+    /// that passed full validation with the same variables before
+    /// (`parsed::Parsed::validated`).
+    pub prevalidated: AppSchema,
     /// The database pool.
     pub db: Database,
     /// Token verification.
@@ -66,12 +70,17 @@ pub struct AppState {
 
 /// The schema with the configured limits and data.
 pub fn build_schema(config: &Config) -> AppSchema {
+    schema_with(config, async_graphql::ValidationMode::Strict)
+}
+
+fn schema_with(config: &Config, mode: async_graphql::ValidationMode) -> AppSchema {
     let mut builder = graphql::schema()
         .data(ApiSettings { max_page_size: config.max_page_size, encryption_key: config.encryption_key })
         // The HTTP handler checks MAX_QUERY_DEPTH itself (introspection
         // excepted); this bound is the backstop for subscriptions.
         .limit_depth(config.max_query_depth + 12)
-        .limit_complexity(config.max_query_complexity);
+        .limit_complexity(config.max_query_complexity)
+        .validation_mode(mode);
     if !config.introspection {
         builder = builder.disable_introspection();
     }
@@ -99,6 +108,7 @@ pub fn build_state(config: Config, db: Database) -> anyhow::Result<AppState> {
     }
     Ok(AppState {
         schema: build_schema(&config),
+        prevalidated: schema_with(&config, async_graphql::ValidationMode::Fast),
         db,
         verifier,
         bootstrap: Arc::new(Bootstrapper::default()),

@@ -2,12 +2,20 @@
 //! same few queries over and over; parsing one (a PEG parser) cost about a
 //! tenth of the gateway's CPU for a `contact(id)` request. A document is
 //! immutable and depends only on the text, so a remembered one is exactly
-//! what parsing again would give; limits and validation still run on every
-//! request.
+//! what parsing again would give; limits still run on every request.
+//!
+//! Validation (async-graphql's rules, ~5 % of a page's CPU) is a function of
+//! the document, the operation name and the variables' values: a document
+//! remembers the last operation and variables it passed validation with
+//! ([`Parsed::validated`]), and a request that repeats them exactly runs on
+//! the schema that checks only what execution needs
+//! (`AppState::prevalidated`). A request with other variables is validated
+//! in full, and becomes the one remembered when it passes.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use async_graphql::Variables;
 use async_graphql::parser::types::ExecutableDocument;
 
 /// Documents remembered; past it the cache starts afresh.
@@ -18,20 +26,48 @@ pub const MAX_QUERY_BYTES: usize = 16 * 1024;
 /// The remembered documents (at most `CAPACITY × MAX_QUERY_BYTES` of text).
 #[derive(Default)]
 pub struct ParsedQueries {
-    inner: Mutex<HashMap<String, Arc<ExecutableDocument>>>,
+    inner: Mutex<HashMap<String, Arc<Parsed>>>,
+}
+
+/// A parsed document and the last request it passed validation with.
+pub struct Parsed {
+    /// The document.
+    pub doc: ExecutableDocument,
+    validated: Mutex<Option<(Option<String>, Variables)>>,
+}
+
+impl Parsed {
+    fn new(doc: ExecutableDocument) -> Self {
+        Self { doc, validated: Mutex::new(None) }
+    }
+
+    /// Whether the document passed validation before with exactly this
+    /// operation name and these variables.
+    pub fn validated(&self, operation_name: Option<&str>, variables: &Variables) -> bool {
+        let last = self.validated.lock().unwrap_or_else(|e| e.into_inner());
+        last.as_ref().is_some_and(|(op, vars)| op.as_deref() == operation_name && vars == variables)
+    }
+
+    /// Remembers that the document passed validation with these.
+    pub fn passed(&self, operation_name: Option<&str>, variables: &Variables) {
+        if !self.validated(operation_name, variables) {
+            *self.validated.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((operation_name.map(str::to_owned), variables.clone()));
+        }
+    }
 }
 
 impl ParsedQueries {
     /// The parsed document of `query`, from memory or parsed now; `None`
     /// when it does not parse (the schema reports the error).
-    pub fn get(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
+    pub fn get(&self, query: &str) -> Option<Arc<Parsed>> {
         if query.len() > MAX_QUERY_BYTES {
-            return async_graphql::parser::parse_query(query).ok().map(Arc::new);
+            return async_graphql::parser::parse_query(query).ok().map(|d| Arc::new(Parsed::new(d)));
         }
         if let Some(doc) = self.inner.lock().ok()?.get(query) {
             return Some(doc.clone());
         }
-        let doc = Arc::new(async_graphql::parser::parse_query(query).ok()?);
+        let doc = Arc::new(Parsed::new(async_graphql::parser::parse_query(query).ok()?));
         if let Ok(mut inner) = self.inner.lock() {
             if inner.len() >= CAPACITY {
                 inner.clear();
@@ -55,6 +91,28 @@ impl ParsedQueries {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_remembers_the_last_operation_and_variables_it_passed_with() {
+        let cache = ParsedQueries::default();
+        let p = cache.get("query Q($a: Int) { __typename }").unwrap();
+        let vars = |v: serde_json::Value| Variables::from_json(v);
+        assert!(!p.validated(Some("Q"), &vars(serde_json::json!({"a": 1}))));
+        p.passed(Some("Q"), &vars(serde_json::json!({"a": 1})));
+        assert!(p.validated(Some("Q"), &vars(serde_json::json!({"a": 1}))));
+        assert!(!p.validated(Some("Q"), &vars(serde_json::json!({"a": 2}))));
+        assert!(!p.validated(None, &vars(serde_json::json!({"a": 1}))));
+        p.passed(Some("Q"), &vars(serde_json::json!({"a": 2})));
+        assert!(p.validated(Some("Q"), &vars(serde_json::json!({"a": 2}))));
+        assert!(!p.validated(Some("Q"), &vars(serde_json::json!({"a": 1}))), "only the last is kept");
+        // The same text is the same entry, with what it remembers.
+        assert!(
+            cache
+                .get("query Q($a: Int) { __typename }")
+                .unwrap()
+                .validated(Some("Q"), &vars(serde_json::json!({"a": 2})))
+        );
+    }
 
     #[test]
     fn a_query_is_parsed_once_and_broken_or_huge_ones_are_not_kept() {

@@ -503,6 +503,42 @@ both_backends!(hostile_strings_are_treated_as_data_everywhere, |backend| async m
     assert_eq!(st, 200, "an escaped backslash is not a NUL");
 });
 
+both_backends!(a_document_skips_validation_only_with_the_variables_it_passed_with, |backend| async move {
+    // The gateway skips async-graphql's validation rules for a document it
+    // validated before with the same operation and variables (parsed.rs):
+    // other variables, or a document that failed, are validated every time.
+    let app = TestApp::with_demo(backend).await;
+    let t = app.admin();
+    let id = app.gql(&t, "{ contacts(first: 1) { nodes { id } } }", json!({})).await["contacts"]["nodes"][0]
+        ["id"]
+        .clone();
+    let q = "query One($id: UUID!, $n: Int) { contact(id: $id) { id } contacts(first: $n) { totalCount } }";
+    let good = json!({"id": id, "n": 2});
+    let first = app.gql(&t, q, good.clone()).await;
+    assert_eq!(first["contact"]["id"], id);
+    let bad = json!({"id": id, "n": "two"});
+    for _ in 0..2 {
+        let (_, body) = app.post(Some(&t), q, bad.clone()).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+        assert!(body.get("data").is_none(), "a validation error, not a field error: {body}");
+    }
+    // A UUID the scalar refuses passes validation (the engine reads it at
+    // its field), and is bad input there.
+    let (_, body) = app.post(Some(&t), q, json!({"id": "not-a-uuid", "n": 2})).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["path"], json!(["contact"]), "{body}");
+    // The remembered request again, and under another operation name.
+    assert_eq!(app.gql(&t, q, good.clone()).await, first);
+    let (_, body) = app.post_op(Some(&t), q, good.clone(), "Other").await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    // A document that fails validation fails every time.
+    for _ in 0..2 {
+        let (_, body) = app.post(Some(&t), "{ contacts(first: 1) { nodes { nope } } }", json!({})).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+        assert!(body.get("data").is_none(), "{body}");
+    }
+});
+
 both_backends!(absurd_numbers_and_sizes_are_refused_cleanly, |backend| async move {
     let app = TestApp::with_demo(backend).await;
     let t = app.admin();

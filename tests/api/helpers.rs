@@ -251,11 +251,24 @@ impl TestApp {
 
     /// POSTs a GraphQL request; returns the HTTP status and the body.
     pub async fn post(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
-        let mut req = self
-            .client
-            .post(self.url("/graphql"))
-            .header("content-type", "application/json")
-            .json(&json!({"query": query, "variables": variables}));
+        self.post_body(token, json!({"query": query, "variables": variables})).await
+    }
+
+    /// POSTs a GraphQL request naming its operation.
+    pub async fn post_op(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+        operation: &str,
+    ) -> (u16, Value) {
+        self.post_body(token, json!({"query": query, "variables": variables, "operationName": operation}))
+            .await
+    }
+
+    async fn post_body(&self, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut req =
+            self.client.post(self.url("/graphql")).header("content-type", "application/json").json(&body);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
