@@ -44,17 +44,28 @@ impl Parsed {
     /// Whether the document passed validation before with exactly this
     /// operation name and these variables.
     pub fn validated(&self, operation_name: Option<&str>, variables: &Variables) -> bool {
-        let last = self.validated.lock().unwrap_or_else(|e| e.into_inner());
-        last.as_ref().is_some_and(|(op, vars)| op.as_deref() == operation_name && vars == variables)
+        same(&self.last(), operation_name, variables)
     }
 
     /// Remembers that the document passed validation with these.
     pub fn passed(&self, operation_name: Option<&str>, variables: &Variables) {
-        if !self.validated(operation_name, variables) {
-            *self.validated.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some((operation_name.map(str::to_owned), variables.clone()));
+        let mut last = self.last();
+        if !same(&last, operation_name, variables) {
+            *last = Some((operation_name.map(str::to_owned), variables.clone()));
         }
     }
+
+    fn last(&self) -> std::sync::MutexGuard<'_, Option<(Option<String>, Variables)>> {
+        self.validated.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn same(
+    last: &Option<(Option<String>, Variables)>,
+    operation_name: Option<&str>,
+    variables: &Variables,
+) -> bool {
+    last.as_ref().is_some_and(|(op, vars)| op.as_deref() == operation_name && vars == variables)
 }
 
 impl ParsedQueries {
