@@ -113,8 +113,8 @@ impl MediaType {
 }
 
 /// A GraphQL answer: status, media type and body (JSON text).
-fn answer(status: StatusCode, media: MediaType, body: String) -> Response {
-    let mut resp = (status, body).into_response();
+fn answer(status: StatusCode, media: MediaType, body: impl Into<Vec<u8>>) -> Response {
+    let mut resp = (status, body.into()).into_response();
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.as_str()));
     resp
 }
@@ -384,7 +384,10 @@ async fn execute(
             for request in requests {
                 bodies.push(execute_one(&state, &claims, media, request, is_get, started).await.1);
             }
-            (StatusCode::OK, format!("[{}]", bodies.join(",")))
+            let mut body = b"[".to_vec();
+            body.extend_from_slice(&bodies.join(&b","[..]));
+            body.push(b']');
+            (StatusCode::OK, body)
         }
     };
     answer(status, media, body)
@@ -465,13 +468,13 @@ pub const MAX_ALIASES: usize = 100;
 
 /// A request-level GraphQL error (no `data`): 400 under
 /// `graphql-response+json`, 200 under `application/json`.
-fn request_error(media: MediaType, code: &str, message: &str) -> (StatusCode, String) {
+fn request_error(media: MediaType, code: &str, message: &str) -> (StatusCode, Vec<u8>) {
     let status = match media {
         MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
         MediaType::Json => StatusCode::OK,
     };
     crate::observability::record_refusal(code);
-    (status, json!({"errors": [{"message": message, "extensions": {"code": code}}]}).to_string())
+    (status, json!({"errors": [{"message": message, "extensions": {"code": code}}]}).to_string().into_bytes())
 }
 
 /// Counts aliases in the whole document and root fields of `operation`.
@@ -514,24 +517,55 @@ fn count_aliases_and_root_fields(
     (total, roots(&operation.selection_set.node, doc, 0))
 }
 
-/// A GraphQL response as sent: `data` (left out for a request error), then
+/// A GraphQL response as sent: `data` (left out for a request error), its
+/// fields in the order of the operation `op_name` of `parsed`, then
 /// `extensions` and `errors` when there are any — async-graphql's own order.
-#[derive(serde::Serialize)]
-struct ResponseBody<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<&'a async_graphql::Value>,
-    #[serde(skip_serializing_if = "no_extensions")]
-    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
-    #[serde(skip_serializing_if = "no_errors")]
-    errors: &'a [async_graphql::ServerError],
-}
-
-fn no_extensions(e: &&std::collections::BTreeMap<String, async_graphql::Value>) -> bool {
-    e.is_empty()
-}
-
-fn no_errors(e: &&[async_graphql::ServerError]) -> bool {
-    e.is_empty()
+/// Written straight from the engine's values (no JSON tree in between),
+/// into a buffer the size of the document's last response.
+fn response_body(
+    response: &async_graphql::Response,
+    request_error: bool,
+    parsed: Option<&crate::parsed::Parsed>,
+    op_name: Option<&str>,
+) -> Vec<u8> {
+    use crate::response_json::{write_key, write_serde, write_value};
+    let mut out = Vec::with_capacity(parsed.map_or(0, |p| p.response_size()).max(128));
+    out.push(b'{');
+    if !request_error {
+        write_key(&mut out, "data");
+        let op = parsed.map(|p| &p.doc).and_then(|doc| {
+            let op = match op_name {
+                Some(n) => doc.operations.iter().find(|(name, _)| name.map(|x| x.as_str()) == Some(n)),
+                None => doc.operations.iter().next(),
+            };
+            op.map(|(_, op)| (doc, op))
+        });
+        match op {
+            Some((doc, op)) => {
+                crate::response_order::write(&mut out, &response.data, &op.node.selection_set.node, doc)
+            }
+            None => write_value(&mut out, &response.data),
+        }
+    }
+    if !response.extensions.is_empty() {
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        write_key(&mut out, "extensions");
+        write_serde(&mut out, &response.extensions);
+    }
+    if !response.errors.is_empty() {
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        write_key(&mut out, "errors");
+        write_serde(&mut out, &response.errors);
+    }
+    out.push(b'}');
+    if let Some(p) = parsed {
+        p.remember_response_size(out.len());
+    }
+    out
 }
 
 async fn execute_one(
@@ -541,7 +575,7 @@ async fn execute_one(
     mut request: Request,
     is_get: bool,
     started: Instant,
-) -> (StatusCode, String) {
+) -> (StatusCode, Vec<u8>) {
     // Automatic persisted queries.
     let persisted = request.extensions.remove("persistedQuery").and_then(|v| v.into_json().ok());
     match state.persisted.resolve(&request.query, persisted.as_ref()) {
@@ -594,7 +628,8 @@ async fn execute_one(
             StatusCode::METHOD_NOT_ALLOWED,
             json!({"errors": [{"message": "mutations are only accepted over POST",
                                "extensions": {"code": ErrorCode::BadUserInput.as_str()}}]})
-            .to_string(),
+            .to_string()
+            .into_bytes(),
         );
     }
     let op_name = operation.as_ref().and_then(|(n, _)| n.clone()).or_else(|| request.operation_name.clone());
@@ -628,7 +663,8 @@ async fn execute_one(
                 StatusCode::GATEWAY_TIMEOUT,
                 json!({"errors": [{"message": format!("the request took longer than {} s", timeout.as_secs()),
                                    "extensions": {"code": ErrorCode::Internal.as_str()}}]})
-                .to_string(),
+                .to_string()
+                .into_bytes(),
             );
         }
     };
@@ -645,7 +681,8 @@ async fn execute_one(
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
             json!({"errors": [{"message": e.message(), "extensions": {"code": e.code().as_str()}}]})
-                .to_string(),
+                .to_string()
+                .into_bytes(),
         );
     }
     let request_error = response.data == async_graphql::Value::Null
@@ -653,15 +690,6 @@ async fn execute_one(
         && response.errors.iter().all(|e| e.path.is_empty());
     if let (Some(p), Some((op, variables)), true) = (&parsed, &to_remember, response.errors.is_empty()) {
         p.passed(op.as_deref(), variables);
-    }
-    if let Some(doc) = parsed.as_ref().map(|p| &p.doc) {
-        let op = match &op_name {
-            Some(n) => doc.operations.iter().find(|(name, _)| name.map(|x| x.as_str()) == Some(n.as_str())),
-            None => doc.operations.iter().next(),
-        };
-        if let Some((_, op)) = op {
-            crate::response_order::reorder(&mut response.data, &op.node.selection_set.node, doc);
-        }
     }
     // Every error carries one of our codes: parse, validation and limit
     // errors of the GraphQL engine itself are bad input.
@@ -688,18 +716,7 @@ async fn execute_one(
             })
         })
         .collect();
-    // Serialized straight from the engine's values (no JSON tree in between);
-    // a request error has no `data` at all.
-    let body = serde_json::to_string(&ResponseBody {
-        data: (!request_error).then_some(&response.data),
-        extensions: &response.extensions,
-        errors: &response.errors,
-    })
-    .unwrap_or_else(|e| {
-        tracing::error!(error = %e, "a response could not be serialized");
-        json!({"errors": [{"message": "internal error", "extensions": {"code": ErrorCode::Internal.as_str()}}]})
-            .to_string()
-    });
+    let body = response_body(&response, request_error, parsed.as_deref(), op_name.as_deref());
     let status = if request_error {
         match media {
             MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,

@@ -30,6 +30,7 @@ pub mod graphql;
 pub mod http;
 pub mod observability;
 pub mod parsed;
+pub mod response_json;
 pub mod response_order;
 pub mod seed;
 pub mod store;

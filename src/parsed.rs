@@ -13,6 +13,7 @@
 //! in full, and becomes the one remembered when it passes.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::Variables;
@@ -34,11 +35,25 @@ pub struct Parsed {
     /// The document.
     pub doc: ExecutableDocument,
     validated: Mutex<Option<(Option<String>, Variables)>>,
+    /// Bytes of the last response to it: what the next one's buffer starts
+    /// with, so that writing a page's ~20 KB does not grow it a dozen times.
+    response_size: AtomicUsize,
 }
 
 impl Parsed {
     fn new(doc: ExecutableDocument) -> Self {
-        Self { doc, validated: Mutex::new(None) }
+        Self { doc, validated: Mutex::new(None), response_size: AtomicUsize::new(0) }
+    }
+
+    /// Bytes of the last response to this document (0 before the first).
+    pub fn response_size(&self) -> usize {
+        self.response_size.load(Ordering::Relaxed)
+    }
+
+    /// Remembers the size of a response to this document (at most 1 MiB:
+    /// a huge one is not what the next buffer should start at).
+    pub fn remember_response_size(&self, bytes: usize) {
+        self.response_size.store(bytes.min(1 << 20), Ordering::Relaxed);
     }
 
     /// Whether the document passed validation before with exactly this

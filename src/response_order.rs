@@ -1,18 +1,22 @@
-//! Puts response fields in the order the query asked for them (the GraphQL
-//! spec's "ordered map"). async-graphql resolves sibling fields concurrently
-//! and records each as it completes, so `nodes` may precede `totalCount`
-//! although the query asked the other way round; this walk restores the
-//! query's order (fragments and aliases included).
+//! Writes a response's `data` with its fields in the order the query asked
+//! for them (the GraphQL spec's "ordered map"). async-graphql resolves
+//! sibling fields concurrently and records each as it completes, so `nodes`
+//! may precede `totalCount` although the query asked the other way round;
+//! this walk writes the query's order (fragments and aliases included)
+//! while it writes the JSON, so the values are neither moved nor looked up
+//! when they already come in order (nearly always).
 
 use std::cell::OnceCell;
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Name, Value};
-use indexmap::IndexMap;
 
-/// Reorders `data` (an operation's result) by `selection` of `doc`.
-pub fn reorder(data: &mut Value, selection: &SelectionSet, doc: &ExecutableDocument) {
-    apply(data, &plan(&[selection], doc), doc);
+use crate::response_json::{write_key, write_value};
+
+/// Appends `data` (an operation's result) as JSON, its fields in the order
+/// of `selection` of `doc`.
+pub fn write(out: &mut Vec<u8>, data: &Value, selection: &SelectionSet, doc: &ExecutableDocument) {
+    write_planned(out, data, &plan(&[selection], doc), doc);
 }
 
 /// The response keys of some selection sets in order, each with the child
@@ -24,6 +28,8 @@ struct Plan<'a> {
 
 struct Key<'a> {
     name: &'a str,
+    /// `"name":`, as written before the key's value.
+    json: Box<[u8]>,
     /// The selection sets that select into this key (a key may be selected
     /// more than once; its selections merge).
     sets: Vec<&'a SelectionSet>,
@@ -55,7 +61,16 @@ fn keys_in_order<'a>(
                     let child = &f.node.selection_set.node;
                     match out.iter_mut().find(|k| k.name == name) {
                         Some(key) => key.sets.push(child),
-                        None => out.push(Key { name, sets: vec![child], child: OnceCell::new() }),
+                        None => {
+                            let mut json = Vec::with_capacity(name.len() + 3);
+                            write_key(&mut json, name);
+                            out.push(Key {
+                                name,
+                                json: json.into(),
+                                sets: vec![child],
+                                child: OnceCell::new(),
+                            })
+                        }
                     }
                 }
                 Selection::InlineFragment(i) => {
@@ -71,47 +86,74 @@ fn keys_in_order<'a>(
     }
 }
 
-fn apply<'a>(value: &mut Value, plan: &Plan<'a>, doc: &'a ExecutableDocument) {
+fn write_planned<'a>(out: &mut Vec<u8>, value: &Value, plan: &Plan<'a>, doc: &'a ExecutableDocument) {
     match value {
         Value::List(items) => {
-            for item in items {
-                apply(item, plan, doc);
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_planned(out, item, plan, doc);
             }
+            out.push(b']');
         }
         Value::Object(map) => {
-            if !in_order(map, plan) {
-                let mut old: IndexMap<Name, Value> = std::mem::take(map);
-                for key in &plan.keys {
-                    if let Some((name, v)) = old.swap_remove_entry(key.name) {
-                        map.insert(name, v);
-                    }
-                }
-                // Anything the walk did not place keeps its place at the end.
-                map.extend(old);
-            }
-            // The keys now come in the plan's order: walk both together
-            // (no lookups), into the values that have selections of their own.
+            out.push(b'{');
+            let start = out.len();
+            // Walk the entries beside the plan (no lookups) while they come
+            // in its order; an entry out of order (or not in the plan)
+            // undoes what was written and takes the plan's order instead.
             let mut rest = plan.keys.as_slice();
-            for (name, v) in map.iter_mut() {
-                let Some(at) = rest.iter().position(|k| same(k.name, name)) else { continue };
+            let mut in_order = true;
+            for (i, (name, v)) in map.iter().enumerate() {
+                let Some(at) = rest.iter().position(|k| same(k.name, name)) else {
+                    in_order = false;
+                    break;
+                };
                 let key = &rest[at];
                 rest = &rest[at + 1..];
-                if matches!(v, Value::List(_) | Value::Object(_))
-                    && key.sets.iter().any(|s| !s.items.is_empty())
-                {
-                    apply(v, key.child.get_or_init(|| self::plan(&key.sets, doc)), doc);
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_entry(out, v, key, doc);
+            }
+            if !in_order {
+                out.truncate(start);
+                let mut placed = vec![false; map.len()];
+                let mut first = true;
+                for key in &plan.keys {
+                    let Some((i, _, v)) = map.get_full(key.name) else { continue };
+                    placed[i] = true;
+                    if !std::mem::take(&mut first) {
+                        out.push(b',');
+                    }
+                    write_entry(out, v, key, doc);
+                }
+                // Anything the plan does not name keeps its place at the end.
+                for ((name, v), _) in map.iter().zip(&placed).filter(|(_, placed)| !**placed) {
+                    if !std::mem::take(&mut first) {
+                        out.push(b',');
+                    }
+                    write_key(out, name);
+                    write_value(out, v);
                 }
             }
+            out.push(b'}');
         }
-        _ => {}
+        v => write_value(out, v),
     }
 }
 
-/// Whether the object's keys already come in the order of the plan (the
-/// common case: most fields complete in the order they were asked for).
-fn in_order(map: &IndexMap<Name, Value>, plan: &Plan<'_>) -> bool {
-    let mut next = plan.keys.iter();
-    map.keys().all(|k| next.any(|key| same(key.name, k)))
+/// Appends `"name":value` for the entry of `key`, the value in the order of
+/// `key`'s selections.
+fn write_entry<'a>(out: &mut Vec<u8>, v: &Value, key: &Key<'a>, doc: &'a ExecutableDocument) {
+    out.extend_from_slice(&key.json);
+    if matches!(v, Value::List(_) | Value::Object(_)) && key.sets.iter().any(|s| !s.items.is_empty()) {
+        write_planned(out, v, key.child.get_or_init(|| plan(&key.sets, doc)), doc);
+    } else {
+        write_value(out, v);
+    }
 }
 
 /// Whether a plan's key is a response key: nearly always the same string,
@@ -130,15 +172,16 @@ mod tests {
     #[test]
     fn fields_follow_the_query_whatever_order_they_completed_in() {
         let doc = parse_query("{ a { y x } ...F b: c }\nfragment F on Query { z { q p } }").unwrap();
-        let mut data = async_graphql::value!({
+        let data = async_graphql::value!({
             "b": 1,
             "z": {"p": 1, "q": 2},
             "a": [{"x": 1, "y": 2}, {"x": 3, "y": 4}],
         });
         let (_, op) = doc.operations.iter().next().unwrap();
-        reorder(&mut data, &op.node.selection_set.node, &doc);
+        let mut out = Vec::new();
+        write(&mut out, &data, &op.node.selection_set.node, &doc);
         assert_eq!(
-            serde_json::to_string(&data.into_json().unwrap()).unwrap(),
+            String::from_utf8(out).unwrap(),
             r#"{"a":[{"y":2,"x":1},{"y":4,"x":3}],"z":{"q":2,"p":1},"b":1}"#
         );
     }
@@ -146,7 +189,7 @@ mod tests {
     #[test]
     fn items_of_one_list_are_each_put_in_order_whichever_already_were() {
         let doc = parse_query("{ a { y x n { q p } } }").unwrap();
-        let mut data = async_graphql::value!({
+        let data = async_graphql::value!({
             "a": [
                 {"y": 1, "x": 2, "n": {"p": 1, "q": 2}},
                 {"x": 3, "y": 4, "n": {"q": 3, "p": 4}},
@@ -154,9 +197,10 @@ mod tests {
             ],
         });
         let (_, op) = doc.operations.iter().next().unwrap();
-        reorder(&mut data, &op.node.selection_set.node, &doc);
+        let mut out = Vec::new();
+        write(&mut out, &data, &op.node.selection_set.node, &doc);
         assert_eq!(
-            serde_json::to_string(&data.into_json().unwrap()).unwrap(),
+            String::from_utf8(out).unwrap(),
             r#"{"a":[{"y":1,"x":2,"n":{"q":2,"p":1}},{"y":4,"x":3,"n":{"q":3,"p":4}},{"y":5,"x":6,"n":null,"extra":0}]}"#
         );
     }

@@ -1,0 +1,170 @@
+//! JSON writing of the engine's values, byte for byte what `serde_json`
+//! writes for them. A page's response is mostly short strings (its keys and
+//! text cells): `serde_json` scans each one byte by byte for characters to
+//! escape, which cost ~10 % of a page request's instructions (callgrind,
+//! `bench/RESULTS.md`, session 14). Here a string is scanned eight bytes at a
+//! time, and object keys, which the engine only makes from GraphQL names
+//! (`[_A-Za-z][_0-9A-Za-z]*`), are still escaped the same way, so that any
+//! key is written correctly.
+
+use async_graphql::Value;
+
+/// Appends `value` as JSON.
+pub fn write_value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Boolean(true) => out.extend_from_slice(b"true"),
+        Value::Boolean(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => write_serde(out, n),
+        Value::String(s) => write_str(out, s),
+        Value::Enum(name) => write_str(out, name),
+        Value::Binary(bytes) => write_serde(out, &Value::Binary(bytes.clone())),
+        Value::List(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            out.push(b'{');
+            for (i, (name, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_key(out, name);
+                write_value(out, v);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+/// Appends `"key":`.
+pub fn write_key(out: &mut Vec<u8>, key: &str) {
+    write_str(out, key);
+    out.push(b':');
+}
+
+/// Appends anything serde can serialize, as `serde_json` writes it (numbers,
+/// errors, extensions: the rare parts of a response).
+pub fn write_serde<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    // Writing into a `Vec` cannot fail, and neither can serializing the
+    // engine's values (their map keys are strings).
+    if let Err(e) = serde_json::to_writer(&mut *out, value) {
+        tracing::error!(error = %e, "a value could not be serialized");
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// Appends `s` as a JSON string, escaped as `serde_json` escapes it.
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    while let Some(at) = next_escape(bytes, start) {
+        out.extend_from_slice(&bytes[start..at]);
+        write_escape(out, bytes[at]);
+        start = at + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// The index of the first byte at or after `from` that JSON must escape
+/// (a control character, `"` or `\`).
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether any byte of `w` is zero / less than 0x20 (exact as a yes or
+    // no, although borrows may mark bytes after the first).
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
+    let has_control = |w: u64| w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let w = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
+        if has_control(w) || has_zero(w ^ (ONES * u64::from(b'"'))) || has_zero(w ^ (ONES * u64::from(b'\\')))
+        {
+            break;
+        }
+        i += 8;
+    }
+    bytes[i..].iter().position(|&b| needs_escape(b)).map(|p| i + p)
+}
+
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+fn write_escape(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match b {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        b => out.extend_from_slice(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(b >> 4)],
+            HEX[usize::from(b & 0xf)],
+        ]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(v: &Value) -> String {
+        let mut out = Vec::new();
+        write_value(&mut out, v);
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn every_character_class_is_written_as_serde_json_writes_it() {
+        // Every byte value as a character, at every offset of an 8-byte
+        // word, between runs long enough to take the word-at-a-time path.
+        let mut cases: Vec<String> = (0u32..=0x80).filter_map(char::from_u32).map(String::from).collect();
+        cases.extend(["é", "日本語", "😀", "\u{2028}", "\u{7f}", ""].map(String::from));
+        for c in cases.clone() {
+            for pad in 0..9 {
+                let s = format!("{}{c}{}{c}{}", "a".repeat(pad), "b".repeat(9), "x".repeat(17 - pad));
+                cases.push(s);
+            }
+        }
+        cases.push("\"\\\n\t\r\u{8}\u{c}\u{1}\u{1f} \"quoted\" C:\\path\\x".repeat(3));
+        for s in &cases {
+            assert_eq!(written(&Value::String(s.clone())), serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn values_are_written_as_the_engines_serializer_writes_them() {
+        let v = async_graphql::value!({
+            "a": [1, -2, 3.5, 1e300, 0.1, null, true, false],
+            "s": "x\"y",
+            "o": {"nested": {"deep": []}, "empty": {}},
+            "u": 18446744073709551615u64,
+        });
+        let mut map = match v {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        map.insert(async_graphql::Name::new("e"), Value::Enum(async_graphql::Name::new("HOT")));
+        map.insert(async_graphql::Name::new("b"), Value::Binary(vec![0u8, 7, 255].into()));
+        map.insert(async_graphql::Name::new("k\"ey"), Value::Null);
+        let v = Value::Object(map);
+        assert_eq!(written(&v), serde_json::to_string(&v).unwrap());
+    }
+}
