@@ -40,6 +40,20 @@ pub fn insert_statement(backend: DbBackend, rows: &[Model]) -> InsertStatement {
 /// per-cell type check (the statement is ours: the test below compares).
 /// `tests/api/contacts.rs` checks it against the derived decoder.
 pub fn model_from_row(row: &QueryResult) -> Result<Model, DbErr> {
+    model_from_columns(row, &ALL_COLUMNS)
+}
+
+/// Every column of `Column::iter()` at its own position.
+static ALL_COLUMNS: std::sync::LazyLock<Vec<Option<usize>>> =
+    std::sync::LazyLock::new(|| (0..Column::iter().count()).map(Some).collect());
+
+/// Decodes a contact row that carries only some columns: `at[k]` is the
+/// position in the row of the `k`th column of `Column::iter()`, or `None`
+/// when the row does not carry it and the model holds no value for it (a
+/// nullable column is `None`, `tags` empty; every other column must be
+/// carried). A page selects only what its fields read: the cells left out
+/// are neither sent, nor split out of the row, nor decoded.
+pub fn model_from_columns(row: &QueryResult, at: &[Option<usize>]) -> Result<Model, DbErr> {
     macro_rules! decode {
         ($cell:expr) => {{
             let mut i = 0usize;
@@ -106,10 +120,40 @@ pub fn model_from_row(row: &QueryResult) -> Result<Model, DbErr> {
         };
     }
     if let Some(pg) = row.try_as_pg_row() {
-        return Ok(decode!(|i| PgCell::get(pg, i)));
+        return Ok(decode!(|i: usize| match at[i] {
+            Some(p) => PgCell::get(pg, p),
+            None => Absent::absent(i),
+        }));
     }
-    Ok(decode!(|i| row.try_get_by_index(i)))
+    Ok(decode!(|i: usize| match at[i] {
+        Some(p) => row.try_get_by_index(p),
+        None => Absent::absent(i),
+    }))
 }
+
+/// The value of a contact column a row does not carry.
+trait Absent: Sized {
+    fn absent(column: usize) -> Result<Self, DbErr> {
+        Err(DbErr::Type(format!("contact column {column} is required but was not selected")))
+    }
+}
+
+impl<T> Absent for Option<T> {
+    fn absent(_: usize) -> Result<Self, DbErr> {
+        Ok(None)
+    }
+}
+
+impl Absent for entity::Tags {
+    fn absent(_: usize) -> Result<Self, DbErr> {
+        Ok(entity::Tags::default())
+    }
+}
+
+impl Absent for uuid::Uuid {}
+impl Absent for String {}
+impl Absent for i32 {}
+impl Absent for chrono::DateTime<Utc> {}
 
 /// A contact cell read from a Postgres row by position.
 trait PgCell: Sized {

@@ -668,21 +668,31 @@ impl ContactsQuery {
                 order(contacts::Entity::find().filter(page_condition))
             };
             let reads = column_reads(ctx, &sort);
+            // Where each column is in the row (`None`: not selected).
+            let mut positions: Vec<Option<usize>> = Vec::with_capacity(reads.len());
             if reads.iter().any(|r| *r != ColumnRead::Whole) {
                 // A page reads what its selection needs: the JSON columns are
                 // the bulk of a row and cost a parse each, and a plain-column
-                // selection needs few of the ~50 text cells it would decode.
+                // selection needs few of the ~50 columns of a row.
                 select = sea_orm::QuerySelect::select_only(select);
+                let mut selected = 0;
                 for (c, read) in <Column as sea_orm::Iterable>::iter().zip(reads) {
                     let alias = sea_orm::IdenStatic::as_str(&c);
                     select = match read {
                         ColumnRead::Whole => sea_orm::QuerySelect::column(select, c),
-                        ColumnRead::Null => sea_orm::QuerySelect::expr_as(select, Expr::cust("NULL"), alias),
+                        ColumnRead::Null => {
+                            positions.push(None);
+                            continue;
+                        }
                         ColumnRead::KernelIfUsed => {
                             sea_orm::QuerySelect::expr_as(select, kernel_if_used(workspace_id), alias)
                         }
                     };
+                    positions.push(Some(selected));
+                    selected += 1;
                 }
+            } else {
+                positions.extend((0..reads.len()).map(Some));
             }
             select = with_context_stamp(select, backend, workspace_id);
             if memo_search.is_some() {
@@ -731,7 +741,7 @@ impl ContactsQuery {
                 if total_column && total.is_none() {
                     total = Some(row.try_get::<i64>("", TOTAL_COLUMN)?);
                 }
-                models.push(crate::store::contacts::model_from_row(row)?);
+                models.push(crate::store::contacts::model_from_columns(row, &positions)?);
             }
             if let (Some((q, _)), Some(row)) = (&memo_search, raw.first()) {
                 let version: Option<i64> = row.try_get("", SEARCH_VERSION_COLUMN)?;
@@ -832,7 +842,7 @@ static COLUMN_FACTS: std::sync::LazyLock<ColumnFacts> = std::sync::LazyLock::new
 enum ColumnRead {
     /// The column's value.
     Whole,
-    /// `NULL`: nothing selected reads it.
+    /// Not read: nothing selected reads it (the row does not carry it).
     Null,
     /// `kernel_analysis` only where something may read it ([`kernel_if_used`]).
     KernelIfUsed,
