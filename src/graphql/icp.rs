@@ -63,6 +63,24 @@ impl IdealClientProfile {
     }
 }
 
+impl super::plain::PlainFields for IdealClientProfile {
+    fn plain_field(&self, name: &str) -> Option<async_graphql::Value> {
+        use async_graphql::ScalarType;
+        let m = &self.0.model;
+        Some(match name {
+            "id" => m.id.to_value(),
+            "name" => async_graphql::Value::String(m.name.clone()),
+            "description" => {
+                m.description.clone().map_or(async_graphql::Value::Null, async_graphql::Value::String)
+            }
+            "isActive" => async_graphql::Value::Boolean(m.is_active),
+            "createdAt" => m.created_at.to_value(),
+            "updatedAt" => m.updated_at.to_value(),
+            _ => return None,
+        })
+    }
+}
+
 /// How well a contact fits an ICP.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum IcpTier {

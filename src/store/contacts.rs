@@ -4,7 +4,7 @@
 use chrono::Utc;
 use entity::contacts::{self, Column, Model};
 use sea_orm::sea_query::{Alias, Expr, InsertStatement, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Iterable, ModelTrait, QueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, Iterable, ModelTrait, QueryResult, Select};
 use serde_json::Value;
 
 use super::{for_backend, rfc3339};
@@ -29,6 +29,69 @@ pub fn insert_statement(backend: DbBackend, rows: &[Model]) -> InsertStatement {
         stmt.values_panic(values);
     }
     stmt
+}
+
+/// `contacts` with no column selected yet: `Entity::find().select_only()`
+/// without making (and dropping) an expression for each of its ~50 columns
+/// on every request.
+pub fn select_none() -> Select<contacts::Entity> {
+    static NONE: std::sync::LazyLock<Select<contacts::Entity>> =
+        std::sync::LazyLock::new(|| sea_orm::QuerySelect::select_only(contacts::Entity::find()));
+    NONE.clone()
+}
+
+/// Columns of `Column::iter()` as bits: bit `k` is the `k`th column.
+pub type ColumnSet = u64;
+
+/// Every column.
+pub fn all_columns() -> ColumnSet {
+    let n = Column::iter().count();
+    assert!(n < 64, "a ColumnSet holds at most 63 columns");
+    (1 << n) - 1
+}
+
+/// `contacts` selecting the columns of `set`, in `Column::iter()` order, as
+/// `Entity::find()` selects them ([`column_list`]); more expressions may
+/// follow.
+pub fn select_columns(backend: DbBackend, set: ColumnSet) -> Select<contacts::Entity> {
+    sea_orm::QuerySelect::expr(select_none(), column_list(backend, set))
+}
+
+/// The columns of `set`, in `Column::iter()` order, as `Entity::find()`
+/// selects them, as one select expression. The list's SQL is written once
+/// per set and backend (SeaORM would make ~50 expressions for every request
+/// and write each name again).
+pub fn column_list(backend: DbBackend, set: ColumnSet) -> Expr {
+    type Lists = std::collections::HashMap<(bool, ColumnSet), std::sync::Arc<str>>;
+    static LISTS: std::sync::LazyLock<std::sync::Mutex<Lists>> = std::sync::LazyLock::new(Default::default);
+    let key = (backend == DbBackend::Postgres, set);
+    let known = LISTS.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+    let list = match known {
+        Some(list) => list,
+        None => {
+            let mut select = select_none();
+            for (k, c) in Column::iter().enumerate() {
+                if set & (1 << k) != 0 {
+                    select = sea_orm::QuerySelect::column(select, c);
+                }
+            }
+            let sql = sea_orm::QueryTrait::build(&select, backend).sql;
+            let list: std::sync::Arc<str> = sql
+                .strip_prefix("SELECT ")
+                .and_then(|rest| rest.rsplit_once(" FROM "))
+                .map(|(list, _)| list)
+                .unwrap_or_else(|| panic!("a SELECT without its column list: {sql}"))
+                .into();
+            let mut lists = LISTS.lock().unwrap_or_else(|e| e.into_inner());
+            // A bounded memo: selections are few in practice.
+            if lists.len() >= 1024 {
+                lists.clear();
+            }
+            lists.insert(key, list.clone());
+            list
+        }
+    };
+    Expr::cust(list.to_string())
 }
 
 /// Decodes a contact row by column position: columns `0..N` in the order of

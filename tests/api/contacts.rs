@@ -1140,7 +1140,7 @@ async fn demo_with_stored_scores(backend: Backend) -> (TestApp, Value, String) {
 }
 
 both_backends!(a_plain_object_resolves_alike_with_and_without_fragments, |backend| async move {
-    // A rendered template and an ICP match write their plain fields directly
+    // A rendered template, an ICP match and a contact's ICP write their plain fields directly
     // unless the selection has fragments, directives, arguments or
     // sub-selections (graphql::plain); both paths must give the same
     // response, field by field, __typename and repeated keys included.
@@ -1149,14 +1149,15 @@ both_backends!(a_plain_object_resolves_alike_with_and_without_fragments, |backen
     let rendered =
         "subject body usedVariables missingVariables defaultedVariables complete __typename again: body";
     let matched = "score tier __typename again: tier";
-    let page = |r: &str, m: &str| {
+    let profile = "id name description isActive createdAt updatedAt __typename again: name";
+    let page = |r: &str, m: &str, p: &str| {
         format!(
             "query($icp: UUID) {{ contacts(first: 60, orderBy: [{{field: ICP_MATCH_SCORE, direction: DESC}}]) {{ nodes {{ id renderedEmail {{ {r} }} \
-             renderedCallScript {{ {r} }} icpMatch(icpId: $icp) {{ {m} }} }} }} }}"
+             renderedCallScript {{ {r} }} icpMatch(icpId: $icp) {{ {m} }} icp {{ {p} }} }} }} }}"
         )
     };
     let vars = json!({"icp": icp});
-    let direct = app.gql(&token, &page(rendered, matched), vars.clone()).await;
+    let direct = app.gql(&token, &page(rendered, matched, profile), vars.clone()).await;
     let nodes = direct["contacts"]["nodes"].as_array().unwrap();
     assert!(nodes.len() >= 20, "{direct}");
     // values worth comparing: every kind of field holds something somewhere
@@ -1166,6 +1167,8 @@ both_backends!(a_plain_object_resolves_alike_with_and_without_fragments, |backen
         ("renderedCallScript", "body"),
         ("icpMatch", "tier"),
         ("icpMatch", "score"),
+        ("icp", "name"),
+        ("icp", "createdAt"),
     ] {
         assert!(
             nodes.iter().any(|n| !n[object][field].is_null() && n[object][field] != json!([])),
@@ -1176,18 +1179,29 @@ both_backends!(a_plain_object_resolves_alike_with_and_without_fragments, |backen
         nodes.iter().map(|n| n["icpMatch"]["tier"].as_str().unwrap().to_owned()).collect();
     assert!(tiers.len() >= 2, "{tiers:?}");
     assert_eq!(nodes[0]["renderedEmail"]["__typename"], "RenderedTemplate");
-    for (r, m) in [
-        (format!("... on RenderedTemplate {{ {rendered} }}"), format!("...on IcpMatch {{ {matched} }}")),
+    assert_eq!(
+        nodes.iter().find(|n| !n["icp"].is_null()).unwrap()["icp"]["__typename"],
+        "IdealClientProfile"
+    );
+    for (r, m, p) in [
+        (
+            format!("... on RenderedTemplate {{ {rendered} }}"),
+            format!("...on IcpMatch {{ {matched} }}"),
+            format!("... on IdealClientProfile {{ {profile} }}"),
+        ),
         (
             format!("{rendered} breakdown: usedVariables @include(if: true)"),
             format!("{matched} breakdown {{ matched }}"),
+            format!("{profile} breakdown: criteria"),
         ),
     ] {
-        let other = app.gql(&token, &page(&r, &m), vars.clone()).await;
+        let other = app.gql(&token, &page(&r, &m, &p), vars.clone()).await;
         let mut other_nodes = other["contacts"]["nodes"].as_array().unwrap().clone();
         for n in &mut other_nodes {
-            for object in ["renderedEmail", "renderedCallScript", "icpMatch"] {
-                n[object].as_object_mut().unwrap().remove("breakdown");
+            for object in ["renderedEmail", "renderedCallScript", "icpMatch", "icp"] {
+                if let Some(o) = n[object].as_object_mut() {
+                    o.remove("breakdown");
+                }
             }
         }
         let (a, b) = (serde_json::to_string(nodes).unwrap(), serde_json::to_string(&other_nodes).unwrap());
@@ -1198,8 +1212,8 @@ both_backends!(a_plain_object_resolves_alike_with_and_without_fragments, |backen
 both_backends!(every_field_reads_alike_alone_and_with_all_others, |backend| async move {
     // A page reads only the columns its selection needs: a plain-column
     // selection only those (and the sort keys), any other all but the JSON
-    // columns unless a selected field needs them (unread columns come back
-    // NULL; graphql::contacts::unread_columns). Every
+    // columns unless a selected field needs them (unread columns are not
+    // selected; graphql::contacts::column_reads). Every
     // field of `Contact` selected alone (with `id`) must give what it gives
     // when selected with everything, computed fields included; cursors, made
     // of the sort keys, must not change either.

@@ -28,7 +28,7 @@ use super::scalars::BigInt;
 use super::templates::{RenderedTemplate, TemplateKind, render_for_contact};
 use crate::domain::fields::{self, FieldError};
 use crate::error::{AppError, AppResult};
-use crate::store::contacts::{ContactFields, icp_contact};
+use crate::store::contacts::{ContactFields, icp_contact, select_none};
 
 /// A contact: base columns, AI enrichment, the columns derived from it, and
 /// computed fields (ICP match, personalised e-mail and call script, any
@@ -307,10 +307,10 @@ impl ContactObject {
     }
 
     /// The ICP the contact was last matched to.
-    async fn icp(&self, ctx: &Context<'_>) -> AppResult<Option<IdealClientProfile>> {
+    async fn icp(&self, ctx: &Context<'_>) -> AppResult<Option<Plain<IdealClientProfile>>> {
         let Some(id) = self.0.icp_id else { return Ok(None) };
         let icp = ctx.req()?.loaders.context().await?.icp(id);
-        Ok(icp.map(IdealClientProfile))
+        Ok(icp.map(|i| Plain(IdealClientProfile(i))))
     }
 
     /// The campaign holding the contact.
@@ -627,7 +627,7 @@ impl ContactsQuery {
                     "\"contacts\".\"id\" = ANY(ARRAY(SELECT id FROM latticeiq_search_walk($1::tsquery, $2, {at}::timestamptz, {id}::uuid, ${})))",
                     values.len()
                 );
-                order(contacts::Entity::find().filter(Expr::cust_with_values(walk, values)))
+                order(select_none().filter(Expr::cust_with_values(walk, values)))
             } else if search_only && sort.by_creation_only() {
                 // Narrowed by the search alone, in creation order: the page is
                 // sorted from the search's matches (which carry `created_at`),
@@ -644,55 +644,46 @@ impl ContactsQuery {
                     ids.order_by_expr(expr, sql_order(dir));
                 }
                 ids.limit(u64::from(args.limit) + 1);
-                order(
-                    contacts::Entity::find()
-                        .filter(Expr::col((contacts::Entity, Column::Id)).in_subquery(ids)),
-                )
+                order(select_none().filter(Expr::col((contacts::Entity, Column::Id)).in_subquery(ids)))
             } else if narrowed {
                 // A filtered list may have to sort many rows: sort only their
                 // ids and keys, then read the page's rows whole (by primary key).
-                let ids = order(
-                    sea_orm::QuerySelect::column(
-                        sea_orm::QuerySelect::select_only(contacts::Entity::find()),
-                        Column::Id,
-                    )
-                    .filter(page_condition),
-                );
+                let ids =
+                    order(sea_orm::QuerySelect::column(select_none(), Column::Id).filter(page_condition));
                 order(
-                    contacts::Entity::find().filter(
+                    select_none().filter(
                         Expr::col((contacts::Entity, Column::Id))
                             .in_subquery(sea_orm::QueryTrait::into_query(ids)),
                     ),
                 )
             } else {
-                order(contacts::Entity::find().filter(page_condition))
+                order(select_none().filter(page_condition))
             };
+            // A page reads what its selection needs: the JSON columns are
+            // the bulk of a row and cost a parse each, and a plain-column
+            // selection needs few of the ~50 columns of a row. Where each
+            // column is in the row (`None`: not selected): the whole ones
+            // first, in column order, then `kernel_analysis` if it is read
+            // only where used.
             let reads = column_reads(ctx, &sort);
-            // Where each column is in the row (`None`: not selected).
-            let mut positions: Vec<Option<usize>> = Vec::with_capacity(reads.len());
-            if reads.iter().any(|r| *r != ColumnRead::Whole) {
-                // A page reads what its selection needs: the JSON columns are
-                // the bulk of a row and cost a parse each, and a plain-column
-                // selection needs few of the ~50 columns of a row.
-                select = sea_orm::QuerySelect::select_only(select);
-                let mut selected = 0;
-                for (c, read) in <Column as sea_orm::Iterable>::iter().zip(reads) {
-                    let alias = sea_orm::IdenStatic::as_str(&c);
-                    select = match read {
-                        ColumnRead::Whole => sea_orm::QuerySelect::column(select, c),
-                        ColumnRead::Null => {
-                            positions.push(None);
-                            continue;
-                        }
-                        ColumnRead::KernelIfUsed => {
-                            sea_orm::QuerySelect::expr_as(select, kernel_if_used(workspace_id), alias)
-                        }
-                    };
-                    positions.push(Some(selected));
+            let mut whole: crate::store::contacts::ColumnSet = 0;
+            let mut positions: Vec<Option<usize>> = vec![None; reads.len()];
+            let mut selected = 0;
+            for (k, read) in reads.iter().enumerate() {
+                if *read == ColumnRead::Whole {
+                    whole |= 1 << k;
+                    positions[k] = Some(selected);
                     selected += 1;
                 }
-            } else {
-                positions.extend((0..reads.len()).map(Some));
+            }
+            select = sea_orm::QuerySelect::expr(select, crate::store::contacts::column_list(backend, whole));
+            if let Some(k) = reads.iter().position(|r| *r == ColumnRead::KernelIfUsed) {
+                positions[k] = Some(selected);
+                select = sea_orm::QuerySelect::expr_as(
+                    select,
+                    kernel_if_used(workspace_id),
+                    sea_orm::IdenStatic::as_str(&Column::KernelAnalysis),
+                );
             }
             select = with_context_stamp(select, backend, workspace_id);
             if memo_search.is_some() {
@@ -778,7 +769,9 @@ impl ContactsQuery {
         let workspace_id = db.claims().workspace_id;
         // The context stamp rides along (see `Loaders::prime_context`).
         let select = with_context_stamp(
-            contacts::Entity::find_by_id(id).filter(Column::WorkspaceId.eq(workspace_id)),
+            crate::store::contacts::select_columns(db.backend(), crate::store::contacts::all_columns())
+                .filter(Column::Id.eq(id))
+                .filter(Column::WorkspaceId.eq(workspace_id)),
             db.backend(),
             workspace_id,
         );
