@@ -375,32 +375,42 @@ fn push_distinct(names: &mut Vec<String>, name: &str) {
 /// name's value, `None` when it has none; what it returns is also checked
 /// with [`is_missing`], so null, `""` and `[]` count as missing too. Each
 /// name is looked up once per call.
-pub fn render(
-    subject: Option<&Template>,
-    body: &Template,
+pub fn render<'t>(
+    subject: Option<&'t Template>,
+    body: &'t Template,
     mut lookup: impl FnMut(&str) -> Option<Value>,
 ) -> Rendered {
     let mut rendered = Rendered::default();
     // Each name is looked up once, however often it appears: lookups may
-    // walk JSON or the product catalog.
-    let mut values: Vec<(String, Option<String>)> = Vec::new();
-    let mut render_one = |template: &Template, rendered: &mut Rendered| -> String {
-        let mut out = String::new();
+    // walk JSON or the product catalog. Names are borrowed from the
+    // templates, values kept as looked up (a page renders ~10 names for each
+    // of its contacts).
+    let mut values: Vec<(&'t str, Option<String>)> = Vec::new();
+    let mut render_one = |template: &'t Template, rendered: &mut Rendered| -> String {
+        let literal: usize = template
+            .segments
+            .iter()
+            .map(|s| match s {
+                Segment::Literal(text) => text.len(),
+                Segment::Placeholder { .. } => 16,
+            })
+            .sum();
+        let mut out = String::with_capacity(literal);
         for segment in &template.segments {
             match segment {
                 Segment::Literal(text) => out.push_str(text),
                 Segment::Placeholder { name, default, .. } => {
                     push_distinct(&mut rendered.used_variables, name);
-                    let value = match values.iter().find(|(n, _)| n == name) {
-                        Some((_, value)) => value.clone(),
+                    let at = match values.iter().position(|(n, _)| *n == name.as_str()) {
+                        Some(at) => at,
                         None => {
-                            let value = lookup(name).filter(|v| !is_missing(v)).map(|v| value_to_text(&v));
-                            values.push((name.clone(), value.clone()));
-                            value
+                            let value = lookup(name).filter(|v| !is_missing(v)).map(value_into_text);
+                            values.push((name.as_str(), value));
+                            values.len() - 1
                         }
                     };
-                    match (value, default) {
-                        (Some(value), _) => out.push_str(&value),
+                    match (&values[at].1, default) {
+                        (Some(value), _) => out.push_str(value),
                         (None, Some(default)) => {
                             push_distinct(&mut rendered.defaulted_variables, name);
                             out.push_str(default);
@@ -416,6 +426,15 @@ pub fn render(
     rendered.body = render_one(body, &mut rendered);
     rendered.complete = rendered.missing_variables.is_empty();
     rendered
+}
+
+/// [`value_to_text`] of a value that is no longer needed (a string is kept,
+/// not copied).
+fn value_into_text(v: Value) -> String {
+    match v {
+        Value::String(s) => s,
+        v => value_to_text(&v),
+    }
 }
 
 /// A value as template text: strings as is, numbers in decimal (floats in
