@@ -519,6 +519,21 @@ impl PreparedIcp {
     /// The score alone, without building a breakdown: for ranking and
     /// filtering many contacts.
     pub fn score_value(&self, contact: &IcpContact<'_>) -> i32 {
+        self.score_of(self.met(contact))
+    }
+
+    /// Which criteria `contact` meets: the costly part of a score (words
+    /// compared), which [`Self::score_of`] and [`score_met`] then weigh.
+    pub fn met(&self, contact: &IcpContact<'_>) -> Met {
+        Met {
+            industry: self.sets_industry() && self.industry_matches(contact.industry()),
+            persona: self.sets_persona() && self.persona_matches(contact.persona()),
+            company_size: self.sets_company_size() && self.size_matches(contact.enrichment_company_employees),
+        }
+    }
+
+    /// The score of a contact that meets `met`.
+    pub fn score_of(&self, met: Met) -> i32 {
         let weights = self.icp.weights;
         let mut maximum = 0u64;
         let mut got = 0u64;
@@ -529,16 +544,25 @@ impl PreparedIcp {
             }
         };
         if self.sets_industry() {
-            add(weights.industry, self.industry_matches(contact.industry()));
+            add(weights.industry, met.industry);
         }
         if self.sets_persona() {
-            add(weights.persona, self.persona_matches(contact.persona()));
+            add(weights.persona, met.persona);
         }
         if self.sets_company_size() {
-            add(weights.company_size, self.size_matches(contact.enrichment_company_employees));
+            add(weights.company_size, met.company_size);
         }
         percent(got, maximum)
     }
+}
+
+/// Which criteria of an ICP a contact meets (one the ICP does not set is
+/// not met).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Met {
+    industry: bool,
+    persona: bool,
+    company_size: bool,
 }
 
 /// floor(100 × got / maximum), 0 when nothing can be scored.
@@ -552,6 +576,11 @@ fn percent(got: u64, maximum: u64) -> i32 {
 
 /// Scores a contact against a prepared ICP, with the breakdown the API shows.
 pub fn score(icp: &PreparedIcp, contact: &IcpContact<'_>) -> IcpMatch {
+    score_met(icp, contact, icp.met(contact))
+}
+
+/// [`score`] of a contact already known to meet `met` (`icp.met(contact)`).
+pub fn score_met(icp: &PreparedIcp, contact: &IcpContact<'_>, met: Met) -> IcpMatch {
     let weights = icp.icp.weights;
     let mut breakdown = Vec::with_capacity(3);
     if icp.sets_industry() {
@@ -559,7 +588,7 @@ pub fn score(icp: &PreparedIcp, contact: &IcpContact<'_>) -> IcpMatch {
         breakdown.push(CriterionMatch {
             criterion: Criterion::Industry,
             weight: weights.industry,
-            matched: icp.industry_matches(value),
+            matched: met.industry,
             contact_value: value.map(str::to_owned),
         });
     }
@@ -568,7 +597,7 @@ pub fn score(icp: &PreparedIcp, contact: &IcpContact<'_>) -> IcpMatch {
         breakdown.push(CriterionMatch {
             criterion: Criterion::Persona,
             weight: weights.persona,
-            matched: icp.persona_matches(value),
+            matched: met.persona,
             contact_value: value.map(str::to_owned),
         });
     }
@@ -577,7 +606,7 @@ pub fn score(icp: &PreparedIcp, contact: &IcpContact<'_>) -> IcpMatch {
         breakdown.push(CriterionMatch {
             criterion: Criterion::CompanySize,
             weight: weights.company_size,
-            matched: icp.size_matches(value),
+            matched: met.company_size,
             contact_value: value.map(|n| n.to_string()),
         });
     }

@@ -853,6 +853,67 @@ both_backends!(computed_fields_of_the_demo_contacts_are_consistent, |backend| as
     assert_eq!(d["contact"]["icpMatch"], Value::Null);
 });
 
+both_backends!(scores_against_two_icps_in_one_selection_are_each_their_own, |backend| async move {
+    // `icpMatchScore` and `icpMatch` of one contact share the criteria it
+    // met, remembered by ICP id (ContactObject::met): asked against two ICPs
+    // in any order in one selection, each must still be the score against
+    // its own ICP, as asked alone.
+    let (app, _, _) = seeded(backend, 120).await;
+    let admin = app.token(WS, Role::Admin);
+    let demo =
+        app.gql(&admin, "{ idealClientProfiles { id } }", json!({})).await["idealClientProfiles"][0]["id"]
+            .clone();
+    let wide = app
+        .gql(&admin, "mutation { createIdealClientProfile(input: {name: \"Wide\", criteria: {industries: [\"Finance\", \"SaaS\", \"Healthcare\"], personas: [\"Manager\", \"VP\"]}}) { id } }", json!({}))
+        .await["createIdealClientProfile"]["id"]
+        .clone();
+    let both = app
+        .gql(
+            &admin,
+            "query($a: UUID, $b: UUID) { contacts(first: 100) { nodes { id \
+             s1: icpMatchScore(icpId: $a) m1: icpMatch(icpId: $b) { score } s2: icpMatchScore(icpId: $b) \
+             m2: icpMatch(icpId: $a) { score tier } s3: icpMatchScore(icpId: $a) } } }",
+            json!({"a": demo, "b": wide}),
+        )
+        .await;
+    let alone = |icp: &Value| {
+        let app = &app;
+        let admin = admin.clone();
+        let icp = icp.clone();
+        async move {
+            app.gql(
+                &admin,
+                "query($i: UUID) { contacts(first: 100) { nodes { icpMatchScore(icpId: $i) } } }",
+                json!({"i": icp}),
+            )
+            .await["contacts"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["icpMatchScore"].clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    let (a, b) = (alone(&demo).await, alone(&wide).await);
+    let nodes = both["contacts"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), a.len());
+    let mut differ = 0;
+    for (i, n) in nodes.iter().enumerate() {
+        assert_eq!(n["s1"], a[i], "{n}");
+        assert_eq!(n["m2"]["score"], a[i], "{n}");
+        assert_eq!(n["s3"], a[i], "{n}");
+        assert_eq!(n["s2"], b[i], "{n}");
+        assert_eq!(n["m1"]["score"], b[i], "{n}");
+        differ += usize::from(a[i] != b[i]);
+    }
+    assert!(
+        differ >= 3,
+        "the two ICPs score alike on {} of {} contacts: the test would not see a mix-up",
+        nodes.len() - differ,
+        nodes.len()
+    );
+});
+
 both_backends!(the_dashboard_and_stats_of_the_demo_match_the_design_log, |backend| async move {
     let app = TestApp::with_demo(backend).await;
     let d = app

@@ -42,8 +42,10 @@ impl From<Model> for Contact {
 }
 
 /// The schema and resolvers of `Contact` (`Contact` itself resolves plain
-/// columns directly and the rest through these: see `node`).
-struct ContactObject(Arc<Model>);
+/// columns directly and the rest through these: see `node`), with the
+/// criteria the contact last met (by ICP id): `icpMatchScore` and
+/// `icpMatch` of one contact and ICP compare its words once.
+struct ContactObject(Arc<Model>, std::sync::Mutex<Option<(Uuid, crate::domain::icp::Met)>>);
 
 /// A contact: base columns, AI enrichment, the columns derived from it, and
 /// computed fields (ICP match, personalised e-mail and call script, any
@@ -340,17 +342,18 @@ impl ContactObject {
         // The score alone (no breakdown to build): equal to `icpMatch.score`
         // on every fixture case (domain::icp tests).
         let icp = self.live_icp(ctx, icp_id).await?;
-        Ok(icp.as_ref().and_then(|i| i.prepared.as_ref()).map(|p| p.score_value(&icp_contact(&self.0))))
+        Ok(icp.as_ref().and_then(|i| Some(i.prepared.as_ref()?.score_of(self.met(i)?))))
     }
 
     /// Live match against `icpId`, else against the contact's ICP: score,
     /// tier and the criteria that matched.
     async fn icp_match(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<Plain<IcpMatch>>> {
         let icp = self.live_icp(ctx, icp_id).await?;
-        Ok(icp
-            .as_ref()
-            .and_then(|i| i.prepared.as_ref())
-            .map(|p| Plain(IcpMatch::from(crate::domain::icp::score(p, &icp_contact(&self.0))))))
+        Ok(icp.as_ref().and_then(|i| {
+            let met = self.met(i)?;
+            let p = i.prepared.as_ref()?;
+            Some(Plain(IcpMatch::from(crate::domain::icp::score_met(p, &icp_contact(&self.0), met))))
+        }))
     }
 
     /// The e-mail template `templateId` (else the workspace's default)
@@ -388,6 +391,25 @@ fn full_name(m: &Model) -> Option<String> {
 }
 
 impl ContactObject {
+    fn new(model: Arc<Model>) -> Self {
+        Self(model, std::sync::Mutex::new(None))
+    }
+
+    /// The criteria of `icp` the contact meets (`None` for an ICP without
+    /// prepared criteria), remembered for the next field that asks.
+    fn met(&self, icp: &crate::graphql::loaders::LoadedIcp) -> Option<crate::domain::icp::Met> {
+        let prepared = icp.prepared.as_ref()?;
+        let mut last = self.1.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((id, met)) = *last
+            && id == icp.model.id
+        {
+            return Some(met);
+        }
+        let met = prepared.met(&icp_contact(&self.0));
+        *last = Some((icp.model.id, met));
+        Some(met)
+    }
+
     /// The ICP a live score is against: `icpId`, else the contact's own.
     async fn live_icp(
         &self,

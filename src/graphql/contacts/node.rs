@@ -39,7 +39,7 @@ impl OutputType for Contact {
         ctx: &ContextSelectionSet<'_>,
         _field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        let object = ContactObject(self.0.clone());
+        let object = ContactObject::new(self.0.clone());
         let items = &ctx.item.node.items;
         let simple =
             items.iter().all(|s| matches!(&s.node, Selection::Field(f) if f.node.directives.is_empty()));
