@@ -754,7 +754,9 @@ impl ContactsQuery {
                 if total_column && total.is_none() {
                     total = Some(row.try_get::<i64>("", TOTAL_COLUMN)?);
                 }
-                models.push(crate::store::contacts::model_from_columns(row, &positions)?);
+                // Shared from the start: a row is ~1 KB, and each move of
+                // one on its way to the page was a copy.
+                models.push(Arc::new(crate::store::contacts::model_from_columns(row, &positions)?));
             }
             if let (Some((q, _)), Some(row)) = (&memo_search, raw.first()) {
                 let version: Option<i64> = row.try_get("", SEARCH_VERSION_COLUMN)?;
@@ -777,9 +779,8 @@ impl ContactsQuery {
             rows.reverse();
         }
         prefetch(ctx, &rows).await?;
-        let cursor = |m: Option<&Model>| m.map(|m| sort.cursor_of(m).encode());
+        let cursor = |m: Option<&Arc<Model>>| m.map(|m| sort.cursor_of(m).encode());
         let info = page_info(&args, has_more, cursor(rows.first()), cursor(rows.last()));
-        let rows = rows.into_iter().map(Arc::new).collect();
         Ok(ContactConnection { rows, sort, page_info: info, total, count })
     }
 
@@ -987,7 +988,7 @@ fn uuid_argument(field: &async_graphql::SelectionField<'_>, name: &str) -> Optio
 /// Loads, in one batch per loader, everything the selected fields of a page
 /// of contacts need — so that a page costs the same statements whatever its
 /// size, instead of depending on when each node's loads reach the loaders.
-async fn prefetch(ctx: &Context<'_>, rows: &[Model]) -> AppResult<()> {
+async fn prefetch(ctx: &Context<'_>, rows: &[Arc<Model>]) -> AppResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
