@@ -9,8 +9,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{BatchRequest, Request, Variables};
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
+use async_graphql::{BatchRequest, Name, Positioned, Request, Variables};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Query, State};
@@ -433,10 +433,7 @@ async fn execute_introspection(state: &AppState, media: MediaType, batch: BatchR
 /// Depth of an operation's selections — fragments expanded, introspection
 /// (`__schema`, `__type`) left out, so that GraphiQL's introspection query
 /// passes whatever `MAX_QUERY_DEPTH` says.
-fn depth_of(
-    doc: &ExecutableDocument,
-    operation: &async_graphql::parser::types::OperationDefinition,
-) -> usize {
+fn depth_of(doc: &ExecutableDocument, operation: &OperationDefinition) -> usize {
     use async_graphql::parser::types::{Selection, SelectionSet};
     fn depth(set: &SelectionSet, doc: &ExecutableDocument, guard: usize, root: bool) -> usize {
         if guard > 64 {
@@ -480,7 +477,7 @@ fn request_error(media: MediaType, code: &str, message: &str) -> (StatusCode, Ve
 /// Counts aliases in the whole document and root fields of `operation`.
 fn count_aliases_and_root_fields(
     doc: &ExecutableDocument,
-    operation: &async_graphql::parser::types::OperationDefinition,
+    operation: &OperationDefinition,
 ) -> (usize, usize) {
     use async_graphql::parser::types::{Selection, SelectionSet};
     fn aliases(set: &SelectionSet) -> usize {
@@ -517,6 +514,18 @@ fn count_aliases_and_root_fields(
     (total, roots(&operation.selection_set.node, doc, 0))
 }
 
+/// The operation `name` of `doc` (its only one when `name` is `None`), with
+/// its name.
+fn find_operation<'a>(
+    doc: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<(Option<&'a Name>, &'a Positioned<OperationDefinition>)> {
+    match name {
+        Some(n) => doc.operations.iter().find(|(op_name, _)| op_name.map(|x| x.as_str()) == Some(n)),
+        None => doc.operations.iter().next(),
+    }
+}
+
 /// A GraphQL response as sent: `data` (left out for a request error), its
 /// fields in the order of the operation `op_name` of `parsed`, then
 /// `extensions` and `errors` when there are any — async-graphql's own order.
@@ -533,13 +542,7 @@ fn response_body(
     out.push(b'{');
     if !request_error {
         write_key(&mut out, "data");
-        let op = parsed.map(|p| &p.doc).and_then(|doc| {
-            let op = match op_name {
-                Some(n) => doc.operations.iter().find(|(name, _)| name.map(|x| x.as_str()) == Some(n)),
-                None => doc.operations.iter().next(),
-            };
-            op.map(|(_, op)| (doc, op))
-        });
+        let op = parsed.map(|p| &p.doc).and_then(|doc| Some((doc, find_operation(doc, op_name)?.1)));
         match op {
             Some((doc, op)) => {
                 crate::response_order::write(&mut out, &response.data, &op.node.selection_set.node, doc)
@@ -595,11 +598,7 @@ async fn execute_one(
     }
     let operation = match parsed.as_deref().map(|p| &p.doc) {
         Some(doc) => {
-            let ops: Vec<_> = doc.operations.iter().collect();
-            let op = match &name {
-                Some(n) => ops.iter().find(|(op_name, _)| op_name.map(|x| x.as_str()) == Some(n.as_str())),
-                None => ops.first(),
-            };
+            let op = find_operation(doc, name.as_deref());
             if let Some((_, op)) = op {
                 let (aliases, roots) = count_aliases_and_root_fields(doc, &op.node);
                 let depth = depth_of(doc, &op.node);

@@ -45,9 +45,12 @@ pub type ColumnSet = u64;
 
 /// Every column.
 pub fn all_columns() -> ColumnSet {
-    let n = Column::iter().count();
-    assert!(n < 64, "a ColumnSet holds at most 63 columns");
-    (1 << n) - 1
+    static ALL: std::sync::LazyLock<ColumnSet> = std::sync::LazyLock::new(|| {
+        let n = Column::iter().count();
+        assert!(n < 64, "a ColumnSet holds at most 63 columns");
+        (1 << n) - 1
+    });
+    *ALL
 }
 
 /// `contacts` selecting the columns of `set`, in `Column::iter()` order, as

@@ -342,17 +342,15 @@ impl ContactObject {
         // The score alone (no breakdown to build): equal to `icpMatch.score`
         // on every fixture case (domain::icp tests).
         let icp = self.live_icp(ctx, icp_id).await?;
-        Ok(icp.as_ref().and_then(|i| Some(i.prepared.as_ref()?.score_of(self.met(i)?))))
+        Ok(icp.as_ref().and_then(|i| self.met(i)).map(|(p, met)| p.score_of(met)))
     }
 
     /// Live match against `icpId`, else against the contact's ICP: score,
     /// tier and the criteria that matched.
     async fn icp_match(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<Plain<IcpMatch>>> {
         let icp = self.live_icp(ctx, icp_id).await?;
-        Ok(icp.as_ref().and_then(|i| {
-            let met = self.met(i)?;
-            let p = i.prepared.as_ref()?;
-            Some(Plain(IcpMatch::from(crate::domain::icp::score_met(p, &icp_contact(&self.0), met))))
+        Ok(icp.as_ref().and_then(|i| self.met(i)).map(|(p, met)| {
+            Plain(IcpMatch::from(crate::domain::icp::score_met(p, &icp_contact(&self.0), met)))
         }))
     }
 
@@ -395,19 +393,23 @@ impl ContactObject {
         Self(model, std::sync::Mutex::new(None))
     }
 
-    /// The criteria of `icp` the contact meets (`None` for an ICP without
-    /// prepared criteria), remembered for the next field that asks.
-    fn met(&self, icp: &crate::graphql::loaders::LoadedIcp) -> Option<crate::domain::icp::Met> {
+    /// The prepared criteria of `icp` and those the contact meets (`None`
+    /// for an ICP without prepared criteria), remembered for the next field
+    /// that asks.
+    fn met<'i>(
+        &self,
+        icp: &'i crate::graphql::loaders::LoadedIcp,
+    ) -> Option<(&'i crate::domain::icp::PreparedIcp, crate::domain::icp::Met)> {
         let prepared = icp.prepared.as_ref()?;
         let mut last = self.1.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((id, met)) = *last
             && id == icp.model.id
         {
-            return Some(met);
+            return Some((prepared, met));
         }
         let met = prepared.met(&icp_contact(&self.0));
         *last = Some((icp.model.id, met));
-        Some(met)
+        Some((prepared, met))
     }
 
     /// The ICP a live score is against: `icpId`, else the contact's own.
@@ -859,7 +861,7 @@ enum ColumnRead {
     /// The column's value.
     Whole,
     /// Not read: nothing selected reads it (the row does not carry it).
-    Null,
+    Unread,
     /// `kernel_analysis` only where something may read it ([`kernel_if_used`]).
     KernelIfUsed,
 }
@@ -950,7 +952,7 @@ fn column_reads(ctx: &Context<'_>, sort: &Sort) -> Vec<ColumnRead> {
         .map(|i| {
             let null = facts.nullable[i] && if plain_only { !read[i] } else { facts.json[i] && !json };
             if null {
-                ColumnRead::Null
+                ColumnRead::Unread
             } else if i == kernel && !kernel_by_name {
                 ColumnRead::KernelIfUsed
             } else {
