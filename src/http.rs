@@ -650,7 +650,9 @@ async fn execute_one(
     } else {
         (&state.schema, parsed.as_ref().map(|_| (request.operation_name.clone(), request.variables.clone())))
     };
-    let request = request.data(RequestContext::new(rdb.clone()));
+    // The response is written by `response_body` (see `RequestContext::prewrite`).
+    let prewrite = parsed.as_ref().is_some_and(|p| p.selects_each_key_once);
+    let request = request.data(RequestContext::new(rdb.clone()).prewritten(prewrite));
     let mut response = match tokio::time::timeout(timeout, schema.execute(request)).await {
         Ok(r) => r,
         Err(_) => {

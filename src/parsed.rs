@@ -38,11 +38,15 @@ pub struct Parsed {
     /// Bytes of the last response to it: what the next one's buffer starts
     /// with, so that writing a page's ~20 KB does not grow it a dozen times.
     response_size: AtomicUsize,
+    /// No selection set selects a response key twice
+    /// ([`crate::response_order::selects_each_key_once`]).
+    pub selects_each_key_once: bool,
 }
 
 impl Parsed {
     fn new(doc: ExecutableDocument) -> Self {
-        Self { doc, validated: Mutex::new(None), response_size: AtomicUsize::new(0) }
+        let selects_each_key_once = crate::response_order::selects_each_key_once(&doc);
+        Self { doc, validated: Mutex::new(None), response_size: AtomicUsize::new(0), selects_each_key_once }
     }
 
     /// Bytes of the last response to this document (0 before the first).

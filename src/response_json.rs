@@ -18,7 +18,9 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) {
         Value::Number(n) => write_serde(out, n),
         Value::String(s) => write_str(out, s),
         Value::Enum(name) => write_str(out, name),
-        Value::Binary(bytes) => write_serde(out, &Value::Binary(bytes.clone())),
+        // The schema has no binary scalar: a binary value is an object the
+        // resolver wrote as JSON already (`RequestContext::prewrite`).
+        Value::Binary(json) => out.extend_from_slice(json),
         Value::List(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
@@ -162,9 +164,16 @@ mod tests {
             _ => unreachable!(),
         };
         map.insert(async_graphql::Name::new("e"), Value::Enum(async_graphql::Name::new("HOT")));
-        map.insert(async_graphql::Name::new("b"), Value::Binary(vec![0u8, 7, 255].into()));
         map.insert(async_graphql::Name::new("k\"ey"), Value::Null);
         let v = Value::Object(map);
         assert_eq!(written(&v), serde_json::to_string(&v).unwrap());
+    }
+
+    #[test]
+    fn a_binary_value_is_json_written_already() {
+        let v = async_graphql::value!([1, {"a": 2}]);
+        let Value::List(mut items) = v else { unreachable!() };
+        items.push(Value::Binary(br#"{"id":"x","n":[1,2]}"#.to_vec().into()));
+        assert_eq!(written(&Value::List(items)), r#"[1,{"a":2},{"id":"x","n":[1,2]}]"#);
     }
 }

@@ -37,23 +37,58 @@ struct Key<'a> {
 }
 
 fn plan<'a>(sets: &[&'a SelectionSet], doc: &'a ExecutableDocument) -> Plan<'a> {
-    let mut keys = Vec::new();
-    keys_in_order(sets, doc, &mut keys, 0);
-    Plan { keys }
+    plan_whole(sets, doc).0
 }
 
-/// Response keys of `sets` in order, with the selection sets of each.
+/// The plan of `sets`, and whether it is whole (fragments nested too deep
+/// to follow leave it short).
+fn plan_whole<'a>(sets: &[&'a SelectionSet], doc: &'a ExecutableDocument) -> (Plan<'a>, bool) {
+    let mut keys = Vec::new();
+    let mut budget = MAX_SELECTIONS;
+    let whole = keys_in_order(sets, doc, &mut keys, 0, &mut budget);
+    (Plan { keys }, whole)
+}
+
+/// Whether no selection set of `doc`'s operations selects a response key
+/// more than once (fragments followed): the engine then merges no two
+/// values of a response, so a resolver may hand back an object already
+/// written as JSON (`RequestContext::prewrite`), which could not be merged.
+pub fn selects_each_key_once(doc: &ExecutableDocument) -> bool {
+    fn once<'a>(sets: &[&'a SelectionSet], doc: &'a ExecutableDocument, depth: usize) -> bool {
+        let (plan, whole) = plan_whole(sets, doc);
+        whole
+            && depth <= 64
+            && plan
+                .keys
+                .iter()
+                .all(|k| k.sets.len() == 1 && (k.sets[0].items.is_empty() || once(&k.sets, doc, depth + 1)))
+    }
+    doc.operations.iter().all(|(_, op)| once(&[&op.node.selection_set.node], doc, 0))
+}
+
+/// Most selections one plan follows: a document that spreads fragments
+/// into fragments over and over names few keys with very many selections.
+const MAX_SELECTIONS: usize = 100_000;
+
+/// Response keys of `sets` in order, with the selection sets of each;
+/// false if fragments nest too deep, or spread too often, to follow.
 fn keys_in_order<'a>(
     sets: &[&'a SelectionSet],
     doc: &'a ExecutableDocument,
     out: &mut Vec<Key<'a>>,
     depth: usize,
-) {
+    budget: &mut usize,
+) -> bool {
     if depth > 32 {
-        return;
+        return false;
     }
+    let mut whole = true;
     for set in sets {
         for item in &set.items {
+            if *budget == 0 {
+                return false;
+            }
+            *budget -= 1;
             match &item.node {
                 Selection::Field(f) => {
                     let name =
@@ -74,16 +109,17 @@ fn keys_in_order<'a>(
                     }
                 }
                 Selection::InlineFragment(i) => {
-                    keys_in_order(&[&i.node.selection_set.node], doc, out, depth + 1)
+                    whole &= keys_in_order(&[&i.node.selection_set.node], doc, out, depth + 1, budget)
                 }
                 Selection::FragmentSpread(s) => {
                     if let Some(fr) = doc.fragments.get(&s.node.fragment_name.node) {
-                        keys_in_order(&[&fr.node.selection_set.node], doc, out, depth + 1);
+                        whole &= keys_in_order(&[&fr.node.selection_set.node], doc, out, depth + 1, budget);
                     }
                 }
             }
         }
     }
+    whole
 }
 
 fn write_planned<'a>(out: &mut Vec<u8>, value: &Value, plan: &Plan<'a>, doc: &'a ExecutableDocument) {
@@ -184,6 +220,34 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#"{"a":[{"y":2,"x":1},{"y":4,"x":3}],"z":{"q":2,"p":1},"b":1}"#
         );
+    }
+
+    #[test]
+    fn a_key_selected_twice_anywhere_is_found() {
+        let once = |q: &str| selects_each_key_once(&parse_query(q).unwrap());
+        assert!(once("{ a { x y } b: a { x } c { ...F } } fragment F on C { p q { r } }"));
+        assert!(once("query A { a { x } } query B { a { x } }"), "each operation on its own");
+        assert!(!once("{ a { x } a { y } }"));
+        assert!(!once("{ a { x x } }"));
+        assert!(!once("{ a { x b: y b: z } }"));
+        assert!(!once("{ a { x ... on A { x } } }"));
+        assert!(!once("{ a { ...F ...F } } fragment F on A { x }"));
+        assert!(!once("{ a { n { m { x } } ...F } } fragment F on A { n { m { y } } }"));
+        assert!(!once("{ a { x } ...F } fragment F on Query { a { y } }"));
+        // fragments nested deeper than followed count as repeating
+        let mut q = String::from("{ a { ...F0 } }");
+        for i in 0..40 {
+            q.push_str(&format!(" fragment F{i} on A {{ ...F{} }}", i + 1));
+        }
+        q.push_str(" fragment F40 on A { x }");
+        assert!(!once(&q));
+        // as do fragments spread too often to follow (2^30 times here)
+        let mut q = String::from("{ a { ...F0 } }");
+        for i in 0..30 {
+            q.push_str(&format!(" fragment F{i} on A {{ ...F{j} ...F{j} }}", j = i + 1));
+        }
+        q.push_str(" fragment F30 on A { x }");
+        assert!(!once(&q));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! are computed once per request ([`KeyHashes`]) and given to every object
 //! built for it. Every later lookup (the response's reordering, the
 //! engine's merging) hashes with the map's own hasher, the shared one, and
-//! finds the same entries.
+//! finds the same entries. An object written as JSON by its resolver takes
+//! each key's `"key":` from the same memo ([`SelectionKeys`]).
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -33,27 +34,53 @@ pub fn hash(key: &Name) -> u64 {
     SHARED.hash_one(key)
 }
 
-/// Hashes of response keys, computed once per selection set for the
-/// request (keyed by the selection set's address, which is stable while
-/// the request's document lives: the request holds it).
+/// What is computed once per selection set for the request (keyed by the
+/// selection set's address, which is stable while the request's document
+/// lives: the request holds it): its response keys' hashes, and each key
+/// as written before its value in JSON.
 #[derive(Default)]
-pub struct KeyHashes(Mutex<Vec<(usize, Arc<[u64]>)>>);
+pub struct SelectionKeys(Mutex<Vec<(usize, Arc<Keys>)>>);
 
-impl KeyHashes {
-    /// The hashes of `keys` (the response keys of `set`, in order).
-    pub fn get<'a>(
-        &self,
-        set: &Positioned<SelectionSet>,
-        keys: impl Iterator<Item = &'a Name>,
-    ) -> Arc<[u64]> {
+/// The response keys of one selection set, in order.
+pub struct Keys {
+    /// Each key's hash under the shared hasher.
+    pub hashes: Box<[u64]>,
+    /// `"key":` of every key, one after another.
+    json: Vec<u8>,
+    /// Where each key's `"key":` ends in `json`.
+    ends: Box<[usize]>,
+}
+
+impl Keys {
+    /// The hashes and JSON of `keys`.
+    pub fn of<'a>(keys: impl Iterator<Item = &'a Name>) -> Self {
+        let (mut hashes, mut json, mut ends) = (Vec::new(), Vec::new(), Vec::new());
+        for key in keys {
+            hashes.push(hash(key));
+            crate::response_json::write_key(&mut json, key);
+            ends.push(json.len());
+        }
+        Self { hashes: hashes.into(), json, ends: ends.into() }
+    }
+
+    /// `"key":` of the `i`th key.
+    pub fn json(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.json[start..self.ends[i]]
+    }
+}
+
+impl SelectionKeys {
+    /// The keys of `set`, whose response keys are `keys` in order.
+    pub fn get<'a>(&self, set: &Positioned<SelectionSet>, keys: impl Iterator<Item = &'a Name>) -> Arc<Keys> {
         let at = set as *const _ as usize;
         let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, hashes)) = known.iter().find(|(a, _)| *a == at) {
-            return hashes.clone();
+        if let Some((_, keys)) = known.iter().find(|(a, _)| *a == at) {
+            return keys.clone();
         }
-        let hashes: Arc<[u64]> = keys.map(hash).collect();
-        known.push((at, hashes.clone()));
-        hashes
+        let keys = Arc::new(Keys::of(keys));
+        known.push((at, keys.clone()));
+        keys
     }
 }
 
@@ -109,6 +136,15 @@ mod tests {
         assert_eq!(map.get(&b), Some(&Value::from(2)));
         assert_eq!(map.swap_remove("b"), Some(Value::from(2)));
         assert!(!map.contains_key("b"));
+    }
+
+    #[test]
+    fn keys_are_written_once_each() {
+        let names = [Name::new("a"), Name::new("bc"), Name::new("d\"e")];
+        let keys = Keys::of(names.iter());
+        let written: Vec<&[u8]> = (0..3).map(|i| keys.json(i)).collect();
+        assert_eq!(written, [&br#""a":"#[..], br#""bc":"#, br#""d\"e":"#]);
+        assert_eq!(keys.hashes[1], hash(&names[1]));
     }
 
     #[test]

@@ -82,15 +82,26 @@ pub struct RequestContext {
     pub db: Arc<RequestDb>,
     /// The request's DataLoaders.
     pub loaders: Loaders,
-    /// Response-key hashes per selection set ([`keys`]).
-    pub key_hashes: keys::KeyHashes,
+    /// Response keys per selection set: hashes, JSON ([`keys`]).
+    pub selection_keys: keys::SelectionKeys,
+    /// Whether a resolver may hand back an object already written as JSON,
+    /// as a `Value::Binary` of its bytes: true only where the response is
+    /// written by `response_json` (which writes such a value as it is) and
+    /// the document selects no response key twice (the engine cannot merge
+    /// written objects). Contacts use it (`contacts::node`).
+    pub prewrite: bool,
 }
 
 impl RequestContext {
     /// A context around a request's database handle.
     pub fn new(db: Arc<RequestDb>) -> Self {
         let loaders = Loaders::new(&db);
-        Self { db, loaders, key_hashes: Default::default() }
+        Self { db, loaders, selection_keys: Default::default(), prewrite: false }
+    }
+
+    /// The context with objects prewritten as JSON where `prewrite`.
+    pub fn prewritten(self, prewrite: bool) -> Self {
+        Self { prewrite, ..self }
     }
 }
 

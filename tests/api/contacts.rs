@@ -1142,45 +1142,91 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
     let plain: Vec<&str> =
         fields.iter().filter(|f| !f.has_args && f.kind == "SCALAR").map(|f| f.name.as_str()).collect();
     assert!(plain.len() >= 50, "{plain:?}");
-    let selection = format!(
-        "{} __typename icp {{ name }} campaign {{ id }} again: email again: email \
+    // Once with every response key once (where a contact's object is
+    // written as JSON by its resolver: `RequestContext::prewrite`), once
+    // with keys repeated (where the engine merges values).
+    let once = format!(
+        "{} __typename icp {{ name }} campaign {{ id }} \
          icpMatchScore icpMatch {{ tier }} renderedEmail {{ subject }} industry: field(name: \"industry\") \
-         bad: field(name: \"no_such_field\") icp {{ id }}",
+         bad: field(name: \"no_such_field\")",
         plain.join(" ")
     );
-    let direct = format!("{{ contacts(first: 60) {{ totalCount nodes {{ {selection} }} }} }}");
-    let fragment = format!(
-        "{{ contacts(first: 60) {{ totalCount nodes {{ ...F }} }} }} fragment F on Contact {{ {selection} }}"
-    );
-    let inline =
-        format!("{{ contacts(first: 60) {{ totalCount nodes {{ ... on Contact {{ {selection} }} }} }} }}");
-    let (status, a) = app.post(Some(&token), &direct, json!({})).await;
-    assert_eq!(status, 200, "{a}");
-    let nodes = a["data"]["contacts"]["nodes"].as_array().unwrap();
-    assert_eq!(nodes.len(), 60);
-    // the page has values in (nearly) every field, so the comparison is not of nulls
-    let empty: Vec<&&str> = plain.iter().filter(|f| nodes.iter().all(|n| n[**f].is_null())).collect();
-    assert_eq!(empty, [&"campaignId"], "fields without values");
-    assert_eq!(nodes[0]["bad"], Value::Null);
-    assert_eq!(a["errors"].as_array().map(Vec::len), Some(60), "one error per `bad` field");
-    // errors by path, without their locations (the texts differ)
-    let errors = |body: &Value| {
-        let mut e: Vec<Value> = body["errors"].as_array().unwrap().clone();
-        for e in &mut e {
-            e.as_object_mut().unwrap().remove("locations");
+    let repeated = format!("{once} again: email again: email icp {{ id }}");
+    for selection in [once, repeated] {
+        let direct = format!("{{ contacts(first: 60) {{ totalCount nodes {{ {selection} }} }} }}");
+        let fragment = format!(
+            "{{ contacts(first: 60) {{ totalCount nodes {{ ...F }} }} }} fragment F on Contact {{ {selection} }}"
+        );
+        let inline = format!(
+            "{{ contacts(first: 60) {{ totalCount nodes {{ ... on Contact {{ {selection} }} }} }} }}"
+        );
+        let (status, a) = app.post(Some(&token), &direct, json!({})).await;
+        assert_eq!(status, 200, "{a}");
+        let nodes = a["data"]["contacts"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 60);
+        // the page has values in (nearly) every field, so the comparison is not of nulls
+        let empty: Vec<&&str> = plain.iter().filter(|f| nodes.iter().all(|n| n[**f].is_null())).collect();
+        assert_eq!(empty, [&"campaignId"], "fields without values");
+        assert_eq!(nodes[0]["bad"], Value::Null);
+        assert_eq!(a["errors"].as_array().map(Vec::len), Some(60), "one error per `bad` field");
+        // errors by path, without their locations (the texts differ)
+        let errors = |body: &Value| {
+            let mut e: Vec<Value> = body["errors"].as_array().unwrap().clone();
+            for e in &mut e {
+                e.as_object_mut().unwrap().remove("locations");
+            }
+            e.sort_by_key(|e| e["path"].to_string());
+            e
+        };
+        for other in [fragment, inline] {
+            let (status, b) = app.post(Some(&token), &other, json!({})).await;
+            assert_eq!(status, 200);
+            // the same values under the same keys in the same order
+            let (da, db) =
+                (serde_json::to_string(&a["data"]).unwrap(), serde_json::to_string(&b["data"]).unwrap());
+            assert!(da == db, "{other}\n{da}\n{db}");
+            assert_eq!(errors(&a), errors(&b), "{other}");
         }
-        e.sort_by_key(|e| e["path"].to_string());
-        e
-    };
-    for other in [fragment, inline] {
-        let (status, b) = app.post(Some(&token), &other, json!({})).await;
-        assert_eq!(status, 200);
-        // the same values under the same keys in the same order
-        let (da, db) =
-            (serde_json::to_string(&a["data"]).unwrap(), serde_json::to_string(&b["data"]).unwrap());
-        assert!(da == db, "{other}\n{da}\n{db}");
-        assert_eq!(errors(&a), errors(&b), "{other}");
     }
+});
+
+both_backends!(a_key_selected_twice_merges_whichever_way_it_repeats, |backend| async move {
+    // A contact's object is written as JSON by its resolver only when no
+    // response key of the document repeats (the engine cannot merge written
+    // objects): every way of repeating one must still merge.
+    let (app, _, token) = seeded(backend, 3).await;
+    let merged = json!({"id": true, "email": true});
+    for query in [
+        "{ contacts(first: 3) { nodes { id } nodes { email } } }",
+        "{ contacts(first: 3) { nodes { id } } contacts(first: 3) { nodes { email } } }",
+        "{ contacts(first: 3) { nodes { id ... on Contact { email } } } }",
+        "{ contacts(first: 3) { ...A ...B } } fragment A on ContactConnection { nodes { id } } \
+         fragment B on ContactConnection { nodes { email } }",
+        "{ contacts(first: 3) { edges { node { id } } edges { node { email } } } }",
+    ] {
+        let (status, body) = app.post(Some(&token), query, json!({})).await;
+        assert_eq!(status, 200, "{body}");
+        let data = &body["data"]["contacts"];
+        let nodes: Vec<&Value> = match data["nodes"].as_array() {
+            Some(nodes) => nodes.iter().collect(),
+            None => data["edges"].as_array().unwrap().iter().map(|e| &e["node"]).collect(),
+        };
+        assert_eq!(nodes.len(), 3, "{query}: {body}");
+        for n in nodes {
+            let has: Value = json!({"id": n["id"].is_string(), "email": n["email"].is_string()});
+            assert_eq!(has, merged, "{query}: {body}");
+        }
+    }
+    // and aliases that do not repeat a key take the written path alike
+    let (_, body) = app
+        .post(
+            Some(&token),
+            "{ a: contacts(first: 3) { nodes { id email } } b: contacts(first: 3) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["a"]["nodes"][2]["id"], body["data"]["b"]["nodes"][2]["id"], "{body}");
+    assert!(body["data"]["a"]["nodes"][2]["email"].is_string(), "{body}");
 });
 
 /// The demo workspace with every contact's score against its first ICP

@@ -8,22 +8,33 @@
 //! batch across the page as they did. A selection with fragments or
 //! directives takes the engine's path whole.
 //!
+//! Where the response is written by `response_json` and no value of the
+//! request will be merged with another (`RequestContext::prewrite`), the
+//! contact's object is handed back already written as JSON: its plain
+//! values go straight from the row into the response's bytes, and the
+//! strings, maps and drops of a value tree that would only have been
+//! written once are never made (about half of a page's instructions).
+//!
 //! The schema of `Contact` stays the derived one (`ContactObject` in the
 //! parent module); `a_contact_resolves_alike_with_and_without_fragments`
 //! checks every plain field of that schema against the engine's path.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::{ContainerType, resolve_container};
-use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ScalarType, ServerResult, Value};
+use async_graphql::{ContextSelectionSet, OutputType, Positioned, ScalarType, ServerResult, Value};
+use chrono::{DateTime, Utc};
 use entity::contacts::Model;
+use uuid::Uuid;
 
 use super::{Contact, ContactObject};
 use crate::graphql::RequestContext;
 use crate::graphql::keys;
-use crate::graphql::scalars::BigInt;
+use crate::graphql::scalars::{push_timestamp, push_uuid, timestamp_text, uuid_text};
+use crate::response_json::{write_str, write_value};
 
 impl OutputType for Contact {
     fn type_name() -> Cow<'static, str> {
@@ -46,112 +57,271 @@ impl OutputType for Contact {
         if !simple {
             return resolve_container(ctx, &object).await;
         }
-        // Response keys in selection order, each with its value or a
-        // pending resolver; the resolvers run concurrently.
-        let mut slots: Vec<(&Name, Option<Value>)> = Vec::with_capacity(items.len());
-        let mut pending = Vec::with_capacity(items.len());
-        for item in items {
-            let Selection::Field(field) = &item.node else { unreachable!("checked above") };
-            let name = field.node.name.node.as_str();
-            let value = match name {
-                "__typename" => Some(Value::String(Self::type_name().into_owned())),
-                // A relation without an id is null whatever it selects: no
-                // resolver to run (most contacts of a page have no ICP).
-                "icp" if self.0.icp_id.is_none() => Some(Value::Null),
-                "campaign" if self.0.campaign_id.is_none() => Some(Value::Null),
-                _ => plain_field(&self.0, name),
-            };
-            if value.is_none() {
+        let model = &*self.0;
+        let fields = || {
+            items.iter().map(|item| match &item.node {
+                Selection::Field(field) => field,
+                _ => unreachable!("checked above"),
+            })
+        };
+        // The fields that are not plain values run their resolvers,
+        // concurrently; the plain ones are written in place below.
+        let pending: Vec<_> = fields()
+            .filter(|field| direct_field(model, field.node.name.node.as_str(), Probe).is_none())
+            .map(|field| {
                 let ctx_field = ctx.with_field(field);
                 let object = &object;
                 // Boxed: the derived resolver's future is ~3.4 KB, and
                 // `join_all` would otherwise move each one twice more.
-                pending.push(Box::pin(async move { object.resolve_field(&ctx_field).await }));
+                Box::pin(async move { object.resolve_field(&ctx_field).await })
+            })
+            .collect();
+        let mut resolved =
+            if pending.is_empty() { Vec::new() } else { futures_util::future::join_all(pending).await }
+                .into_iter();
+        // A field whose resolver failed is left out, as the engine does.
+        let mut next_resolved = || match resolved.next().expect("one result per pending field") {
+            Ok(v) => Some(v.unwrap_or_default()),
+            Err(e) => {
+                ctx.add_error(e);
+                None
             }
-            slots.push((&field.node.response_key().node, value));
-        }
-        let mut resolved = futures_util::future::join_all(pending).await.into_iter();
-        let keys = slots.iter().map(|(key, _)| *key);
-        let hashes = match ctx.data_opt::<RequestContext>() {
-            Some(req) => req.key_hashes.get(ctx.item, keys),
-            None => keys.map(keys::hash).collect(),
         };
-        let mut map = keys::object(slots.len());
-        for ((key, value), hash) in slots.into_iter().zip(hashes.iter()) {
-            let value = match value {
-                Some(v) => v,
-                None => match resolved.next().expect("one result per pending field") {
-                    Ok(v) => v.unwrap_or_default(),
-                    Err(e) => {
-                        ctx.add_error(e);
-                        continue;
+        let response_keys = fields().map(|field| &field.node.response_key().node);
+        let req = ctx.data_opt::<RequestContext>();
+        let keys = match req {
+            Some(req) => req.selection_keys.get(ctx.item, response_keys),
+            None => Arc::new(keys::Keys::of(response_keys)),
+        };
+        if req.is_some_and(|r| r.prewrite) {
+            // The object's JSON, written here (see `RequestContext::prewrite`).
+            let mut out = Vec::with_capacity(32 + 48 * items.len());
+            out.push(b'{');
+            for (i, field) in fields().enumerate() {
+                let mark = out.len();
+                if mark > 1 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(keys.json(i));
+                if direct_field(model, field.node.name.node.as_str(), Json(&mut out)).is_none() {
+                    match next_resolved() {
+                        Some(v) => write_value(&mut out, &v),
+                        None => out.truncate(mark),
                     }
+                }
+            }
+            if out.len() == 1 {
+                return Ok(Value::Null);
+            }
+            out.push(b'}');
+            return Ok(Value::Binary(out.into()));
+        }
+        let mut map = keys::object(items.len());
+        for (field, hash) in fields().zip(keys.hashes.iter()) {
+            let value = match direct_field(model, field.node.name.node.as_str(), MakeValue) {
+                Some(v) => v,
+                None => match next_resolved() {
+                    Some(v) => v,
+                    None => continue,
                 },
             };
-            keys::insert(&mut map, key, *hash, value);
+            keys::insert(&mut map, &field.node.response_key().node, *hash, value);
         }
         Ok(if map.is_empty() { Value::Null } else { Value::Object(map) })
     }
 }
 
-/// The value of a plain column field by its GraphQL name, as its derived
-/// resolver gives it; `None` for every other field.
-fn plain_field(m: &Model, name: &str) -> Option<Value> {
-    fn scalar<T: ScalarType>(v: &T) -> Value {
+/// Where a plain field's value goes: into a `Value` ([`MakeValue`], the
+/// engine's way), straight into the object's JSON ([`Json`]), or nowhere
+/// ([`Probe`]: only whether the field is a plain one). One mapping of names
+/// to columns ([`plain_field`]) serves all three.
+trait Sink: Sized {
+    type Out;
+    fn null(self) -> Self::Out;
+    fn text(self, s: &str) -> Self::Out;
+    fn uuid(self, id: &Uuid) -> Self::Out;
+    fn time(self, t: &DateTime<Utc>) -> Self::Out;
+    fn int(self, n: i64) -> Self::Out;
+    fn texts(self, items: &[String]) -> Self::Out;
+    /// Any other scalar, as its `ScalarType` gives it.
+    fn scalar<T: ScalarType>(self, v: &T) -> Self::Out;
+}
+
+/// Makes the field's `Value`, as its derived resolver would.
+struct MakeValue;
+
+impl Sink for MakeValue {
+    type Out = Value;
+    fn null(self) -> Value {
+        Value::Null
+    }
+    fn text(self, s: &str) -> Value {
+        Value::String(s.to_owned())
+    }
+    fn uuid(self, id: &Uuid) -> Value {
+        Value::String(uuid_text(id))
+    }
+    fn time(self, t: &DateTime<Utc>) -> Value {
+        Value::String(timestamp_text(t))
+    }
+    fn int(self, n: i64) -> Value {
+        Value::Number(n.into())
+    }
+    fn texts(self, items: &[String]) -> Value {
+        Value::List(items.iter().map(|t| Value::String(t.clone())).collect())
+    }
+    fn scalar<T: ScalarType>(self, v: &T) -> Value {
         v.to_value()
     }
-    fn optional<T: ScalarType>(v: &Option<T>) -> Value {
-        v.as_ref().map_or(Value::Null, ScalarType::to_value)
+}
+
+/// Appends the field's JSON: what `response_json` writes for its `Value`.
+struct Json<'a>(&'a mut Vec<u8>);
+
+impl Sink for Json<'_> {
+    type Out = ();
+    fn null(self) {
+        self.0.extend_from_slice(b"null");
+    }
+    fn text(self, s: &str) {
+        write_str(self.0, s);
+    }
+    fn uuid(self, id: &Uuid) {
+        self.0.push(b'"');
+        push_uuid(self.0, id);
+        self.0.push(b'"');
+    }
+    fn time(self, t: &DateTime<Utc>) {
+        self.0.push(b'"');
+        push_timestamp(self.0, t);
+        self.0.push(b'"');
+    }
+    fn int(self, n: i64) {
+        self.0.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    }
+    fn texts(self, items: &[String]) {
+        self.0.push(b'[');
+        for (i, t) in items.iter().enumerate() {
+            if i > 0 {
+                self.0.push(b',');
+            }
+            write_str(self.0, t);
+        }
+        self.0.push(b']');
+    }
+    fn scalar<T: ScalarType>(self, v: &T) {
+        write_value(self.0, &v.to_value());
+    }
+}
+
+/// Gives nothing: whether a field is a plain one.
+struct Probe;
+
+impl Sink for Probe {
+    type Out = ();
+    fn null(self) {}
+    fn text(self, _: &str) {}
+    fn uuid(self, _: &Uuid) {}
+    fn time(self, _: &DateTime<Utc>) {}
+    fn int(self, _: i64) {}
+    fn texts(self, _: &[String]) {}
+    fn scalar<T: ScalarType>(self, _: &T) {}
+}
+
+/// A field the contact gives without a resolver: a plain column, the type's
+/// name, or a relation without an id (null whatever it selects: most
+/// contacts of a page have no ICP). `None` for every other field.
+fn direct_field<S: Sink>(m: &Model, name: &str, sink: S) -> Option<S::Out> {
+    match name {
+        "__typename" => Some(sink.text(&Contact::type_name())),
+        "icp" if m.icp_id.is_none() => Some(sink.null()),
+        "campaign" if m.campaign_id.is_none() => Some(sink.null()),
+        _ => plain_field(m, name, sink),
+    }
+}
+
+/// The value of a plain column field by its GraphQL name, as its derived
+/// resolver gives it; `None` for every other field.
+fn plain_field<S: Sink>(m: &Model, name: &str, s: S) -> Option<S::Out> {
+    fn text<S: Sink>(s: S, v: &Option<String>) -> S::Out {
+        match v {
+            Some(v) => s.text(v),
+            None => s.null(),
+        }
+    }
+    fn uuid<S: Sink>(s: S, v: &Option<Uuid>) -> S::Out {
+        match v {
+            Some(v) => s.uuid(v),
+            None => s.null(),
+        }
+    }
+    fn time<S: Sink>(s: S, v: &Option<DateTime<Utc>>) -> S::Out {
+        match v {
+            Some(v) => s.time(v),
+            None => s.null(),
+        }
+    }
+    fn int<S: Sink>(s: S, v: Option<impl Into<i64>>) -> S::Out {
+        match v {
+            Some(v) => s.int(v.into()),
+            None => s.null(),
+        }
     }
     Some(match name {
-        "id" => scalar(&m.id),
-        "userId" => optional(&m.user_id),
-        "email" => optional(&m.email),
-        "firstName" => optional(&m.first_name),
-        "lastName" => optional(&m.last_name),
-        "company" => optional(&m.company),
-        "jobTitle" => optional(&m.job_title),
-        "phone" => optional(&m.phone),
-        "linkedinUrl" => optional(&m.linkedin_url),
-        "website" => optional(&m.website),
-        "vertical" => optional(&m.vertical),
-        "personaType" => optional(&m.persona_type),
-        "annualRevenue" => optional(&m.annual_revenue.map(BigInt)),
-        "enrichmentStatus" => scalar(&m.enrichment_status),
-        "enrichedAt" => optional(&m.enriched_at),
-        "lifecycleStage" => optional(&m.lifecycle_stage),
-        "leadStatus" => optional(&m.lead_status),
-        "pipelineStage" => optional(&m.pipeline_stage),
-        "externalId" => optional(&m.external_id),
-        "hubspotId" => optional(&m.hubspot_id),
-        "createdAt" => scalar(&m.created_at),
-        "updatedAt" => scalar(&m.updated_at),
-        "enrichmentCompanyName" => optional(&m.enrichment_company_name),
-        "enrichmentCompanyRevenue" => optional(&m.enrichment_company_revenue.map(BigInt)),
-        "enrichmentCompanyEmployees" => optional(&m.enrichment_company_employees),
-        "enrichmentCompanyIndustry" => optional(&m.enrichment_company_industry),
-        "enrichmentCompanyGrowthYoy" => optional(&m.enrichment_company_growth_yoy),
-        "enrichmentPersonTitle" => optional(&m.enrichment_person_title),
-        "enrichmentPersonBackground" => optional(&m.enrichment_person_background),
-        "enrichmentLastEnrichedAt" => optional(&m.enrichment_last_enriched_at),
-        "enrichmentDataQualityScore" => scalar(&m.enrichment_data_quality_score),
-        "kernelWhoPersona" => optional(&m.kernel_who_persona),
-        "kernelWhoInfluence" => optional(&m.kernel_who_influence),
-        "kernelWhenUrgency" => optional(&m.kernel_when_urgency),
-        "kernelWhenTimingSignal" => optional(&m.kernel_when_timing_signal),
-        "kernelWhatHook" => optional(&m.kernel_what_hook),
-        "bestCallVariantNumber" => optional(&m.best_call_variant_number),
-        "emailSubject" => optional(&m.email_subject),
-        "emailBodyPreview" => optional(&m.email_body_preview),
-        "assignedProduct" => optional(&m.assigned_product),
-        "icpId" => optional(&m.icp_id),
-        "storedIcpMatchScore" => optional(&m.icp_match_score),
-        "campaignId" => optional(&m.campaign_id),
-        "emailSendId" => optional(&m.email_send_id),
-        "source" => optional(&m.source),
-        "tags" => Value::List(m.tags.0.iter().map(|t| Value::String(t.clone())).collect()),
-        "notes" => optional(&m.notes),
-        "fullName" => super::full_name(m).map_or(Value::Null, Value::String),
+        "id" => s.uuid(&m.id),
+        "userId" => uuid(s, &m.user_id),
+        "email" => text(s, &m.email),
+        "firstName" => text(s, &m.first_name),
+        "lastName" => text(s, &m.last_name),
+        "company" => text(s, &m.company),
+        "jobTitle" => text(s, &m.job_title),
+        "phone" => text(s, &m.phone),
+        "linkedinUrl" => text(s, &m.linkedin_url),
+        "website" => text(s, &m.website),
+        "vertical" => text(s, &m.vertical),
+        "personaType" => text(s, &m.persona_type),
+        "annualRevenue" => int(s, m.annual_revenue),
+        "enrichmentStatus" => s.text(&m.enrichment_status),
+        "enrichedAt" => time(s, &m.enriched_at),
+        "lifecycleStage" => text(s, &m.lifecycle_stage),
+        "leadStatus" => text(s, &m.lead_status),
+        "pipelineStage" => text(s, &m.pipeline_stage),
+        "externalId" => text(s, &m.external_id),
+        "hubspotId" => text(s, &m.hubspot_id),
+        "createdAt" => s.time(&m.created_at),
+        "updatedAt" => s.time(&m.updated_at),
+        "enrichmentCompanyName" => text(s, &m.enrichment_company_name),
+        "enrichmentCompanyRevenue" => int(s, m.enrichment_company_revenue),
+        "enrichmentCompanyEmployees" => int(s, m.enrichment_company_employees),
+        "enrichmentCompanyIndustry" => text(s, &m.enrichment_company_industry),
+        "enrichmentCompanyGrowthYoy" => match &m.enrichment_company_growth_yoy {
+            Some(v) => s.scalar(v),
+            None => s.null(),
+        },
+        "enrichmentPersonTitle" => text(s, &m.enrichment_person_title),
+        "enrichmentPersonBackground" => text(s, &m.enrichment_person_background),
+        "enrichmentLastEnrichedAt" => time(s, &m.enrichment_last_enriched_at),
+        "enrichmentDataQualityScore" => s.int(m.enrichment_data_quality_score.into()),
+        "kernelWhoPersona" => text(s, &m.kernel_who_persona),
+        "kernelWhoInfluence" => text(s, &m.kernel_who_influence),
+        "kernelWhenUrgency" => text(s, &m.kernel_when_urgency),
+        "kernelWhenTimingSignal" => text(s, &m.kernel_when_timing_signal),
+        "kernelWhatHook" => text(s, &m.kernel_what_hook),
+        "bestCallVariantNumber" => int(s, m.best_call_variant_number),
+        "emailSubject" => text(s, &m.email_subject),
+        "emailBodyPreview" => text(s, &m.email_body_preview),
+        "assignedProduct" => text(s, &m.assigned_product),
+        "icpId" => uuid(s, &m.icp_id),
+        "storedIcpMatchScore" => int(s, m.icp_match_score),
+        "campaignId" => uuid(s, &m.campaign_id),
+        "emailSendId" => text(s, &m.email_send_id),
+        "source" => text(s, &m.source),
+        "tags" => s.texts(&m.tags.0),
+        "notes" => text(s, &m.notes),
+        "fullName" => match super::full_name(m) {
+            Some(name) => s.text(&name),
+            None => s.null(),
+        },
         _ => return None,
     })
 }
