@@ -365,6 +365,17 @@ async fn jwks_keys_are_picked_by_kid_and_refreshed_on_an_unknown_kid() {
                 .await;
     }
     assert!(fetches.load(std::sync::atomic::Ordering::SeqCst) <= before + 2);
+    // the provider withdraws key-1: once the set is fetched again, a token
+    // signed with it is refused, although the very same text was accepted
+    // before (tokens verified with JWKS keys are not remembered as verified)
+    let key1_token = sign(jsonwebtoken::Algorithm::RS256, Some("key-1"), &claims(), &k1);
+    assert_eq!(status(&app, &key1_token).await.0, 200);
+    let mut only_key2: Value = serde_json::from_str(&keys("jwks2.json")).unwrap();
+    only_key2["keys"].as_array_mut().unwrap().retain(|k| k["kid"] == "key-2");
+    *set.lock().unwrap() = only_key2.to_string();
+    tokio::time::sleep(latticeiq::auth::jwks::REFRESH_INTERVAL).await;
+    let _ = status(&app, &sign(jsonwebtoken::Algorithm::RS256, Some("key-3"), &claims(), &k2)).await;
+    assert_eq!(status(&app, &key1_token).await.0, 401);
     // HS256 is off when only a JWKS is configured
     let hs = sign(
         jsonwebtoken::Algorithm::HS256,
