@@ -41,7 +41,10 @@ pub fn push_uuid(out: &mut Vec<u8>, id: &uuid::Uuid) {
 /// 0..=9999 takes chrono's own path.
 pub fn push_timestamp(out: &mut Vec<u8>, t: &chrono::DateTime<chrono::Utc>) {
     use chrono::{Datelike, Timelike};
-    let (date, time) = (t.date_naive(), t.time());
+    // The stored UTC date and time (`date_naive` would add the zero offset
+    // through date arithmetic first).
+    let naive = t.naive_utc();
+    let (date, time) = (naive.date(), naive.time());
     let year = date.year();
     if !(0..=9999).contains(&year) {
         out.extend_from_slice(t.to_rfc3339().as_bytes());

@@ -1003,6 +1003,21 @@ both_backends!(rows_decode_by_position_exactly_as_by_name, |backend| async move 
     )
     .await;
     let backend_db = app.db.backend();
+    if backend_db == sea_orm::DbBackend::Postgres {
+        // timestamps before Postgres's epoch (2000) and Unix's, read from
+        // their binary form (store::contacts::PgCell)
+        exec(
+            &app.db,
+            &format!(
+                "UPDATE contacts SET enriched_at = (ARRAY['1969-07-20 20:17:40.123456+00', '1999-12-31 23:59:59.999999+00', \
+                 '2000-01-01 00:00:00+00', '0001-01-01 00:00:00.000001+00', '9999-12-31 23:59:59.999999+00'])[1 + n % 5]::timestamptz \
+                 FROM (SELECT id AS nid, row_number() OVER (ORDER BY id) AS n FROM contacts WHERE workspace_id = {ws}) k \
+                 WHERE contacts.id = k.nid AND k.n <= 10",
+                ws = uuid_sql(&app.db, WS),
+            ),
+        )
+        .await;
+    }
     let raw = app.db.conn().query_all_raw(entity::contacts::Entity::find().build(backend_db)).await.unwrap();
     assert!(raw.len() >= 160, "{}", raw.len());
     let mut full = 0;
