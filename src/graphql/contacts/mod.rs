@@ -475,8 +475,8 @@ impl ContactConnection {
     }
 
     /// The contacts.
-    async fn nodes(&self) -> Vec<Contact> {
-        self.rows.iter().map(|m| Contact(m.clone())).collect()
+    async fn nodes(&self) -> node::ContactList {
+        node::ContactList(self.rows.clone())
     }
 
     /// Where this page sits in the list.

@@ -96,24 +96,9 @@ impl OutputType for Contact {
         if req.is_some_and(|r| r.prewrite) {
             // The object's JSON, written here (see `RequestContext::prewrite`).
             let mut out = Vec::with_capacity(32 + 48 * items.len());
-            out.push(b'{');
-            for (i, field) in fields().enumerate() {
-                let mark = out.len();
-                if mark > 1 {
-                    out.push(b',');
-                }
-                out.extend_from_slice(keys.json(i));
-                if direct_field(model, field.node.name.node.as_str(), Json(&mut out)).is_none() {
-                    match next_resolved() {
-                        Some(v) => write_value(&mut out, &v),
-                        None => out.truncate(mark),
-                    }
-                }
-            }
-            if out.len() == 1 {
+            if !write_object(&mut out, model, fields(), &keys, next_resolved) {
                 return Ok(Value::Null);
             }
-            out.push(b'}');
             return Ok(Value::Binary(out.into()));
         }
         let mut map = keys::object(items.len());
@@ -128,6 +113,120 @@ impl OutputType for Contact {
             keys::insert(&mut map, &field.node.response_key().node, *hash, value);
         }
         Ok(if map.is_empty() { Value::Null } else { Value::Object(map) })
+    }
+}
+
+/// Appends the JSON object of `model` for `fields` (a selection without
+/// fragments or directives) with their `keys`, taking the value of each
+/// field that is not a plain one from `next_resolved` in turn (`None`: the
+/// field failed, and is left out as the engine leaves it out). False, with
+/// nothing written, when no field was written.
+fn write_object<'f>(
+    out: &mut Vec<u8>,
+    model: &Model,
+    fields: impl Iterator<Item = &'f Positioned<Field>>,
+    keys: &keys::Keys,
+    mut next_resolved: impl FnMut() -> Option<Value>,
+) -> bool {
+    let start = out.len();
+    out.push(b'{');
+    for (i, field) in fields.enumerate() {
+        let mark = out.len();
+        if mark > start + 1 {
+            out.push(b',');
+        }
+        out.extend_from_slice(keys.json(i));
+        if direct_field(model, field.node.name.node.as_str(), Json(out)).is_none() {
+            match next_resolved() {
+                Some(v) => write_value(out, &v),
+                None => out.truncate(mark),
+            }
+        }
+    }
+    if out.len() == start + 1 {
+        out.truncate(start);
+        return false;
+    }
+    out.push(b'}');
+    true
+}
+
+/// The contacts of a page (`[Contact!]!`). Where objects are prewritten
+/// (`RequestContext::prewrite`) and the selection is plain, the list is
+/// written as one piece of JSON: a contact whose selected fields are all
+/// plain values is written straight from its row, without a future, a
+/// context or an object of its own; only the others resolve (concurrently,
+/// so that their DataLoaders batch as before). Elsewhere it is the engine's
+/// list of [`Contact`]s.
+pub struct ContactList(pub Vec<Arc<Model>>);
+
+impl OutputType for ContactList {
+    fn type_name() -> Cow<'static, str> {
+        <Vec<Contact> as OutputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <Vec<Contact> as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
+        let items = &ctx.item.node.items;
+        let fields: Option<Vec<&Positioned<Field>>> = items
+            .iter()
+            .map(|s| match &s.node {
+                Selection::Field(f) if f.node.directives.is_empty() => Some(f),
+                _ => None,
+            })
+            .collect();
+        let (Some(req), Some(fields)) = (ctx.data_opt::<RequestContext>().filter(|r| r.prewrite), fields)
+        else {
+            let list: Vec<Contact> = self.0.iter().map(|m| Contact(m.clone())).collect();
+            return list.resolve(ctx, field).await;
+        };
+        let keys = req.selection_keys.get(ctx.item, fields.iter().map(|f| &f.node.response_key().node));
+        let Some(first) = self.0.first() else { return Ok(Value::List(Vec::new())) };
+        // Whether a field is plain depends on the row only for a relation
+        // (null without an id); any other field is plain for every row or none.
+        let relation = |name: &str| matches!(name, "icp" | "campaign");
+        let names = || fields.iter().map(|f| f.node.name.node.as_str());
+        let plain_rows = names().all(|n| relation(n) || direct_field(first, n, Probe).is_some());
+        let direct: Vec<bool> = self
+            .0
+            .iter()
+            .map(|m| {
+                plain_rows && names().filter(|n| relation(n)).all(|n| direct_field(m, n, Probe).is_some())
+            })
+            .collect();
+        let pending: Vec<_> = self
+            .0
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !direct[*i])
+            .map(|(i, m)| {
+                let contact = Contact(m.clone());
+                let ctx_item = ctx.with_index(i);
+                Box::pin(async move { contact.resolve(&ctx_item, field).await })
+            })
+            .collect();
+        let mut resolved =
+            if pending.is_empty() { Vec::new() } else { futures_util::future::join_all(pending).await }
+                .into_iter();
+        let mut out = Vec::with_capacity(2 + self.0.len() * (32 + 48 * fields.len()));
+        out.push(b'[');
+        for (i, m) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            if direct[i] {
+                write_object(&mut out, m, fields.iter().copied(), &keys, || {
+                    unreachable!("every field is plain")
+                });
+            } else {
+                write_value(&mut out, &resolved.next().expect("one result per resolved contact")?);
+            }
+        }
+        out.push(b']');
+        Ok(Value::Binary(out.into()))
     }
 }
 
