@@ -463,6 +463,53 @@ fn depth_of(doc: &ExecutableDocument, operation: &OperationDefinition) -> usize 
 /// Most aliases in one document, and most root fields in one operation.
 pub const MAX_ALIASES: usize = 100;
 
+/// Most field selections of an operation with its fragments expanded. A
+/// document of a few hundred bytes whose fragments each spread the next one
+/// twice selects 2^n fields once expanded, and every walk that expands them
+/// (the depth limit, the engine's validation and complexity) takes
+/// exponential time: 24 such fragments held a worker for 5 s.
+pub const MAX_EXPANDED_SELECTIONS: usize = 20_000;
+
+/// Field selections of `operation` with every fragment spread expanded,
+/// counted without expanding them (each fragment's count is computed once;
+/// a spread inside its own expansion counts nothing, as validation refuses
+/// fragment cycles anyway). Saturates at `usize::MAX`.
+fn expanded_selections(doc: &ExecutableDocument, operation: &OperationDefinition) -> usize {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn count<'a>(
+        set: &'a SelectionSet,
+        doc: &'a ExecutableDocument,
+        known: &mut std::collections::HashMap<&'a str, usize>,
+        open: &mut Vec<&'a str>,
+    ) -> usize {
+        set.items
+            .iter()
+            .map(|s| match &s.node {
+                Selection::Field(f) => {
+                    1usize.saturating_add(count(&f.node.selection_set.node, doc, known, open))
+                }
+                Selection::InlineFragment(i) => count(&i.node.selection_set.node, doc, known, open),
+                Selection::FragmentSpread(sp) => {
+                    let name = sp.node.fragment_name.node.as_str();
+                    if let Some(&n) = known.get(name) {
+                        return n;
+                    }
+                    let Some(fragment) = doc.fragments.get(&sp.node.fragment_name.node) else { return 0 };
+                    if open.contains(&name) {
+                        return 0;
+                    }
+                    open.push(name);
+                    let n = count(&fragment.node.selection_set.node, doc, known, open);
+                    open.pop();
+                    known.insert(name, n);
+                    n
+                }
+            })
+            .fold(0, usize::saturating_add)
+    }
+    count(&operation.selection_set.node, doc, &mut std::collections::HashMap::new(), &mut Vec::new())
+}
+
 /// A request-level GraphQL error (no `data`): 400 under
 /// `graphql-response+json`, 200 under `application/json`.
 fn request_error(media: MediaType, code: &str, message: &str) -> (StatusCode, Vec<u8>) {
@@ -599,7 +646,14 @@ async fn execute_one(
     let operation = match parsed.as_deref().map(|p| &p.doc) {
         Some(doc) => {
             let op = find_operation(doc, name.as_deref());
-            if let Some((_, op)) = op {
+            let expanded = op.map_or(0, |(_, op)| expanded_selections(doc, &op.node));
+            if expanded > MAX_EXPANDED_SELECTIONS {
+                // First: every other walk of the document (ours and the
+                // engine's validation) expands fragments as it goes.
+                too_many = Some(format!(
+                    "the query selects {expanded} fields with its fragments expanded; at most {MAX_EXPANDED_SELECTIONS} are allowed"
+                ));
+            } else if let Some((_, op)) = op {
                 let (aliases, roots) = count_aliases_and_root_fields(doc, &op.node);
                 let depth = depth_of(doc, &op.node);
                 if aliases > MAX_ALIASES || roots > MAX_ALIASES {

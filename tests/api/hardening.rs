@@ -36,6 +36,35 @@ async fn status(app: &TestApp, token: &str) -> (u16, Value) {
     app.post(Some(token), "{ viewer { workspaceId } }", json!({})).await
 }
 
+both_backends!(fragments_that_expand_exponentially_are_refused_before_any_walk, |backend| async move {
+    // Each fragment spreads the next twice: a few hundred bytes selecting
+    // 2^n fields once expanded. Refused by their expanded count, which is
+    // computed without expanding them (at n = 24 the walks that expand
+    // them took 5 s of a worker; here n = 20 keeps the test quick even
+    // when the limit is missing, and the message tells the two apart).
+    let app = TestApp::with_demo(backend).await;
+    let t = app.admin();
+    let bomb = |n: usize| {
+        let mut q = String::from("query { contacts(first: 1) { nodes { ...F0 } } }");
+        for i in 0..n {
+            q.push_str(&format!(" fragment F{i} on Contact {{ ...F{j} ...F{j} }}", j = i + 1));
+        }
+        q.push_str(&format!(" fragment F{n} on Contact {{ id email }}"));
+        q
+    };
+    let (st, body) = app.post(Some(&t), &bomb(20), json!({})).await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("fragments expanded") && message.contains("2097154"), "{message}");
+    assert!(body.get("data").is_none(), "{body}");
+    // a few levels of the same shape are an ordinary query
+    let (st, body) = app.post(Some(&t), &bomb(3), json!({})).await;
+    assert_eq!(st, 200, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    assert!(body["data"]["contacts"]["nodes"][0]["email"].is_string(), "{body}");
+});
+
 both_backends!(request_limits_are_enforced_with_clear_errors, |backend| async move {
     let app = TestApp::with_demo(backend).await;
     let t = app.admin();
