@@ -119,7 +119,6 @@ const MAX_VERIFIED: usize = 10_000;
 #[derive(Default)]
 struct Verified(std::sync::Mutex<std::collections::HashMap<Box<str>, Remembered>>);
 
-#[derive(Clone)]
 struct Remembered {
     claims: Claims,
     exp: u64,

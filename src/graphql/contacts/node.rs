@@ -187,7 +187,7 @@ impl OutputType for ContactList {
         let Some(first) = self.0.first() else { return Ok(Value::List(Vec::new())) };
         // Whether a field is plain depends on the row only for a relation
         // (null without an id); any other field is plain for every row or none.
-        let relation = |name: &str| matches!(name, "icp" | "campaign");
+        let relation = |name: &str| relation_id(first, name).is_some();
         let names = || fields.iter().map(|f| f.node.name.node.as_str());
         let plain_rows = names().all(|n| relation(n) || direct_field(first, n, Probe).is_some());
         let direct: Vec<bool> = self
@@ -333,9 +333,22 @@ impl Sink for Probe {
 fn direct_field<S: Sink>(m: &Model, name: &str, sink: S) -> Option<S::Out> {
     match name {
         "__typename" => Some(sink.text(&Contact::type_name())),
-        "icp" if m.icp_id.is_none() => Some(sink.null()),
-        "campaign" if m.campaign_id.is_none() => Some(sink.null()),
-        _ => plain_field(m, name, sink),
+        _ => match relation_id(m, name) {
+            Some(None) => Some(sink.null()),
+            Some(Some(_)) => None,
+            None => plain_field(m, name, sink),
+        },
+    }
+}
+
+/// The id a relation field (`icp`, `campaign`) loads by, `None` when the
+/// field is not a relation: the only fields whose being plain depends on
+/// the row.
+fn relation_id(m: &Model, name: &str) -> Option<Option<Uuid>> {
+    match name {
+        "icp" => Some(m.icp_id),
+        "campaign" => Some(m.campaign_id),
+        _ => None,
     }
 }
 
