@@ -284,6 +284,12 @@ impl Loaders {
         }
     }
 
+    /// The workspace context if a resolver has loaded it already: what a
+    /// field written without its resolver needs (see `contacts::node`).
+    pub fn loaded_context(&self) -> Option<&Arc<WorkspaceContext>> {
+        self.context.get()
+    }
+
     /// The request's workspace context (loaded on first use).
     pub async fn context(&self) -> Result<Arc<WorkspaceContext>, AppError> {
         // Nearly every call finds it loaded. The load's future (several

@@ -15,6 +15,8 @@ use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
 use async_graphql::{ContextSelectionSet, OutputType, Positioned, ServerResult, Value};
 
+use crate::response_json::{write_str, write_value};
+
 /// A value of `T` whose plain fields are written directly (see the module).
 pub struct Plain<T>(pub T);
 
@@ -57,4 +59,53 @@ impl<T: OutputType + PlainFields> OutputType for Plain<T> {
         }
         Ok(Value::Object(map))
     }
+}
+
+/// Appends the JSON object of `value` for `field`'s selection, as
+/// [`Plain::resolve`] would give it and `response_json` write it, where
+/// every selected field is a plain one of `T` (or `__typename`) without
+/// arguments or directives; `null` for no value. Only where objects are
+/// prewritten (`RequestContext::prewrite`: no key is selected twice). False,
+/// with nothing written, for any other selection: the engine resolves it.
+pub fn write_selection<T: OutputType + PlainFields>(
+    out: &mut Vec<u8>,
+    field: &Field,
+    value: Option<&T>,
+) -> bool {
+    let Some(value) = value else {
+        out.extend_from_slice(b"null");
+        return true;
+    };
+    let start = out.len();
+    out.push(b'{');
+    for (i, item) in field.selection_set.node.items.iter().enumerate() {
+        let Selection::Field(f) = &item.node else {
+            out.truncate(start);
+            return false;
+        };
+        let f = &f.node;
+        let name = f.name.node.as_str();
+        let v = if !f.directives.is_empty()
+            || !f.arguments.is_empty()
+            || !f.selection_set.node.items.is_empty()
+        {
+            None
+        } else if name == "__typename" {
+            Some(Value::String(T::type_name().into_owned()))
+        } else {
+            value.plain_field(name)
+        };
+        let Some(v) = v else {
+            out.truncate(start);
+            return false;
+        };
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, f.response_key().node.as_str());
+        out.push(b':');
+        write_value(out, &v);
+    }
+    out.push(b'}');
+    true
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::ContextExt;
-use super::loaders::{LoadedCallTemplate, LoadedEmailTemplate};
+use super::loaders::{LoadedCallTemplate, LoadedEmailTemplate, WorkspaceContext};
 use crate::domain::fields::{self, FieldDefinition};
 use crate::domain::personalize::{self, RenderContext};
 use crate::domain::templates::{self, Rendered, Template};
@@ -199,26 +199,37 @@ pub async fn render_for_contact(
     variables: Option<Value>,
 ) -> AppResult<Option<RenderedTemplate>> {
     let variables = variables_object(variables)?;
-    let data = RenderData::load(ctx).await?;
-    let loaders = &ctx.req()?.loaders;
+    let context = ctx.req()?.loaders.context().await?;
+    Ok(render_in(&context, contact, kind, id, variables.as_ref()))
+}
+
+/// [`render_for_contact`] with the workspace context at hand and
+/// `variables` already checked: no await, so that a page can write it
+/// without a resolver (`contacts::node`).
+pub fn render_in(
+    context: &WorkspaceContext,
+    contact: &contacts::Model,
+    kind: TemplateKind,
+    id: Option<Uuid>,
+    variables: Option<&Map<String, Value>>,
+) -> Option<RenderedTemplate> {
+    let data = RenderData { definitions: context.fields.clone(), settings: context.settings.clone() };
     let id = match kind {
         TemplateKind::Email => {
             id.or_else(|| data.settings.as_ref().and_then(|s| s.default_email_template_id))
         }
         TemplateKind::Call => id.or_else(|| data.settings.as_ref().and_then(|s| s.default_call_template_id)),
-    };
-    let Some(id) = id else { return Ok(None) };
-    let rc = data.context(variables.as_ref());
+    }?;
+    let rc = data.context(variables);
     let source = ContactFields(contact);
-    let context = loaders.context().await?;
-    Ok(match kind {
+    match kind {
         TemplateKind::Email => context
             .email_template(id)
             .map(|t| personalize::render(&source, &rc, Some(&t.subject), &t.body).into()),
         TemplateKind::Call => {
             context.call_template(id).map(|t| personalize::render(&source, &rc, None, &t.body).into())
         }
-    })
+    }
 }
 
 /// Parses and checks a template text for saving or previewing:

@@ -1160,11 +1160,25 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
     // Once with every response key once (where a contact's object is
     // written as JSON by its resolver: `RequestContext::prewrite`), once
     // with keys repeated (where the engine merges values).
+    // Computed fields with and without arguments: those a page writes
+    // without their resolvers (`node::computed_field`) and those it hands
+    // back to them (a breakdown, bad `variables`, an unknown name).
+    let (_, icps) = app.post(Some(&token), "{ idealClientProfiles { id } }", json!({})).await;
+    let icp = icps["data"]["idealClientProfiles"][0]["id"].as_str().unwrap().to_owned();
     let once = format!(
         "{} __typename icp {{ name }} campaign {{ id }} \
          icpMatchScore icpMatch {{ tier }} renderedEmail {{ subject }} industry: field(name: \"industry\") \
          bad: field(name: \"no_such_field\")",
         plain.join(" ")
+    );
+    let computed = format!(
+        "id email __typename icp {{ name }} bad: field(name: \"no_such_field\") \
+         scoreFor: icpMatchScore(icpId: \"{icp}\") matchFor: icpMatch(icpId: \"{icp}\") {{ score tier __typename }} \
+         noIcp: icpMatchScore(icpId: \"{OTHER}\") withBreakdown: icpMatch {{ score breakdown {{ criterion matched }} }} \
+         mail: renderedEmail(variables: {{sender_name: \"Dana\"}}) {{ subject body usedVariables missingVariables \
+         defaultedVariables complete __typename }} call: renderedCallScript(templateId: null, variables: {{sender_name: \"Dana\"}}) \
+         {{ subject body complete defaultedVariables }} \
+         badVariables: renderedEmail(variables: 5) {{ body }} title: field(name: \"title\") tagList: field(name: \"tags\")"
     );
     let repeated = format!("{once} again: email again: email icp {{ id }}");
     // and plain fields with relations only (a page's contacts then are
@@ -1176,8 +1190,12 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
         .collect();
     assert!(columns.len() >= 45, "{columns:?}");
     let plain_only = format!("{} __typename icp {{ name }} campaign {{ id }}", columns.join(" "));
-    for (selection, selected) in [(once, &plain), (repeated, &plain), (plain_only, &columns)] {
+    let computed_fields = vec!["id", "email"];
+    for (selection, selected) in
+        [(once, &plain), (repeated, &plain), (plain_only, &columns), (computed, &computed_fields)]
+    {
         let with_errors = selection.contains("bad:");
+        let with_bad_variables = selection.contains("badVariables:");
         let direct = format!("{{ contacts(first: 60) {{ totalCount nodes {{ {selection} }} }} }}");
         let fragment = format!(
             "{{ contacts(first: 60) {{ totalCount nodes {{ ...F }} }} }} fragment F on Contact {{ {selection} }}"
@@ -1187,17 +1205,27 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
         );
         let (status, a) = app.post(Some(&token), &direct, json!({})).await;
         assert_eq!(status, 200, "{a}");
-        let nodes = a["data"]["contacts"]["nodes"].as_array().unwrap();
+        let nodes = a["data"]["contacts"]["nodes"].as_array().unwrap_or_else(|| panic!("{a}"));
         assert_eq!(nodes.len(), 60);
         // the page has values in (nearly) every field, so the comparison is not of nulls
         let empty: Vec<&&str> = selected.iter().filter(|f| nodes.iter().all(|n| n[**f].is_null())).collect();
-        assert_eq!(empty, [&"campaignId"], "fields without values");
+        let expected_empty: Vec<&&str> = selected.iter().filter(|f| **f == "campaignId").collect();
+        assert_eq!(empty, expected_empty, "fields without values");
         assert!(nodes.iter().any(|n| !n["icp"].is_null()) && nodes.iter().any(|n| n["icp"].is_null()));
         if with_errors {
             assert_eq!(nodes[0]["bad"], Value::Null);
-            assert_eq!(a["errors"].as_array().map(Vec::len), Some(60), "one error per `bad` field");
+            let per_node = if with_bad_variables { 2 } else { 1 };
+            assert_eq!(a["errors"].as_array().map(Vec::len), Some(60 * per_node), "one error per bad field");
         } else {
             assert!(a.get("errors").is_none(), "{a}");
+        }
+        if with_bad_variables {
+            assert_eq!(nodes[0]["badVariables"], Value::Null);
+            // the computed fields have values to compare
+            for key in ["scoreFor", "matchFor", "withBreakdown", "mail", "call", "title", "tagList"] {
+                assert!(nodes.iter().any(|n| !n[key].is_null()), "{key}: {a}");
+            }
+            assert!(nodes.iter().all(|n| n["noIcp"].is_null()));
         }
         // errors by path, without their locations (the texts differ)
         let errors = |body: &Value| {

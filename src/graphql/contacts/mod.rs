@@ -21,7 +21,7 @@ use self::order::{OrderBy, Sort, SortDirection};
 use super::ContextExt;
 use super::campaigns::Campaign;
 use super::icp::{IcpMatch, IdealClientProfile};
-use super::loaders::with_context_stamp;
+use super::loaders::{LoadedIcp, WorkspaceContext, with_context_stamp};
 use super::pagination::{Cursor, Direction, PageArgs, PageInfo, page_info};
 use super::plain::Plain;
 use super::scalars::BigInt;
@@ -328,30 +328,22 @@ impl ContactObject {
     /// derived columns still empty fall back to the enrichment JSON. Unknown
     /// names are `BAD_USER_INPUT`.
     async fn field(&self, ctx: &Context<'_>, name: String) -> AppResult<Option<Json<serde_json::Value>>> {
-        let req = ctx.req()?;
-        let defs = req.loaders.context().await?.fields.clone();
-        match fields::resolve(&ContactFields(&self.0), &defs.definitions, &name) {
-            Ok(v) => Ok(v.map(Json)),
-            Err(FieldError::Unknown(n)) => Err(AppError::bad_field("name", format!("unknown field `{n}`"))),
-        }
+        let context = ctx.req()?.loaders.context().await?;
+        Ok(self.field_in(&context, &name)?.map(Json))
     }
 
     /// Live score (0–100) against `icpId`, else against the contact's ICP;
     /// null when there is neither (an id of another workspace counts as none).
     async fn icp_match_score(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<i32>> {
-        // The score alone (no breakdown to build): equal to `icpMatch.score`
-        // on every fixture case (domain::icp tests).
-        let icp = self.live_icp(ctx, icp_id).await?;
-        Ok(icp.as_ref().and_then(|i| self.met(i)).map(|(p, met)| p.score_of(met)))
+        let context = ctx.req()?.loaders.context().await?;
+        Ok(self.icp_match_score_in(&context, icp_id))
     }
 
     /// Live match against `icpId`, else against the contact's ICP: score,
     /// tier and the criteria that matched.
     async fn icp_match(&self, ctx: &Context<'_>, icp_id: Option<Uuid>) -> AppResult<Option<Plain<IcpMatch>>> {
-        let icp = self.live_icp(ctx, icp_id).await?;
-        Ok(icp.as_ref().and_then(|i| self.met(i)).map(|(p, met)| {
-            Plain(IcpMatch::from(crate::domain::icp::score_met(p, &icp_contact(&self.0), met)))
-        }))
+        let context = ctx.req()?.loaders.context().await?;
+        Ok(self.icp_match_in(&context, icp_id).map(Plain))
     }
 
     /// The e-mail template `templateId` (else the workspace's default)
@@ -398,7 +390,7 @@ impl ContactObject {
     /// that asks.
     fn met<'i>(
         &self,
-        icp: &'i crate::graphql::loaders::LoadedIcp,
+        icp: &'i LoadedIcp,
     ) -> Option<(&'i crate::domain::icp::PreparedIcp, crate::domain::icp::Met)> {
         let prepared = icp.prepared.as_ref()?;
         let mut last = self.1.lock().unwrap_or_else(|e| e.into_inner());
@@ -413,13 +405,29 @@ impl ContactObject {
     }
 
     /// The ICP a live score is against: `icpId`, else the contact's own.
-    async fn live_icp(
-        &self,
-        ctx: &Context<'_>,
-        icp_id: Option<Uuid>,
-    ) -> AppResult<Option<Arc<crate::graphql::loaders::LoadedIcp>>> {
-        let Some(id) = icp_id.or(self.0.icp_id) else { return Ok(None) };
-        Ok(ctx.req()?.loaders.context().await?.icp(id))
+    fn live_icp(&self, context: &WorkspaceContext, icp_id: Option<Uuid>) -> Option<Arc<LoadedIcp>> {
+        context.icp(icp_id.or(self.0.icp_id)?)
+    }
+
+    /// `field(name)` with the workspace context at hand.
+    fn field_in(&self, context: &WorkspaceContext, name: &str) -> AppResult<Option<serde_json::Value>> {
+        fields::resolve(&ContactFields(&self.0), &context.fields.definitions, name)
+            .map_err(|FieldError::Unknown(n)| AppError::bad_field("name", format!("unknown field `{n}`")))
+    }
+
+    /// `icpMatchScore(icpId)` with the workspace context at hand. The score
+    /// alone (no breakdown to build): equal to `icpMatch.score` on every
+    /// fixture case (domain::icp tests).
+    fn icp_match_score_in(&self, context: &WorkspaceContext, icp_id: Option<Uuid>) -> Option<i32> {
+        let icp = self.live_icp(context, icp_id)?;
+        self.met(&icp).map(|(p, met)| p.score_of(met))
+    }
+
+    /// `icpMatch(icpId)` with the workspace context at hand.
+    fn icp_match_in(&self, context: &WorkspaceContext, icp_id: Option<Uuid>) -> Option<IcpMatch> {
+        let icp = self.live_icp(context, icp_id)?;
+        self.met(&icp)
+            .map(|(p, met)| IcpMatch::from(crate::domain::icp::score_met(p, &icp_contact(&self.0), met)))
     }
 }
 

@@ -8,6 +8,13 @@
 //! batch across the page as they did. A selection with fragments or
 //! directives takes the engine's path whole.
 //!
+//! Where objects are prewritten (below) and the workspace context is
+//! already loaded (a page's prefetch loads it), the computed fields
+//! (`icpMatchScore`, `icpMatch`, `renderedEmail`, `renderedCallScript`,
+//! `field`) are written directly too: their work is synchronous once the
+//! context is there, and a future, a field context, a result object and
+//! its drop per field of each contact cost about as much as the work.
+//!
 //! Where the response is written by `response_json` and no value of the
 //! request will be merged with another (`RequestContext::prewrite`), the
 //! contact's object is handed back already written as JSON: its plain
@@ -33,7 +40,10 @@ use uuid::Uuid;
 use super::{Contact, ContactObject};
 use crate::graphql::RequestContext;
 use crate::graphql::keys;
+use crate::graphql::loaders::WorkspaceContext;
+use crate::graphql::plain::write_selection;
 use crate::graphql::scalars::{push_timestamp, push_uuid, timestamp_text, uuid_text};
+use crate::graphql::templates::{TemplateKind, render_in, variables_object};
 use crate::response_json::{write_str, write_value};
 
 impl OutputType for Contact {
@@ -50,6 +60,18 @@ impl OutputType for Contact {
         ctx: &ContextSelectionSet<'_>,
         _field: &Positioned<Field>,
     ) -> ServerResult<Value> {
+        self.resolve_with(ctx, None).await
+    }
+}
+
+impl Contact {
+    /// [`OutputType::resolve`], given the arguments of the selection's
+    /// computed fields where a page has read them once for all its contacts.
+    async fn resolve_with(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        page_args: Option<&[Option<Args>]>,
+    ) -> ServerResult<Value> {
         let object = ContactObject::new(self.0.clone());
         let items = &ctx.item.node.items;
         let simple =
@@ -64,11 +86,39 @@ impl OutputType for Contact {
                 _ => unreachable!("checked above"),
             })
         };
-        // The fields that are not plain values run their resolvers,
+        let req = ctx.data_opt::<RequestContext>();
+        let prewrite = req.is_some_and(|r| r.prewrite);
+        // Where the object is prewritten and the workspace context is
+        // loaded (a page's prefetch loads it), computed fields are written
+        // here too, each into `computed` at its range.
+        let context = req.filter(|_| prewrite).and_then(|r| r.loaders.loaded_context());
+        let own_args: Vec<Option<Args>>;
+        let args = match (context, page_args) {
+            (None, _) => &[][..],
+            (Some(_), Some(args)) => args,
+            (Some(_), None) => {
+                own_args = fields().map(|field| Args::of(ctx, field)).collect();
+                &own_args[..]
+            }
+        };
+        let mut computed = Vec::with_capacity(if args.is_empty() { 0 } else { 1024 });
+        let computed_at: Vec<Option<std::ops::Range<usize>>> = fields()
+            .enumerate()
+            .map(|(i, field)| {
+                let (context, args) = (context?, args.get(i)?.as_ref()?);
+                let start = computed.len();
+                computed_field(&object, args, &field.node, context, &mut computed)
+                    .then_some(start..computed.len())
+            })
+            .collect();
+        // The other fields that are not plain values run their resolvers,
         // concurrently; the plain ones are written in place below.
         let pending: Vec<_> = fields()
-            .filter(|field| direct_field(model, field.node.name.node.as_str(), Probe).is_none())
-            .map(|field| {
+            .zip(&computed_at)
+            .filter(|(field, at)| {
+                at.is_none() && direct_field(model, field.node.name.node.as_str(), Probe).is_none()
+            })
+            .map(|(field, _)| {
                 let ctx_field = ctx.with_field(field);
                 let object = &object;
                 // Boxed: the derived resolver's future is ~3.4 KB, and
@@ -88,15 +138,21 @@ impl OutputType for Contact {
             }
         };
         let response_keys = fields().map(|field| &field.node.response_key().node);
-        let req = ctx.data_opt::<RequestContext>();
         let keys = match req {
             Some(req) => req.selection_keys.get(ctx.item, response_keys),
             None => Arc::new(keys::Keys::of(response_keys)),
         };
-        if req.is_some_and(|r| r.prewrite) {
+        if prewrite {
             // The object's JSON, written here (see `RequestContext::prewrite`).
-            let mut out = Vec::with_capacity(32 + 48 * items.len());
-            if !write_object(&mut out, model, fields(), &keys, next_resolved) {
+            let mut out = Vec::with_capacity(32 + 48 * items.len() + computed.len());
+            let written = write_object(&mut out, model, fields(), &keys, |i, out| match &computed_at[i] {
+                Some(at) => {
+                    out.extend_from_slice(&computed[at.clone()]);
+                    true
+                }
+                None => next_resolved().map(|v| write_value(out, &v)).is_some(),
+            });
+            if !written {
                 return Ok(Value::Null);
             }
             return Ok(Value::Binary(out.into()));
@@ -117,16 +173,16 @@ impl OutputType for Contact {
 }
 
 /// Appends the JSON object of `model` for `fields` (a selection without
-/// fragments or directives) with their `keys`, taking the value of each
-/// field that is not a plain one from `next_resolved` in turn (`None`: the
-/// field failed, and is left out as the engine leaves it out). False, with
+/// fragments or directives) with their `keys`; `other(i, out)` writes the
+/// value of the `i`th field where it is not a plain one (false: the field
+/// failed, and is left out as the engine leaves it out). False, with
 /// nothing written, when no field was written.
 fn write_object<'f>(
     out: &mut Vec<u8>,
     model: &Model,
     fields: impl Iterator<Item = &'f Positioned<Field>>,
     keys: &keys::Keys,
-    mut next_resolved: impl FnMut() -> Option<Value>,
+    mut other: impl FnMut(usize, &mut Vec<u8>) -> bool,
 ) -> bool {
     let start = out.len();
     out.push(b'{');
@@ -136,11 +192,8 @@ fn write_object<'f>(
             out.push(b',');
         }
         out.extend_from_slice(keys.json(i));
-        if direct_field(model, field.node.name.node.as_str(), Json(out)).is_none() {
-            match next_resolved() {
-                Some(v) => write_value(out, &v),
-                None => out.truncate(mark),
-            }
+        if direct_field(model, field.node.name.node.as_str(), Json(out)).is_none() && !other(i, out) {
+            out.truncate(mark);
         }
     }
     if out.len() == start + 1 {
@@ -149,6 +202,79 @@ fn write_object<'f>(
     }
     out.push(b'}');
     true
+}
+
+/// The arguments of a computed field that can be written without its
+/// resolver (see [`computed_field`]), read once per selection.
+pub(super) enum Args {
+    /// `icpMatchScore(icpId)` or `icpMatch(icpId)`.
+    Icp(Option<Uuid>),
+    /// `renderedEmail` or `renderedCallScript` (`templateId`, `variables`).
+    Render(TemplateKind, Option<Uuid>, Option<serde_json::Map<String, serde_json::Value>>),
+    /// `field(name)`.
+    Field(String),
+}
+
+impl Args {
+    /// The arguments of `field`, `None` for a field that is not computed
+    /// here or whose arguments its resolver would refuse (it then speaks).
+    fn of(ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> Option<Args> {
+        let name = field.node.name.node.as_str();
+        if !matches!(name, "icpMatchScore" | "icpMatch" | "field" | "renderedEmail" | "renderedCallScript") {
+            return None;
+        }
+        let ctx = ctx.with_field(field);
+        let uuid = |argument| ctx.param_value::<Option<Uuid>>(argument, None).ok().map(|(_, id)| id);
+        Some(match name {
+            "icpMatchScore" | "icpMatch" => Args::Icp(uuid("icpId")?),
+            "field" => Args::Field(ctx.param_value::<String>("name", None).ok()?.1),
+            _ => {
+                let kind = if name == "renderedEmail" { TemplateKind::Email } else { TemplateKind::Call };
+                let (_, variables) = ctx
+                    .param_value::<Option<async_graphql::Json<serde_json::Value>>>("variables", None)
+                    .ok()?;
+                Args::Render(kind, uuid("templateId")?, variables_object(variables.map(|v| v.0)).ok()?)
+            }
+        })
+    }
+}
+
+/// Appends the value of a computed field of `object` (`icpMatchScore`,
+/// `icpMatch`, `renderedEmail`, `renderedCallScript`, `field`) with its
+/// `args`, computed with the workspace `context` at hand, without the
+/// field's future, context and value tree: what its resolver gives, as
+/// `response_json` writes it (`a_contact_resolves_alike_with_and_without_fragments`
+/// compares the two). False, with nothing written, wherever the resolver
+/// must speak: an unknown `name`, a sub-selection that is not plain.
+fn computed_field(
+    object: &ContactObject,
+    args: &Args,
+    field: &Field,
+    context: &WorkspaceContext,
+    out: &mut Vec<u8>,
+) -> bool {
+    match args {
+        Args::Icp(icp_id) if field.name.node == "icpMatchScore" => {
+            match object.icp_match_score_in(context, *icp_id) {
+                Some(score) => Json(out).int(score.into()),
+                None => Json(out).null(),
+            }
+            true
+        }
+        Args::Icp(icp_id) => write_selection(out, field, object.icp_match_in(context, *icp_id).as_ref()),
+        Args::Field(name) => {
+            let Ok(value) = object.field_in(context, name) else { return false };
+            match value {
+                Some(v) => write_value(out, &async_graphql::to_value(&v).unwrap_or_default()),
+                None => Json(out).null(),
+            }
+            true
+        }
+        Args::Render(kind, template_id, variables) => {
+            let rendered = render_in(context, &object.0, *kind, *template_id, variables.as_ref());
+            write_selection(out, field, rendered.as_ref())
+        }
+    }
 }
 
 /// The contacts of a page (`[Contact!]!`). Where objects are prewritten
@@ -197,6 +323,13 @@ impl OutputType for ContactList {
                 plain_rows && names().filter(|n| relation(n)).all(|n| direct_field(m, n, Probe).is_some())
             })
             .collect();
+        // The computed fields' arguments, read once for the page.
+        let args: Vec<Option<Args>> = if req.loaders.loaded_context().is_some() {
+            fields.iter().map(|f| Args::of(ctx, f)).collect()
+        } else {
+            Vec::new()
+        };
+        let args = (!args.is_empty()).then_some(&args[..]);
         let pending: Vec<_> = self
             .0
             .iter()
@@ -205,7 +338,7 @@ impl OutputType for ContactList {
             .map(|(i, m)| {
                 let contact = Contact(m.clone());
                 let ctx_item = ctx.with_index(i);
-                Box::pin(async move { contact.resolve(&ctx_item, field).await })
+                Box::pin(async move { contact.resolve_with(&ctx_item, args).await })
             })
             .collect();
         let mut resolved =
@@ -218,7 +351,7 @@ impl OutputType for ContactList {
                 out.push(b',');
             }
             if direct[i] {
-                write_object(&mut out, m, fields.iter().copied(), &keys, || {
+                write_object(&mut out, m, fields.iter().copied(), &keys, |_, _| {
                     unreachable!("every field is plain")
                 });
             } else {
