@@ -126,15 +126,30 @@ impl super::plain::PlainFields for IcpMatch {
     }
 }
 
+impl IcpMatch {
+    /// The score and tier of a match without its breakdown: all that a
+    /// plain selection (`score`, `tier`) reads, since `breakdown` is not a
+    /// plain field (`plain::write_selection` refuses it).
+    pub fn without_breakdown(score: i32) -> Self {
+        Self { score, tier: icp::tier(score).into(), breakdown: Vec::new() }
+    }
+}
+
+impl From<icp::Tier> for IcpTier {
+    fn from(t: icp::Tier) -> Self {
+        match t {
+            icp::Tier::Hot => IcpTier::Hot,
+            icp::Tier::Warm => IcpTier::Warm,
+            icp::Tier::Cold => IcpTier::Cold,
+        }
+    }
+}
+
 impl From<icp::IcpMatch> for IcpMatch {
     fn from(m: icp::IcpMatch) -> Self {
         Self {
             score: m.score,
-            tier: match m.tier {
-                icp::Tier::Hot => IcpTier::Hot,
-                icp::Tier::Warm => IcpTier::Warm,
-                icp::Tier::Cold => IcpTier::Cold,
-            },
+            tier: m.tier.into(),
             breakdown: m
                 .breakdown
                 .into_iter()

@@ -39,6 +39,7 @@ use uuid::Uuid;
 
 use super::{Contact, ContactObject};
 use crate::graphql::RequestContext;
+use crate::graphql::icp::IcpMatch;
 use crate::graphql::keys;
 use crate::graphql::loaders::WorkspaceContext;
 use crate::graphql::plain::write_selection;
@@ -261,7 +262,11 @@ fn computed_field(
             }
             true
         }
-        Args::Icp(icp_id) => write_selection(out, field, object.icp_match_in(context, *icp_id).as_ref()),
+        Args::Icp(icp_id) => {
+            // A plain selection of `icpMatch` reads its score and tier only.
+            let summary = object.icp_match_score_in(context, *icp_id).map(IcpMatch::without_breakdown);
+            write_selection(out, field, summary.as_ref())
+        }
         Args::Field(name) => {
             let Ok(value) = object.field_in(context, name) else { return false };
             match value {
