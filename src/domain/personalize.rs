@@ -58,6 +58,16 @@ pub fn render(
     templates::render(subject, body, |name| lookup(contact, ctx, name))
 }
 
+/// [`render`] without the lists of names ([`templates::render_texts`]).
+pub fn render_texts(
+    contact: &impl FieldSource,
+    ctx: &RenderContext<'_>,
+    subject: Option<&Template>,
+    body: &Template,
+) -> Rendered {
+    templates::render_texts(subject, body, |name| lookup(contact, ctx, name))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

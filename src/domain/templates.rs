@@ -378,9 +378,30 @@ fn push_distinct(names: &mut Vec<String>, name: &str) {
 pub fn render<'t>(
     subject: Option<&'t Template>,
     body: &'t Template,
+    lookup: impl FnMut(&str) -> Option<Value>,
+) -> Rendered {
+    render_with(subject, body, lookup, true)
+}
+
+/// [`render`] without the lists of used, missing and defaulted names (left
+/// empty; `complete` is still set): for a caller that shows only the texts,
+/// where making those lists would cost as much as the rendering.
+pub fn render_texts<'t>(
+    subject: Option<&'t Template>,
+    body: &'t Template,
+    lookup: impl FnMut(&str) -> Option<Value>,
+) -> Rendered {
+    render_with(subject, body, lookup, false)
+}
+
+fn render_with<'t>(
+    subject: Option<&'t Template>,
+    body: &'t Template,
     mut lookup: impl FnMut(&str) -> Option<Value>,
+    lists: bool,
 ) -> Rendered {
     let mut rendered = Rendered::default();
+    let mut missing = false;
     // Each name is looked up once, however often it appears: lookups may
     // walk JSON or the product catalog. Names are borrowed from the
     // templates, values kept as looked up (a page renders ~10 names for each
@@ -400,7 +421,9 @@ pub fn render<'t>(
             match segment {
                 Segment::Literal(text) => out.push_str(text),
                 Segment::Placeholder { name, default, .. } => {
-                    push_distinct(&mut rendered.used_variables, name);
+                    if lists {
+                        push_distinct(&mut rendered.used_variables, name);
+                    }
                     let at = match values.iter().position(|(n, _)| *n == name.as_str()) {
                         Some(at) => at,
                         None => {
@@ -412,10 +435,17 @@ pub fn render<'t>(
                     match (&values[at].1, default) {
                         (Some(value), _) => out.push_str(value),
                         (None, Some(default)) => {
-                            push_distinct(&mut rendered.defaulted_variables, name);
+                            if lists {
+                                push_distinct(&mut rendered.defaulted_variables, name);
+                            }
                             out.push_str(default);
                         }
-                        (None, None) => push_distinct(&mut rendered.missing_variables, name),
+                        (None, None) => {
+                            missing = true;
+                            if lists {
+                                push_distinct(&mut rendered.missing_variables, name);
+                            }
+                        }
                     }
                 }
             }
@@ -424,7 +454,7 @@ pub fn render<'t>(
     };
     rendered.subject = subject.map(|s| render_one(s, &mut rendered));
     rendered.body = render_one(body, &mut rendered);
-    rendered.complete = rendered.missing_variables.is_empty();
+    rendered.complete = !missing;
     rendered
 }
 
@@ -573,6 +603,11 @@ mod tests {
             assert_eq!(r.defaulted_variables, strings(&case["defaulted"]), "case {i} defaulted");
             assert_eq!(r.complete, case["complete"].as_bool().unwrap(), "case {i} complete");
             assert_eq!(template.variables(), strings(&case["used"]), "case {i} variables");
+            // the texts alone: the same texts and completeness, no lists
+            let t = render_texts(None, &template, |name| resolve(contact, products, variables, name));
+            let texts =
+                Rendered { subject: r.subject, body: r.body, complete: r.complete, ..Rendered::default() };
+            assert_eq!(t, texts, "case {i} texts alone");
             rendered_cases += 1;
         }
         assert!(rendered_cases > 0);

@@ -200,19 +200,23 @@ pub async fn render_for_contact(
 ) -> AppResult<Option<RenderedTemplate>> {
     let variables = variables_object(variables)?;
     let context = ctx.req()?.loaders.context().await?;
-    Ok(render_in(&context, contact, kind, id, variables.as_ref()))
+    Ok(render_in(&context, contact, kind, id, variables.as_ref(), true))
 }
 
 /// [`render_for_contact`] with the workspace context at hand and
 /// `variables` already checked: no await, so that a page can write it
-/// without a resolver (`contacts::node`).
+/// without a resolver (`contacts::node`). Without `lists` the lists of
+/// names are left empty ([`personalize::render_texts`]), for a selection
+/// that shows none of them.
 pub fn render_in(
     context: &WorkspaceContext,
     contact: &contacts::Model,
     kind: TemplateKind,
     id: Option<Uuid>,
     variables: Option<&Map<String, Value>>,
+    lists: bool,
 ) -> Option<RenderedTemplate> {
+    let render = if lists { personalize::render } else { personalize::render_texts };
     let data = RenderData { definitions: context.fields.clone(), settings: context.settings.clone() };
     let id = match kind {
         TemplateKind::Email => {
@@ -223,12 +227,10 @@ pub fn render_in(
     let rc = data.context(variables);
     let source = ContactFields(contact);
     match kind {
-        TemplateKind::Email => context
-            .email_template(id)
-            .map(|t| personalize::render(&source, &rc, Some(&t.subject), &t.body).into()),
-        TemplateKind::Call => {
-            context.call_template(id).map(|t| personalize::render(&source, &rc, None, &t.body).into())
+        TemplateKind::Email => {
+            context.email_template(id).map(|t| render(&source, &rc, Some(&t.subject), &t.body).into())
         }
+        TemplateKind::Call => context.call_template(id).map(|t| render(&source, &rc, None, &t.body).into()),
     }
 }
 

@@ -210,8 +210,10 @@ fn write_object<'f>(
 pub(super) enum Args {
     /// `icpMatchScore(icpId)` or `icpMatch(icpId)`.
     Icp(Option<Uuid>),
-    /// `renderedEmail` or `renderedCallScript` (`templateId`, `variables`).
-    Render(TemplateKind, Option<Uuid>, Option<serde_json::Map<String, serde_json::Value>>),
+    /// `renderedEmail` or `renderedCallScript` (`templateId`, `variables`),
+    /// and whether the selection shows more than the texts and `complete`
+    /// (the lists of names, made only then).
+    Render(TemplateKind, Option<Uuid>, Option<serde_json::Map<String, serde_json::Value>>, bool),
     /// `field(name)`.
     Field(String),
 }
@@ -234,7 +236,12 @@ impl Args {
                 let (_, variables) = ctx
                     .param_value::<Option<async_graphql::Json<serde_json::Value>>>("variables", None)
                     .ok()?;
-                Args::Render(kind, uuid("templateId")?, variables_object(variables.map(|v| v.0)).ok()?)
+                let lists = field.node.selection_set.node.items.iter().any(|item| {
+                    !matches!(&item.node, Selection::Field(f)
+                        if matches!(f.node.name.node.as_str(), "subject" | "body" | "complete" | "__typename"))
+                });
+                let variables = variables_object(variables.map(|v| v.0)).ok()?;
+                Args::Render(kind, uuid("templateId")?, variables, lists)
             }
         })
     }
@@ -275,8 +282,8 @@ fn computed_field(
             }
             true
         }
-        Args::Render(kind, template_id, variables) => {
-            let rendered = render_in(context, &object.0, *kind, *template_id, variables.as_ref());
+        Args::Render(kind, template_id, variables, lists) => {
+            let rendered = render_in(context, &object.0, *kind, *template_id, variables.as_ref(), *lists);
             write_selection(out, field, rendered.as_ref())
         }
     }
