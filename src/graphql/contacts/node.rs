@@ -91,35 +91,43 @@ impl Contact {
         let prewrite = req.is_some_and(|r| r.prewrite);
         // Where the object is prewritten and the workspace context is
         // loaded (a page's prefetch loads it), computed fields are written
-        // here too, each into `computed` at its range.
+        // here too, each into `computed` at its range in `computed_at`
+        // (empty when no field is computed here).
         let context = req.filter(|_| prewrite).and_then(|r| r.loaders.loaded_context());
         let own_args: Vec<Option<Args>>;
         let args = match (context, page_args) {
             (None, _) => &[][..],
             (Some(_), Some(args)) => args,
             (Some(_), None) => {
-                own_args = fields().map(|field| Args::of(ctx, field)).collect();
+                own_args = Args::of_selection(ctx, fields());
                 &own_args[..]
             }
         };
-        let mut computed = Vec::with_capacity(if args.is_empty() { 0 } else { 1024 });
-        let computed_at: Vec<Option<std::ops::Range<usize>>> = fields()
-            .enumerate()
-            .map(|(i, field)| {
-                let (context, args) = (context?, args.get(i)?.as_ref()?);
-                let start = computed.len();
-                computed_field(&object, args, &field.node, context, &mut computed)
-                    .then_some(start..computed.len())
-            })
-            .collect();
+        let mut computed = Vec::new();
+        let computed_at: Vec<Option<std::ops::Range<usize>>> = match context {
+            Some(context) if !args.is_empty() => {
+                computed.reserve(1024);
+                args.iter()
+                    .zip(fields())
+                    .map(|(args, field)| {
+                        let start = computed.len();
+                        computed_field(&object, args.as_ref()?, &field.node, context, &mut computed)
+                            .then_some(start..computed.len())
+                    })
+                    .collect()
+            }
+            // (no field computed here: none, without an allocation)
+            _ => Vec::new(),
+        };
         // The other fields that are not plain values run their resolvers,
         // concurrently; the plain ones are written in place below.
         let pending: Vec<_> = fields()
-            .zip(&computed_at)
-            .filter(|(field, at)| {
-                at.is_none() && direct_field(model, field.node.name.node.as_str(), Probe).is_none()
+            .enumerate()
+            .filter(|(i, field)| {
+                computed_at.get(*i).is_none_or(Option::is_none)
+                    && direct_field(model, field.node.name.node.as_str(), Probe).is_none()
             })
-            .map(|(field, _)| {
+            .map(|(_, field)| {
                 let ctx_field = ctx.with_field(field);
                 let object = &object;
                 // Boxed: the derived resolver's future is ~3.4 KB, and
@@ -146,12 +154,12 @@ impl Contact {
         if prewrite {
             // The object's JSON, written here (see `RequestContext::prewrite`).
             let mut out = Vec::with_capacity(32 + 48 * items.len() + computed.len());
-            let written = write_object(&mut out, model, fields(), &keys, |i, out| match &computed_at[i] {
-                Some(at) => {
+            let written = write_object(&mut out, model, fields(), &keys, |i, out| match computed_at.get(i) {
+                Some(Some(at)) => {
                     out.extend_from_slice(&computed[at.clone()]);
                     true
                 }
-                None => next_resolved().map(|v| write_value(out, &v)).is_some(),
+                _ => next_resolved().map(|v| write_value(out, &v)).is_some(),
             });
             if !written {
                 return Ok(Value::Null);
@@ -219,6 +227,16 @@ pub(super) enum Args {
 }
 
 impl Args {
+    /// The arguments of each of `fields` (in order), or none at all when no
+    /// field of them is computed here.
+    fn of_selection<'f>(
+        ctx: &ContextSelectionSet<'_>,
+        fields: impl Iterator<Item = &'f Positioned<Field>>,
+    ) -> Vec<Option<Args>> {
+        let args: Vec<Option<Args>> = fields.map(|f| Args::of(ctx, f)).collect();
+        if args.iter().any(Option::is_some) { args } else { Vec::new() }
+    }
+
     /// The arguments of `field`, `None` for a field that is not computed
     /// here or whose arguments its resolver would refuse (it then speaks).
     fn of(ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> Option<Args> {
@@ -336,12 +354,8 @@ impl OutputType for ContactList {
             })
             .collect();
         // The computed fields' arguments, read once for the page.
-        let args: Vec<Option<Args>> = if req.loaders.loaded_context().is_some() {
-            fields.iter().map(|f| Args::of(ctx, f)).collect()
-        } else {
-            Vec::new()
-        };
-        let args = (!args.is_empty()).then_some(&args[..]);
+        let args = req.loaders.loaded_context().map(|_| Args::of_selection(ctx, fields.iter().copied()));
+        let args = args.as_deref();
         let pending: Vec<_> = self
             .0
             .iter()
