@@ -41,23 +41,23 @@ impl<T: OutputType + PlainFields> OutputType for Plain<T> {
         let mut map = IndexMap::with_capacity(items.len());
         for item in items {
             let Selection::Field(f) = &item.node else { return self.0.resolve(ctx, field).await };
-            let f = &f.node;
-            if !f.directives.is_empty() || !f.arguments.is_empty() || !f.selection_set.node.items.is_empty() {
-                return self.0.resolve(ctx, field).await;
-            }
-            let name = f.name.node.as_str();
-            let value = if name == "__typename" {
-                Value::String(T::type_name().into_owned())
-            } else {
-                match self.0.plain_field(name) {
-                    Some(v) => v,
-                    None => return self.0.resolve(ctx, field).await,
-                }
-            };
+            let Some(value) = plain_value(&self.0, &f.node) else { return self.0.resolve(ctx, field).await };
             // A key selected twice holds the same plain value: the first stays.
-            map.entry(f.response_key().node.clone()).or_insert(value);
+            map.entry(f.node.response_key().node.clone()).or_insert(value);
         }
         Ok(Value::Object(map))
+    }
+}
+
+/// The value of the selected field `f` of `value` where it is a plain one
+/// (or `__typename`) selected without arguments or directives.
+fn plain_value<T: OutputType + PlainFields>(value: &T, f: &Field) -> Option<Value> {
+    if !f.directives.is_empty() || !f.arguments.is_empty() || !f.selection_set.node.items.is_empty() {
+        return None;
+    }
+    match f.name.node.as_str() {
+        "__typename" => Some(Value::String(T::type_name().into_owned())),
+        name => value.plain_field(name),
     }
 }
 
@@ -79,23 +79,11 @@ pub fn write_selection<T: OutputType + PlainFields>(
     let start = out.len();
     out.push(b'{');
     for (i, item) in field.selection_set.node.items.iter().enumerate() {
-        let Selection::Field(f) = &item.node else {
-            out.truncate(start);
-            return false;
+        let plain = match &item.node {
+            Selection::Field(f) => plain_value(value, &f.node).map(|v| (&f.node, v)),
+            _ => None,
         };
-        let f = &f.node;
-        let name = f.name.node.as_str();
-        let v = if !f.directives.is_empty()
-            || !f.arguments.is_empty()
-            || !f.selection_set.node.items.is_empty()
-        {
-            None
-        } else if name == "__typename" {
-            Some(Value::String(T::type_name().into_owned()))
-        } else {
-            value.plain_field(name)
-        };
-        let Some(v) = v else {
+        let Some((f, v)) = plain else {
             out.truncate(start);
             return false;
         };
