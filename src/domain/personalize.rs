@@ -55,17 +55,18 @@ pub fn render(
     subject: Option<&Template>,
     body: &Template,
 ) -> Rendered {
-    templates::render(subject, body, |name| lookup(contact, ctx, name))
+    render_with(contact, ctx, subject, body, true)
 }
 
-/// [`render`] without the lists of names ([`templates::render_texts`]).
-pub fn render_texts(
+/// [`render`], with or without the lists of names ([`templates::render_with`]).
+pub fn render_with(
     contact: &impl FieldSource,
     ctx: &RenderContext<'_>,
     subject: Option<&Template>,
     body: &Template,
+    lists: bool,
 ) -> Rendered {
-    templates::render_texts(subject, body, |name| lookup(contact, ctx, name))
+    templates::render_with(subject, body, |name| lookup(contact, ctx, name), lists)
 }
 
 #[cfg(test)]

@@ -383,18 +383,11 @@ pub fn render<'t>(
     render_with(subject, body, lookup, true)
 }
 
-/// [`render`] without the lists of used, missing and defaulted names (left
-/// empty; `complete` is still set): for a caller that shows only the texts,
-/// where making those lists would cost as much as the rendering.
-pub fn render_texts<'t>(
-    subject: Option<&'t Template>,
-    body: &'t Template,
-    lookup: impl FnMut(&str) -> Option<Value>,
-) -> Rendered {
-    render_with(subject, body, lookup, false)
-}
-
-fn render_with<'t>(
+/// [`render`], and without `lists` the lists of used, missing and defaulted
+/// names are left empty (`complete` is still set): for a caller that shows
+/// only the texts, where making those lists would cost as much as the
+/// rendering.
+pub fn render_with<'t>(
     subject: Option<&'t Template>,
     body: &'t Template,
     mut lookup: impl FnMut(&str) -> Option<Value>,
@@ -604,7 +597,7 @@ mod tests {
             assert_eq!(r.complete, case["complete"].as_bool().unwrap(), "case {i} complete");
             assert_eq!(template.variables(), strings(&case["used"]), "case {i} variables");
             // the texts alone: the same texts and completeness, no lists
-            let t = render_texts(None, &template, |name| resolve(contact, products, variables, name));
+            let t = render_with(None, &template, |name| resolve(contact, products, variables, name), false);
             let texts =
                 Rendered { subject: r.subject, body: r.body, complete: r.complete, ..Rendered::default() };
             assert_eq!(t, texts, "case {i} texts alone");

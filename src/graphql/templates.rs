@@ -179,13 +179,23 @@ impl RenderData {
 
     /// A render context over this data and `variables`.
     pub fn context<'a>(&'a self, variables: Option<&'a Map<String, Value>>) -> RenderContext<'a> {
-        static EMPTY: Value = Value::Null;
-        RenderContext {
-            definitions: &self.definitions.definitions,
-            products: self.settings.as_ref().map(|s| &s.products).unwrap_or(&EMPTY),
-            company_name: self.settings.as_ref().and_then(|s| s.company_name.as_deref()),
-            variables,
-        }
+        render_context(&self.definitions, self.settings.as_deref(), variables)
+    }
+}
+
+/// A render context over the workspace's field definitions and settings
+/// and `variables`.
+fn render_context<'a>(
+    definitions: &'a super::loaders::WorkspaceFields,
+    settings: Option<&'a entity::users_settings::Model>,
+    variables: Option<&'a Map<String, Value>>,
+) -> RenderContext<'a> {
+    static EMPTY: Value = Value::Null;
+    RenderContext {
+        definitions: &definitions.definitions,
+        products: settings.map(|s| &s.products).unwrap_or(&EMPTY),
+        company_name: settings.and_then(|s| s.company_name.as_deref()),
+        variables,
     }
 }
 
@@ -206,7 +216,7 @@ pub async fn render_for_contact(
 /// [`render_for_contact`] with the workspace context at hand and
 /// `variables` already checked: no await, so that a page can write it
 /// without a resolver (`contacts::node`). Without `lists` the lists of
-/// names are left empty ([`personalize::render_texts`]), for a selection
+/// names are left empty ([`personalize::render_with`]), for a selection
 /// that shows none of them.
 pub fn render_in(
     context: &WorkspaceContext,
@@ -216,21 +226,19 @@ pub fn render_in(
     variables: Option<&Map<String, Value>>,
     lists: bool,
 ) -> Option<RenderedTemplate> {
-    let render = if lists { personalize::render } else { personalize::render_texts };
-    let data = RenderData { definitions: context.fields.clone(), settings: context.settings.clone() };
+    let settings = context.settings.as_deref();
     let id = match kind {
-        TemplateKind::Email => {
-            id.or_else(|| data.settings.as_ref().and_then(|s| s.default_email_template_id))
-        }
-        TemplateKind::Call => id.or_else(|| data.settings.as_ref().and_then(|s| s.default_call_template_id)),
+        TemplateKind::Email => id.or_else(|| settings.and_then(|s| s.default_email_template_id)),
+        TemplateKind::Call => id.or_else(|| settings.and_then(|s| s.default_call_template_id)),
     }?;
-    let rc = data.context(variables);
+    let rc = render_context(&context.fields, settings, variables);
     let source = ContactFields(contact);
+    let render = |subject: Option<&Template>, body: &Template| -> RenderedTemplate {
+        personalize::render_with(&source, &rc, subject, body, lists).into()
+    };
     match kind {
-        TemplateKind::Email => {
-            context.email_template(id).map(|t| render(&source, &rc, Some(&t.subject), &t.body).into())
-        }
-        TemplateKind::Call => context.call_template(id).map(|t| render(&source, &rc, None, &t.body).into()),
+        TemplateKind::Email => context.email_template(id).map(|t| render(Some(&t.subject), &t.body)),
+        TemplateKind::Call => context.call_template(id).map(|t| render(None, &t.body)),
     }
 }
 
