@@ -207,6 +207,18 @@ const RULES: [Rule; 12] = [
     },
 ];
 
+/// The sources of the derived column `column` (none for any other
+/// column), in order: the JSON column each starts in and its path of keys.
+pub fn source_paths(column: &str) -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
+    rule(column).into_iter().flat_map(|r| r.sources).map(|s| {
+        let root = match s.root {
+            Root::EnrichmentData => "enrichment_data",
+            Root::KernelAnalysis => "kernel_analysis",
+        };
+        (root, s.path)
+    })
+}
+
 /// The derived columns that may be read out of `kernel_analysis` when
 /// empty: a contact whose columns here all hold a value never needs its
 /// `kernel_analysis` for a derived value. Each comes with whether it is a

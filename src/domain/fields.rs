@@ -227,6 +227,53 @@ pub fn resolve(
     Ok(columns.iter().find_map(|c| enrichment::derive_column(c, &enrichment_data, Some(&kernel_analysis))))
 }
 
+/// What [`resolve`] may read of the JSON columns for `name` (given to
+/// `read`): a JSON column read by name whole, or a path of object keys
+/// inside one — a custom field's path (up to its first segment that may be
+/// an array index: what is below is then read whole), and the sources of a
+/// derived column that may be empty. Nothing for an unknown name. A reader
+/// that holds these paths resolves `name` as one holding the whole columns.
+pub fn json_reads<'a>(name: &str, definitions: &'a [FieldDefinition], mut read: impl FnMut(JsonRead<'a>)) {
+    if name == FULL_NAME {
+        return;
+    }
+    let columns: &[&str] =
+        if is_column(name) { std::slice::from_ref(&name) } else { alias_columns(name).unwrap_or(&[]) };
+    for &c in columns {
+        if let Some(json) = JSON_COLUMNS.iter().find(|j| **j == c) {
+            read(JsonRead::Whole(json));
+        }
+        for (root, path) in enrichment::source_paths(c) {
+            read(JsonRead::Path(root, path.to_vec()));
+        }
+    }
+    if let Some(d) = definitions.iter().find(|d| d.field_name == name) {
+        // `value_at_path` reads an array by index where a segment parses as
+        // one: the path is read by key only up to such a segment.
+        let keys: Vec<&'a str> = d
+            .jsonb_path
+            .split('.')
+            .take_while(|s| !s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+'))
+            .collect();
+        match keys.is_empty() {
+            true => read(JsonRead::Whole("enrichment_data")),
+            false => read(JsonRead::Path("enrichment_data", keys)),
+        }
+    }
+}
+
+/// The JSON columns of a contact.
+pub const JSON_COLUMNS: [&str; 3] = ["enrichment_data", "kernel_analysis", "product_match"];
+
+/// One read of [`json_reads`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonRead<'a> {
+    /// The whole column.
+    Whole(&'static str),
+    /// The value at a path of object keys in the column.
+    Path(&'static str, Vec<&'a str>),
+}
+
 /// First and last name joined by one space and trimmed; `None` when both
 /// are empty.
 fn full_name(source: &impl FieldSource) -> Option<Value> {

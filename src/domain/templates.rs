@@ -48,7 +48,8 @@ impl Template {
         names
     }
 
-    fn placeholder_names(&self) -> impl Iterator<Item = &str> {
+    /// Every placeholder's name, in order (repeats included).
+    pub fn placeholder_names(&self) -> impl Iterator<Item = &str> {
         self.segments.iter().filter_map(|s| match s {
             Segment::Placeholder { name, .. } => Some(name.as_str()),
             Segment::Literal(_) => None,

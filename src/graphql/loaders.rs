@@ -314,6 +314,44 @@ impl Loaders {
         Ok(context.clone())
     }
 
+    /// Runs `read`, a statement that carries the context stamp
+    /// ([`with_context_stamp`]) and reads what `context` (remembered at
+    /// `version`) says it may, as the request's context load when there is
+    /// none yet: the context is then `context` if `read`'s stamp is
+    /// `version`, and left unloaded otherwise; any resolver that asks for it
+    /// meanwhile waits. `read`'s value and stamp, or `None` when the context was loaded (or
+    /// being loaded) already: `read` did not run.
+    pub async fn load_context_with<T>(
+        &self,
+        version: i64,
+        context: Arc<WorkspaceContext>,
+        read: impl Future<Output = Result<(T, Option<i64>), AppError>>,
+    ) -> Result<Option<(T, Option<i64>)>, AppError> {
+        enum Failed {
+            OtherStamp,
+            Error(AppError),
+        }
+        let mut out = None;
+        let slot = &mut out;
+        let loaded = self
+            .context
+            .get_or_try_init(|| async move {
+                let (value, stamp) = read.await.map_err(Failed::Error)?;
+                *slot = Some((value, stamp));
+                if stamp == Some(version) { Ok(context) } else { Err(Failed::OtherStamp) }
+            })
+            .await;
+        match loaded {
+            Ok(_) | Err(Failed::OtherStamp) => Ok(out),
+            Err(Failed::Error(e)) => Err(e),
+        }
+    }
+
+    /// The stamp a contact read carried ([`with_context_stamp`]).
+    pub fn stamp_of(row: &QueryResult) -> Result<Option<i64>, AppError> {
+        Ok(row.try_get::<Option<i64>>("", CONTEXT_VERSION_COLUMN)?)
+    }
+
     /// Primes the context from the stamp that a contact read carried
     /// ([`with_context_stamp`], Postgres): when this process remembers the
     /// context at exactly that stamp, it is what the context statement would
@@ -353,7 +391,8 @@ pub fn with_context_stamp<E: EntityTrait>(
 }
 
 /// The stamp's column expression, `$1` the workspace id.
-const CONTEXT_VERSION_SQL: &str = "(SELECT version FROM workspace_context_versions WHERE workspace_id = $1)";
+pub const CONTEXT_VERSION_SQL: &str =
+    "(SELECT version FROM workspace_context_versions WHERE workspace_id = $1)";
 
 /// The name of that column.
 const CONTEXT_VERSION_COLUMN: &str = "__context_version";

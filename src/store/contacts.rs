@@ -197,6 +197,14 @@ pub fn model_from_columns(row: &QueryResult, at: &[Option<usize>]) -> Result<Mod
     }))
 }
 
+/// A JSON cell of a row (a contact read's extra column), by position.
+pub fn json_cell(row: &QueryResult, p: usize) -> Result<Option<Value>, DbErr> {
+    match row.try_as_pg_row() {
+        Some(pg) => PgCell::get(pg, p),
+        None => row.try_get_by_index(p),
+    }
+}
+
 /// The value of a contact column a row does not carry.
 trait Absent: Sized {
     fn absent(column: usize) -> Result<Self, DbErr> {

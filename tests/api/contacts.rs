@@ -1622,3 +1622,163 @@ async fn the_context_stamp_rides_with_the_contact_reads_and_a_changed_context_is
     let (data, _) = counted(&app, &other, &by_id).await;
     assert_eq!(data["contact"], Value::Null, "another workspace's contact stays invisible");
 }
+
+both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend| async move {
+    // On Postgres a page whose computed fields read the JSON columns only at
+    // some paths (custom fields, the sources of empty derived columns) reads
+    // just those paths where the remembered workspace context is current
+    // (`contacts::json_reads`). Every value must be what the whole columns
+    // give: compared with the same fields next to `enrichmentData`,
+    // `kernelAnalysis` and `productMatch` (which read them whole), with a few
+    // values checked outright, before and after the paths change.
+    let (app, rows, token) = seeded(backend, 24).await;
+    let admin = app.token(WS, Role::Admin);
+    let mut definitions = Vec::new();
+    for (name, path) in [
+        ("stage", "company.funding.stage"),
+        ("first_point", "talking_points.0"),
+        ("last_point", "talking_points.-1"),
+        ("whole_company", "company"),
+        ("deep", "a.b.c.d"),
+    ] {
+        let d = app
+            .gql(
+                &admin,
+                "mutation($i: CreateContactFieldDefinitionInput!) { createContactFieldDefinition(input: $i) { id } }",
+                json!({"i": {"fieldName": name, "displayName": name, "jsonbPath": path}}),
+            )
+            .await;
+        definitions.push(d["createContactFieldDefinition"]["id"].as_str().unwrap().to_owned());
+    }
+    let data = [
+        r#"'{"company": {"funding": {"stage": "Series A"}, "name": "Acme"}, "talking_points": ["x", "y", "z"], "a": {"b": {"c": {"d": 5}}}, "summary": "S"}'"#,
+        r#"'{"company": "not an object", "talking_points": [], "a": [1, 2], "inferred_title": "CFO", "opening_line": "Hello", "employees": "1,200"}'"#,
+        r#"'{"company": {"funding": null, "revenue": "$4.1M"}, "quick_enrich": {"industry": "Retail", "persona_type": "Champion"}, "talking_points": {"0": "key zero"}}'"#,
+        "NULL",
+    ];
+    let kernel = [
+        r#"'{"who": {"persona": "Exec", "influence": "high"}, "what": {"hook": "Hook!"}, "when": {"urgency": "now"}}'"#,
+        "NULL",
+        r#"'{"who": "text", "what": {"opening_hook": {"not": "text"}}}'"#,
+        "'[]'",
+    ];
+    for (i, row) in rows.iter().enumerate() {
+        // every other group of four with its derived columns empty, so that
+        // they are read from the documents
+        let empty = if i % 8 < 4 {
+            ", enrichment_company_name = NULL, enrichment_company_industry = '', vertical = NULL, \
+             enrichment_person_title = NULL, job_title = NULL, kernel_who_persona = NULL, persona_type = NULL, \
+             kernel_what_hook = NULL, kernel_when_urgency = NULL, enrichment_company_employees = NULL, \
+             enrichment_company_revenue = NULL, enrichment_person_background = NULL"
+        } else {
+            ""
+        };
+        let product = if i % 3 == 0 { r#"'{"sba_504": 0.5}'"# } else { "NULL" };
+        app.sql(&format!(
+            "UPDATE contacts SET enrichment_data = {}, kernel_analysis = {}, product_match = {product}{empty} WHERE id = {}",
+            data[i % 4],
+            kernel[i % 4],
+            uuid_sql(&app.db, row.id)
+        ))
+        .await;
+    }
+    let template = |body: &str| {
+        let (app, admin, body) = (&app, &admin, body.to_owned());
+        async move {
+            let t = app
+                .gql(
+                    admin,
+                    "mutation($i: CreateEmailTemplateInput!) { createEmailTemplate(input: $i) { id } }",
+                    json!({"i": {"name": "paths", "subject": "{{stage}} {{industry}}", "body": body}}),
+                )
+                .await;
+            t["createEmailTemplate"]["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let by_path = template(
+        "{{first_point}} {{last_point}} {{whole_company}} {{deep}} {{persona}} {{hook}} {{urgency}} \
+         {{company_employees}} {{company_revenue}} {{title}} {{company_name}} {{influence}}",
+    )
+    .await;
+    // a template that names a JSON column reads it whole
+    let by_name = template("{{kernel_analysis}} {{product_match}} {{stage}}").await;
+    let fields = "id a: field(name: \"stage\") b: field(name: \"first_point\") c: field(name: \"last_point\") \
+        d: field(name: \"whole_company\") e: field(name: \"deep\") f: field(name: \"industry\") \
+        g: field(name: \"persona\") h: field(name: \"hook\") i: field(name: \"company_employees\") \
+        j: field(name: \"enrichment_company_name\") k: field(name: \"person_background\") \
+        mail: renderedEmail(templateId: $t) { subject body missingVariables }";
+    let page =
+        |extra: &str| format!("query($t: UUID) {{ contacts(first: 30) {{ nodes {{ {fields} {extra} }} }} }}");
+    let whole = "enrichmentData kernelAnalysis productMatch";
+    let strip = |mut body: Value| {
+        for n in body["data"]["contacts"]["nodes"].as_array_mut().unwrap() {
+            let n = n.as_object_mut().unwrap();
+            for key in ["enrichmentData", "kernelAnalysis", "productMatch"] {
+                n.remove(key);
+            }
+        }
+        body
+    };
+    let postgres = backend == Backend::Postgres;
+    let compare = |template: String, expect_paths: bool| {
+        let (app, token, page, strip) = (&app, &token, &page, &strip);
+        async move {
+            let vars = json!({"t": template});
+            // the first read leaves the context remembered
+            app.post(Some(token), &page(""), vars.clone()).await;
+            app.db.stats().start_capture();
+            let (status, by_paths) = app.post(Some(token), &page(""), vars.clone()).await;
+            assert_eq!(status, 200, "{by_paths}");
+            let sql = app.db.stats().capture.lock().unwrap().take().unwrap().join("\n");
+            assert_eq!(postgres && expect_paths, sql.contains("\"enrichment_data\" -> 'company'"), "{sql}");
+            app.db.stats().start_capture();
+            let (_, whole_columns) = app.post(Some(token), &page(whole), vars).await;
+            let sql = app.db.stats().capture.lock().unwrap().take().unwrap().join("\n");
+            assert!(!sql.contains("\"enrichment_data\" -> '"), "{sql}");
+            let whole_columns = strip(whole_columns);
+            assert!(by_paths.get("errors").is_none(), "{by_paths}");
+            assert_eq!(by_paths, whole_columns);
+            by_paths["data"]["contacts"]["nodes"].as_array().unwrap().clone()
+        }
+    };
+    let nodes = compare(by_path.clone(), true).await;
+    assert_eq!(nodes.len(), 24);
+    // the values are the documents', not all empty
+    let of = |id: Uuid| nodes.iter().find(|n| n["id"] == json!(id)).unwrap().clone();
+    let (first, second, third) = (of(rows[0].id), of(rows[1].id), of(rows[2].id));
+    assert_eq!(first["a"], json!("Series A"));
+    assert_eq!((&first["b"], &first["c"], &first["e"]), (&json!("x"), &json!("z"), &json!(5)));
+    assert_eq!(first["d"]["name"], json!("Acme"));
+    assert_eq!((&first["g"], &first["h"], &first["j"]), (&json!("Exec"), &json!("Hook!"), &json!("Acme")));
+    assert_eq!(first["k"], json!("S"));
+    assert_eq!(
+        (&second["d"], &second["b"], &second["i"]),
+        (&json!("not an object"), &Value::Null, &json!(1200))
+    );
+    assert_eq!(
+        (&third["b"], &third["f"], &third["g"]),
+        (&json!("key zero"), &json!("Retail"), &json!("Champion"))
+    );
+    assert!(third["mail"]["body"].as_str().unwrap().starts_with("key zero "), "{third}");
+    for key in ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"] {
+        assert!(nodes.iter().any(|n| n[key].is_null()) && nodes.iter().any(|n| !n[key].is_null()), "{key}");
+    }
+    compare(by_name, true).await;
+    // A path changed: the first read after it sees a context this process
+    // does not remember (whole columns), the next one reads the new path.
+    app.gql(
+        &admin,
+        "mutation($id: UUID!) { updateContactFieldDefinition(id: $id, input: {jsonbPath: \"summary\"}) { id } }",
+        json!({"id": definitions[0]}),
+    )
+    .await;
+    let (_, after) = app.post(Some(&token), &page(""), json!({"t": by_path})).await;
+    let after = after["data"]["contacts"]["nodes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(of_id(&after, rows[0].id)["a"], json!("S"), "{after:?}");
+    let nodes = compare(by_path, true).await;
+    assert_eq!(of_id(&nodes, rows[0].id)["a"], json!("S"));
+});
+
+fn of_id(nodes: &[Value], id: Uuid) -> Value {
+    nodes.iter().find(|n| n["id"] == json!(id)).cloned().unwrap_or(Value::Null)
+}

@@ -3,6 +3,7 @@
 //! and `contact(id)`.
 
 pub mod filter;
+mod json_reads;
 pub mod mutations;
 mod node;
 pub mod order;
@@ -21,7 +22,7 @@ use self::order::{OrderBy, Sort, SortDirection};
 use super::ContextExt;
 use super::campaigns::Campaign;
 use super::icp::{IcpMatch, IdealClientProfile};
-use super::loaders::{LoadedIcp, WorkspaceContext, with_context_stamp};
+use super::loaders::{CONTEXT_VERSION_SQL, LoadedIcp, WorkspaceContext, with_context_stamp};
 use super::pagination::{Cursor, Direction, PageArgs, PageInfo, page_info};
 use super::plain::Plain;
 use super::scalars::BigInt;
@@ -644,7 +645,7 @@ impl ContactsQuery {
                 }
                 sea_orm::QuerySelect::limit(select, u64::from(args.limit) + 1)
             };
-            let mut select = if let (Some((q, walk)), Some(_)) = (&memo_search, remembered) {
+            let select = if let (Some((q, walk)), Some(_)) = (&memo_search, remembered) {
                 let mut values: Vec<sea_orm::Value> = vec![(*q).into(), walk.descending.into()];
                 let (at, id) = match &walk.after {
                     Some((at, id)) => {
@@ -697,68 +698,151 @@ impl ContactsQuery {
             // column is in the row (`None`: not selected): the whole ones
             // first, in column order, then `kernel_analysis` if it is read
             // only where used.
-            let reads = column_reads(ctx, &sort);
-            let mut whole: crate::store::contacts::ColumnSet = 0;
-            let mut positions: Vec<Option<usize>> = vec![None; reads.len()];
-            let mut selected = 0;
-            for (k, read) in reads.iter().enumerate() {
-                if *read == ColumnRead::Whole {
-                    whole |= 1 << k;
+            let selected: Vec<_> = node_selections(ctx).iter().flat_map(|n| n.selection_set()).collect();
+            let reads = column_reads(&selected, &sort);
+            // The JSON columns read only at the paths the selection reads,
+            // where the context this process remembers is current (see
+            // `json_reads`): a plan made from the request's own context if
+            // loaded already, or from the one remembered.
+            let plan = match (backend, reads.iter().any(|r| *r != ColumnRead::Unread)) {
+                (sea_orm::DbBackend::Postgres, true) => req
+                    .db
+                    .database()
+                    .contexts()
+                    .get(workspace_id)
+                    .and_then(|(v, c)| c.downcast::<WorkspaceContext>().ok().map(|c| (v, c)))
+                    .filter(|(_, c)| req.loaders.loaded_context().is_none_or(|l| Arc::ptr_eq(l, c)))
+                    .and_then(|(v, c)| json_reads::Plan::new(&selected, v, c)),
+                _ => None,
+            };
+            let build = |plan: Option<&json_reads::Plan>| {
+                use sea_orm::Iterable as _;
+                let mut select = select.clone();
+                let json_index = |k: usize| {
+                    let column = Column::iter().nth(k)?;
+                    fields::JSON_COLUMNS.iter().position(|c| *c == sea_orm::IdenStatic::as_str(&column))
+                };
+                let by_paths = |k: usize| {
+                    reads[k] != ColumnRead::Unread
+                        && plan.is_some_and(|p| json_index(k).is_some_and(|j| p.reads_paths_of(j)))
+                };
+                let mut whole: crate::store::contacts::ColumnSet = 0;
+                let mut positions: Vec<Option<usize>> = vec![None; reads.len()];
+                let mut selected = 0;
+                for (k, read) in reads.iter().enumerate() {
+                    if *read == ColumnRead::Whole && !by_paths(k) {
+                        whole |= 1 << k;
+                        positions[k] = Some(selected);
+                        selected += 1;
+                    }
+                }
+                select =
+                    sea_orm::QuerySelect::expr(select, crate::store::contacts::column_list(backend, whole));
+                let mut paths_at = Vec::new();
+                for (k, column) in Column::iter().enumerate() {
+                    let whole = match reads[k] {
+                        ColumnRead::KernelIfUsed => kernel_if_used(workspace_id),
+                        ColumnRead::Whole if by_paths(k) => Expr::col((contacts::Entity, column)),
+                        _ => continue,
+                    };
+                    let expr = match plan {
+                        Some(p) if by_paths(k) => p.column_expr(whole, CONTEXT_VERSION_SQL, workspace_id),
+                        _ => whole,
+                    };
                     positions[k] = Some(selected);
                     selected += 1;
+                    select =
+                        sea_orm::QuerySelect::expr_as(select, expr, sea_orm::IdenStatic::as_str(&column));
                 }
-            }
-            select = sea_orm::QuerySelect::expr(select, crate::store::contacts::column_list(backend, whole));
-            if let Some(k) = reads.iter().position(|r| *r == ColumnRead::KernelIfUsed) {
-                positions[k] = Some(selected);
-                select = sea_orm::QuerySelect::expr_as(
-                    select,
-                    kernel_if_used(workspace_id),
-                    sea_orm::IdenStatic::as_str(&Column::KernelAnalysis),
-                );
-            }
-            select = with_context_stamp(select, backend, workspace_id);
-            if memo_search.is_some() {
-                for (column, sql) in [
-                    (
-                        SEARCH_VERSION_COLUMN,
-                        "(SELECT search_version FROM contact_counts WHERE workspace_id = $1)",
-                    ),
-                    (
-                        WORKSPACE_CONTACTS_COLUMN,
-                        "(SELECT contacts FROM contact_counts WHERE workspace_id = $1)",
-                    ),
-                ] {
-                    select = sea_orm::QuerySelect::expr_as(
-                        select,
-                        Expr::cust_with_values(sql, [workspace_id]),
-                        column,
+                for (n, (_, _, expr)) in plan.iter().flat_map(|p| p.paths()).enumerate() {
+                    paths_at.push(selected);
+                    selected += 1;
+                    select = sea_orm::QuerySelect::expr_as(select, expr, format!("__path_{n}"));
+                }
+                select = with_context_stamp(select, backend, workspace_id);
+                if memo_search.is_some() {
+                    for (column, sql) in [
+                        (
+                            SEARCH_VERSION_COLUMN,
+                            "(SELECT search_version FROM contact_counts WHERE workspace_id = $1)",
+                        ),
+                        (
+                            WORKSPACE_CONTACTS_COLUMN,
+                            "(SELECT contacts FROM contact_counts WHERE workspace_id = $1)",
+                        ),
+                    ] {
+                        select = sea_orm::QuerySelect::expr_as(
+                            select,
+                            Expr::cust_with_values(sql, [workspace_id]),
+                            column,
+                        );
+                    }
+                }
+                if let (Some((q, _)), Some((version, matches)), true) =
+                    (&memo_search, remembered, wants_total)
+                {
+                    // The remembered count while the version holds; counted
+                    // afresh (only) when it does not.
+                    let count = Expr::cust_with_values(
+                        "CASE WHEN (SELECT search_version FROM contact_counts WHERE workspace_id = $1) = $2 \
+                         THEN $3::bigint ELSE (SELECT count(*) FROM latticeiq_search_matches($4::tsquery)) END",
+                        [workspace_id.into(), version.into(), matches.into(), sea_orm::Value::from(*q)],
                     );
+                    select = sea_orm::QuerySelect::expr_as(select, count, TOTAL_COLUMN);
+                } else if total_column {
+                    // The count rides along with the page: one round trip, and the
+                    // planner runs the uncorrelated subquery once (an InitPlan).
+                    let sub =
+                        Expr::SubQuery(None, Box::new(count_query(&condition).into_sub_query_statement()));
+                    select = sea_orm::QuerySelect::expr_as(select, sub, TOTAL_COLUMN);
                 }
-            }
-            if let (Some((q, _)), Some((version, matches)), true) = (&memo_search, remembered, wants_total) {
-                // The remembered count while the version holds; counted
-                // afresh (only) when it does not.
-                let count = Expr::cust_with_values(
-                    "CASE WHEN (SELECT search_version FROM contact_counts WHERE workspace_id = $1) = $2 \
-                     THEN $3::bigint ELSE (SELECT count(*) FROM latticeiq_search_matches($4::tsquery)) END",
-                    [workspace_id.into(), version.into(), matches.into(), sea_orm::Value::from(*q)],
-                );
-                select = sea_orm::QuerySelect::expr_as(select, count, TOTAL_COLUMN);
-            } else if total_column {
-                // The count rides along with the page: one round trip, and the
-                // planner runs the uncorrelated subquery once (an InitPlan).
-                let sub = Expr::SubQuery(None, Box::new(count_query(&condition).into_sub_query_statement()));
-                select = sea_orm::QuerySelect::expr_as(select, sub, TOTAL_COLUMN);
-            }
-            let statement = sea_orm::QueryTrait::build(&select, backend);
-            // A walk reads no match set.
-            let statement = if remembered.is_some() { statement } else { finish(statement) };
+                let statement = sea_orm::QueryTrait::build(&select, backend);
+                // A walk reads no match set.
+                let statement = if remembered.is_some() { statement } else { finish(statement) };
+                (statement, positions, paths_at)
+            };
+            let (statement, mut positions, mut paths_at) = build(plan.as_ref());
             let tx = req.db.tx().await?;
-            let raw = tx.query_all_raw(statement).await?;
+            let query = |statement| async {
+                let raw = tx.query_all_raw(statement).await?;
+                let stamp = match (backend, raw.first()) {
+                    (sea_orm::DbBackend::Postgres, Some(row)) => super::loaders::Loaders::stamp_of(row)?,
+                    _ => None,
+                };
+                Ok::<_, AppError>((raw, stamp))
+            };
+            let (raw, stamp, plan) = match plan {
+                Some(p) if req.loaders.loaded_context().is_none() => {
+                    match req
+                        .loaders
+                        .load_context_with(p.version, p.context.clone(), query(statement))
+                        .await?
+                    {
+                        Some((raw, stamp)) => (raw, stamp, Some(p)),
+                        // Loaded meanwhile by another resolver: the plan holds
+                        // if that is the context it was made from.
+                        None if req.loaders.loaded_context().is_some_and(|l| Arc::ptr_eq(l, &p.context)) => {
+                            let (raw, stamp) = query(build(Some(&p)).0).await?;
+                            (raw, stamp, Some(p))
+                        }
+                        None => {
+                            let statement;
+                            (statement, positions, paths_at) = build(None);
+                            let (raw, stamp) = query(statement).await?;
+                            (raw, stamp, None)
+                        }
+                    }
+                }
+                plan => {
+                    let (raw, stamp) = query(statement).await?;
+                    (raw, stamp, plan)
+                }
+            };
             if let Some(row) = raw.first() {
                 req.loaders.prime_context(row)?;
             }
+            // The rows read the plan's paths where their stamp is its version.
+            let plan = plan.filter(|p| stamp == Some(p.version));
             let mut models = Vec::with_capacity(raw.len());
             for row in &raw {
                 if total_column && total.is_none() {
@@ -766,7 +850,11 @@ impl ContactsQuery {
                 }
                 // Shared from the start: a row is ~1 KB, and each move of
                 // one on its way to the page was a copy.
-                models.push(Arc::new(crate::store::contacts::model_from_columns(row, &positions)?));
+                let mut model = crate::store::contacts::model_from_columns(row, &positions)?;
+                if let Some(p) = &plan {
+                    json_reads::rebuild(p, row, &paths_at, &mut model)?;
+                }
+                models.push(Arc::new(model));
             }
             if let (Some((q, _)), Some(row)) = (&memo_search, raw.first()) {
                 let version: Option<i64> = row.try_get("", SEARCH_VERSION_COLUMN)?;
@@ -921,14 +1009,14 @@ fn kernel_if_used(workspace_id: Uuid) -> sea_orm::sea_query::SimpleExpr {
 /// except the JSON columns, which only JSON fields, field access and
 /// templates need — and of those `kernel_analysis` only where it may be
 /// read ([`ColumnRead::KernelIfUsed`]).
-fn column_reads(ctx: &Context<'_>, sort: &Sort) -> Vec<ColumnRead> {
+fn column_reads(selected: &[async_graphql::SelectionField<'_>], sort: &Sort) -> Vec<ColumnRead> {
     use sea_orm::IdenStatic;
     let facts = &*COLUMN_FACTS;
     let mut read = vec![false; facts.nullable.len()];
     let mut plain_only = true;
     let mut json = false;
     let mut kernel_by_name = false;
-    for f in node_selections(ctx).iter().flat_map(|n| n.selection_set()) {
+    for f in selected {
         match facts.by_field.get(f.name()) {
             Some(columns) => columns.iter().for_each(|&i| read[i] = true),
             None => {
@@ -946,7 +1034,7 @@ fn column_reads(ctx: &Context<'_>, sort: &Sort) -> Vec<ColumnRead> {
                     "kernelAnalysis" => true,
                     // A name that is not a literal string (or cannot be read)
                     // counts as this one.
-                    "field" => string_argument(&f, "name").is_none_or(|n| n == "kernel_analysis"),
+                    "field" => string_argument(f, "name").is_none_or(|n| n == "kernel_analysis"),
                     _ => false,
                 };
             }

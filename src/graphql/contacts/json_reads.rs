@@ -1,0 +1,212 @@
+//! A page's JSON columns read only at the paths its selection reads
+//! (Postgres).
+//!
+//! `enrichment_data` and `kernel_analysis` are the bulk of a contact row
+//! (~400 characters each in the benchmark's data). Writing them out as text
+//! was about half of Postgres's time for a page that reads them, and parsing
+//! them a fifth of the gateway's instructions for `page+computed` — while
+//! field access and templates read a handful of paths in them: a custom
+//! field's, the sources of a derived column ([`fields::json_reads`]). Where
+//! the workspace context this process remembers says which paths the
+//! selected fields read, the page selects each of those paths as a column
+//! of its own (`->` per key, which costs Postgres next to nothing) instead
+//! of the documents, and rebuilds each contact's documents from them: the
+//! same values at the same paths, nothing else.
+//!
+//! A context read at a version stamp is what every transaction that sees
+//! that stamp reads (see `Loaders::prime_context`). The statement therefore
+//! reads the paths only where its stamp is the remembered one (the whole
+//! documents otherwise, as before), and the request then uses that very
+//! context: the statement runs as the request's context load, so that no
+//! other resolver loads another meanwhile (`Loaders::load_context_with`).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use async_graphql::SelectionField;
+use entity::contacts::Model;
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{DbErr, QueryResult};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use crate::domain::fields::{self, JSON_COLUMNS, JsonRead};
+use crate::graphql::loaders::WorkspaceContext;
+
+/// Which paths of the JSON columns a page reads, for the workspace context
+/// remembered at `version`.
+pub(super) struct Plan {
+    /// The context's version stamp.
+    pub version: i64,
+    /// The context the paths were worked out from.
+    pub context: Arc<WorkspaceContext>,
+    /// Per JSON column ([`JSON_COLUMNS`] order): `None` when read whole,
+    /// else its paths, sorted and none the prefix of another (none: the
+    /// column is not read).
+    docs: [Option<Vec<Vec<String>>>; 3],
+}
+
+impl Plan {
+    /// The plan for the contact fields `selected` (a page's), or `None` when
+    /// they read every JSON column whole (or a name that is not a literal).
+    pub fn new(
+        selected: &[SelectionField<'_>],
+        version: i64,
+        context: Arc<WorkspaceContext>,
+    ) -> Option<Plan> {
+        let definitions = &context.fields.definitions;
+        let settings = context.settings.as_deref();
+        let mut docs: [Option<BTreeSet<Vec<String>>>; 3] =
+            [Some(BTreeSet::new()), Some(BTreeSet::new()), Some(BTreeSet::new())];
+        let mut add = |read: JsonRead<'_>| {
+            let (column, path) = match read {
+                JsonRead::Whole(c) => (c, None),
+                JsonRead::Path(c, path) => (c, Some(path)),
+            };
+            let Some(k) = JSON_COLUMNS.iter().position(|c| *c == column) else { return };
+            match (path, &mut docs[k]) {
+                // Only keys that are safe to write as SQL literals.
+                (Some(path), Some(paths)) if path.iter().all(|key| is_plain_key(key)) => {
+                    paths.insert(path.iter().map(|key| (*key).to_owned()).collect());
+                }
+                _ => docs[k] = None,
+            }
+        };
+        for f in selected {
+            match f.name() {
+                "enrichmentData" => add(JsonRead::Whole("enrichment_data")),
+                "kernelAnalysis" => add(JsonRead::Whole("kernel_analysis")),
+                "productMatch" => add(JsonRead::Whole("product_match")),
+                "field" => fields::json_reads(&super::string_argument(f, "name")?, definitions, &mut add),
+                name @ ("renderedEmail" | "renderedCallScript") => {
+                    let email = name == "renderedEmail";
+                    let id = match template_id(f)? {
+                        Some(id) => Some(id),
+                        None if email => settings.and_then(|s| s.default_email_template_id),
+                        None => settings.and_then(|s| s.default_call_template_id),
+                    };
+                    let texts = match id {
+                        Some(id) if email => context
+                            .email_templates
+                            .get(&id)
+                            .map(|t| vec![&t.subject, &t.body])
+                            .unwrap_or_default(),
+                        Some(id) => {
+                            context.call_templates.get(&id).map(|t| vec![&t.body]).unwrap_or_default()
+                        }
+                        None => Vec::new(),
+                    };
+                    for name in texts.iter().flat_map(|t| t.placeholder_names()) {
+                        fields::json_reads(name, definitions, &mut add);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let docs = docs.map(|d| d.map(|paths| prefix_free(paths.into_iter())));
+        if docs.iter().all(Option::is_none) {
+            return None;
+        }
+        Some(Plan { version, context, docs })
+    }
+
+    /// Whether the plan reads any path of the JSON column `column`
+    /// ([`JSON_COLUMNS`] order) instead of the whole column.
+    pub fn reads_paths_of(&self, column: usize) -> bool {
+        self.docs[column].is_some()
+    }
+
+    /// The expression that selects JSON column `column` where the plan
+    /// reads its paths: the whole column (as `whole` selects it) where the
+    /// statement's context stamp is not the plan's, else `NULL`. `$1` of
+    /// `stamp` is the workspace id.
+    pub fn column_expr(&self, whole: SimpleExpr, stamp: &str, workspace_id: Uuid) -> SimpleExpr {
+        let current = Expr::cust_with_values(
+            format!("{stamp} = $2"),
+            [sea_orm::Value::from(workspace_id), self.version.into()],
+        );
+        Expr::case(current, Expr::cust("NULL")).finally(whole).into()
+    }
+
+    /// The paths read, each with its JSON column ([`JSON_COLUMNS`] order)
+    /// and the expression that selects it.
+    pub fn paths(&self) -> impl Iterator<Item = (usize, &[String], SimpleExpr)> {
+        self.docs.iter().enumerate().flat_map(|(k, paths)| {
+            paths.iter().flatten().map(move |path| {
+                let mut sql = format!("\"contacts\".\"{}\"", JSON_COLUMNS[k]);
+                for key in path {
+                    sql.push_str(" -> '");
+                    sql.push_str(key);
+                    sql.push('\'');
+                }
+                (k, path.as_slice(), Expr::cust(sql))
+            })
+        })
+    }
+}
+
+/// Whether `key` may be written inside an SQL string literal as it is.
+fn is_plain_key(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// `template_id`'s value: `Some(None)` when absent or null (the default
+/// template), `None` when it cannot be read as a UUID (the resolver refuses
+/// it; the plan reads everything whole).
+fn template_id(f: &SelectionField<'_>) -> Option<Option<Uuid>> {
+    let arguments = f.arguments().ok()?;
+    match arguments.into_iter().find(|(n, _)| n.as_str() == "templateId").map(|(_, v)| v) {
+        None | Some(async_graphql::Value::Null) => Some(None),
+        Some(async_graphql::Value::String(s)) => s.parse().ok().map(Some),
+        Some(_) => None,
+    }
+}
+
+/// Sorted paths with every path that extends another one dropped (the
+/// shorter one already reads it whole).
+fn prefix_free(sorted: impl Iterator<Item = Vec<String>>) -> Vec<Vec<String>> {
+    let mut kept: Vec<Vec<String>> = Vec::new();
+    for path in sorted {
+        // In sorted order the paths that extend one follow it directly.
+        if kept.last().is_some_and(|last| path.len() >= last.len() && path[..last.len()] == last[..]) {
+            continue;
+        }
+        kept.push(path);
+    }
+    kept
+}
+
+/// Rebuilds the JSON columns the plan read by path into `model`, from the
+/// cells of `row` at `at` (one per [`Plan::paths`], in order): each holds
+/// the values found at its paths and nothing else (`None` when none was).
+pub(super) fn rebuild(plan: &Plan, row: &QueryResult, at: &[usize], model: &mut Model) -> Result<(), DbErr> {
+    let mut docs: [Map<String, Value>; 3] = Default::default();
+    for ((k, path, _), &p) in plan.paths().zip(at) {
+        let Some(value) = crate::store::contacts::json_cell(row, p)? else { continue };
+        insert_at(&mut docs[k], path, value);
+    }
+    let [data, kernel, product] = docs.map(|d| (!d.is_empty()).then_some(Value::Object(d)));
+    if plan.docs[0].is_some() {
+        model.enrichment_data = data;
+    }
+    if plan.docs[1].is_some() {
+        model.kernel_analysis = kernel;
+    }
+    if plan.docs[2].is_some() {
+        model.product_match = product;
+    }
+    Ok(())
+}
+
+/// Puts `value` at `path` in `object`, making the objects on the way.
+fn insert_at(object: &mut Map<String, Value>, path: &[String], value: Value) {
+    let Some((first, rest)) = path.split_first() else { return };
+    if rest.is_empty() {
+        object.insert(first.clone(), value);
+        return;
+    }
+    let entry = object.entry(first.clone()).or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(next) = entry {
+        insert_at(next, rest, value);
+    }
+}
