@@ -209,13 +209,19 @@ const RULES: [Rule; 12] = [
 
 /// The sources of the derived column `column` (none for any other
 /// column), in order: the JSON column each starts in and its path of keys.
-pub fn source_paths(column: &str) -> impl Iterator<Item = (&'static str, &'static [&'static str])> {
-    rule(column).into_iter().flat_map(|r| r.sources).map(|s| {
-        let root = match s.root {
-            Root::EnrichmentData => "enrichment_data",
-            Root::KernelAnalysis => "kernel_analysis",
-        };
-        (root, s.path)
+/// Each comes with the column's own name and whether it is a text column:
+/// its sources are read only while it is empty (`NULL`, or `''` for text).
+pub fn source_paths(
+    column: &str,
+) -> impl Iterator<Item = (&'static str, &'static [&'static str], &'static str, bool)> {
+    rule(column).into_iter().flat_map(|r| {
+        r.sources.iter().map(move |s| {
+            let root = match s.root {
+                Root::EnrichmentData => "enrichment_data",
+                Root::KernelAnalysis => "kernel_analysis",
+            };
+            (root, s.path, r.column, matches!(r.kind, Kind::Text))
+        })
     })
 }
 

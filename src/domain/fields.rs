@@ -231,7 +231,7 @@ pub fn resolve(
 /// `read`): a JSON column read by name whole, or a path of object keys
 /// inside one — a custom field's path (up to its first segment that may be
 /// an array index: what is below is then read whole), and the sources of a
-/// derived column that may be empty. Nothing for an unknown name. A reader
+/// derived column while it is empty. Nothing for an unknown name. A reader
 /// that holds these paths resolves `name` as one holding the whole columns.
 pub fn json_reads<'a>(name: &str, definitions: &'a [FieldDefinition], mut read: impl FnMut(JsonRead<'a>)) {
     if name == FULL_NAME {
@@ -243,8 +243,8 @@ pub fn json_reads<'a>(name: &str, definitions: &'a [FieldDefinition], mut read: 
         if let Some(json) = JSON_COLUMNS.iter().find(|j| **j == c) {
             read(JsonRead::Whole(json));
         }
-        for (root, path) in enrichment::source_paths(c) {
-            read(JsonRead::Path(root, path.to_vec()));
+        for (root, path, column, text) in enrichment::source_paths(c) {
+            read(JsonRead::Path(root, path.to_vec(), Some(Gate { column, text })));
         }
     }
     if let Some(d) = definitions.iter().find(|d| d.field_name == name) {
@@ -257,7 +257,7 @@ pub fn json_reads<'a>(name: &str, definitions: &'a [FieldDefinition], mut read: 
             .collect();
         match keys.is_empty() {
             true => read(JsonRead::Whole("enrichment_data")),
-            false => read(JsonRead::Path("enrichment_data", keys)),
+            false => read(JsonRead::Path("enrichment_data", keys, None)),
         }
     }
 }
@@ -270,8 +270,18 @@ pub const JSON_COLUMNS: [&str; 3] = ["enrichment_data", "kernel_analysis", "prod
 pub enum JsonRead<'a> {
     /// The whole column.
     Whole(&'static str),
-    /// The value at a path of object keys in the column.
-    Path(&'static str, Vec<&'a str>),
+    /// The value at a path of object keys in the column, needed always or
+    /// only while a derived column is empty.
+    Path(&'static str, Vec<&'a str>, Option<Gate>),
+}
+
+/// A derived column whose sources are read only while it is empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Gate {
+    /// The column.
+    pub column: &'static str,
+    /// Whether it is a text column (empty also when `''`).
+    pub text: bool,
 }
 
 /// First and last name joined by one space and trimmed; `None` when both

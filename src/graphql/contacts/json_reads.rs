@@ -20,7 +20,7 @@
 //! context: the statement runs as the request's context load, so that no
 //! other resolver loads another meanwhile (`Loaders::load_context_with`).
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_graphql::SelectionField;
@@ -30,8 +30,11 @@ use sea_orm::{DbErr, QueryResult};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::domain::fields::{self, JSON_COLUMNS, JsonRead};
+use crate::domain::fields::{self, Gate, JSON_COLUMNS, JsonRead};
 use crate::graphql::loaders::WorkspaceContext;
+
+/// A path of keys, read always (`None`) or while a derived column is empty.
+type GatedPath = (Vec<String>, Option<Gate>);
 
 /// Which paths of the JSON columns a page reads, for the workspace context
 /// remembered at `version`.
@@ -41,9 +44,10 @@ pub(super) struct Plan {
     /// The context the paths were worked out from.
     pub context: Arc<WorkspaceContext>,
     /// Per JSON column ([`JSON_COLUMNS`] order): `None` when read whole,
-    /// else its paths, sorted and none the prefix of another (none: the
-    /// column is not read).
-    docs: [Option<Vec<Vec<String>>>; 3],
+    /// else its paths (none: the column is not read), sorted, each read
+    /// always or only while a derived column is empty (its gate). A path
+    /// under another is left out where that one is read at least as often.
+    docs: [Option<Vec<GatedPath>>; 3],
 }
 
 impl Plan {
@@ -56,18 +60,20 @@ impl Plan {
     ) -> Option<Plan> {
         let definitions = &context.fields.definitions;
         let settings = context.settings.as_deref();
-        let mut docs: [Option<BTreeSet<Vec<String>>>; 3] =
-            [Some(BTreeSet::new()), Some(BTreeSet::new()), Some(BTreeSet::new())];
+        type Paths = BTreeMap<Vec<String>, Option<Gate>>;
+        let mut docs: [Option<Paths>; 3] = [Some(Paths::new()), Some(Paths::new()), Some(Paths::new())];
         let mut add = |read: JsonRead<'_>| {
             let (column, path) = match read {
                 JsonRead::Whole(c) => (c, None),
-                JsonRead::Path(c, path) => (c, Some(path)),
+                JsonRead::Path(c, path, gate) => (c, Some((path, gate))),
             };
             let Some(k) = JSON_COLUMNS.iter().position(|c| *c == column) else { return };
             match (path, &mut docs[k]) {
                 // Only keys that are safe to write as SQL literals.
-                (Some(path), Some(paths)) if path.iter().all(|key| is_plain_key(key)) => {
-                    paths.insert(path.iter().map(|key| (*key).to_owned()).collect());
+                (Some((path, gate)), Some(paths)) if path.iter().all(|key| is_plain_key(key)) => {
+                    let key: Vec<String> = path.iter().map(|key| (*key).to_owned()).collect();
+                    // Read under two conditions: read always.
+                    paths.entry(key).and_modify(|g| *g = g.filter(|g| Some(*g) == gate)).or_insert(gate);
                 }
                 _ => docs[k] = None,
             }
@@ -103,7 +109,7 @@ impl Plan {
                 _ => {}
             }
         }
-        let docs = docs.map(|d| d.map(|paths| prefix_free(paths.into_iter())));
+        let docs = docs.map(|d| d.map(|paths| covered_left_out(paths.into_iter())));
         if docs.iter().all(Option::is_none) {
             return None;
         }
@@ -128,18 +134,31 @@ impl Plan {
         Expr::case(current, Expr::cust("NULL")).finally(whole).into()
     }
 
-    /// The paths read, each with its JSON column ([`JSON_COLUMNS`] order)
-    /// and the expression that selects it.
-    pub fn paths(&self) -> impl Iterator<Item = (usize, &[String], SimpleExpr)> {
+    /// The paths read, each with its JSON column ([`JSON_COLUMNS`] order).
+    pub fn paths(&self) -> impl Iterator<Item = (usize, &[String])> {
+        self.docs
+            .iter()
+            .enumerate()
+            .flat_map(|(k, paths)| paths.iter().flatten().map(move |(p, _)| (k, p.as_slice())))
+    }
+
+    /// The expression that selects each of [`Plan::paths`], in order: the
+    /// value at the path, where its gate (if any) is empty.
+    pub fn path_exprs(&self) -> impl Iterator<Item = SimpleExpr> {
         self.docs.iter().enumerate().flat_map(|(k, paths)| {
-            paths.iter().flatten().map(move |path| {
+            paths.iter().flatten().map(move |(path, gate)| {
                 let mut sql = format!("\"contacts\".\"{}\"", JSON_COLUMNS[k]);
                 for key in path {
                     sql.push_str(" -> '");
                     sql.push_str(key);
                     sql.push('\'');
                 }
-                (k, path.as_slice(), Expr::cust(sql))
+                if let Some(Gate { column, text }) = gate {
+                    let empty =
+                        if *text { format!(" OR \"contacts\".\"{column}\" = ''") } else { String::new() };
+                    sql = format!("CASE WHEN \"contacts\".\"{column}\" IS NULL{empty} THEN {sql} END");
+                }
+                Expr::cust(sql)
             })
         })
     }
@@ -162,16 +181,17 @@ fn template_id(f: &SelectionField<'_>) -> Option<Option<Uuid>> {
     }
 }
 
-/// Sorted paths with every path that extends another one dropped (the
-/// shorter one already reads it whole).
-fn prefix_free(sorted: impl Iterator<Item = Vec<String>>) -> Vec<Vec<String>> {
-    let mut kept: Vec<Vec<String>> = Vec::new();
-    for path in sorted {
-        // In sorted order the paths that extend one follow it directly.
-        if kept.last().is_some_and(|last| path.len() >= last.len() && path[..last.len()] == last[..]) {
-            continue;
+/// Sorted paths without those under another one that is read at least as
+/// often (always, or under the same gate): that one reads them already.
+fn covered_left_out(sorted: impl Iterator<Item = GatedPath>) -> Vec<GatedPath> {
+    let mut kept: Vec<GatedPath> = Vec::new();
+    for (path, gate) in sorted {
+        let covered = kept
+            .iter()
+            .any(|(p, g)| path.len() > p.len() && path[..p.len()] == p[..] && (g.is_none() || *g == gate));
+        if !covered {
+            kept.push((path, gate));
         }
-        kept.push(path);
     }
     kept
 }
@@ -179,9 +199,12 @@ fn prefix_free(sorted: impl Iterator<Item = Vec<String>>) -> Vec<Vec<String>> {
 /// Rebuilds the JSON columns the plan read by path into `model`, from the
 /// cells of `row` at `at` (one per [`Plan::paths`], in order): each holds
 /// the values found at its paths and nothing else (`None` when none was).
+/// A path under another one is read only where that one may not be (see
+/// [`covered_left_out`]), so it either finds nothing there or the same
+/// value again.
 pub(super) fn rebuild(plan: &Plan, row: &QueryResult, at: &[usize], model: &mut Model) -> Result<(), DbErr> {
     let mut docs: [Map<String, Value>; 3] = Default::default();
-    for ((k, path, _), &p) in plan.paths().zip(at) {
+    for ((k, path), &p) in plan.paths().zip(at) {
         let Some(value) = crate::store::contacts::json_cell(row, p)? else { continue };
         insert_at(&mut docs[k], path, value);
     }

@@ -754,7 +754,7 @@ impl ContactsQuery {
                     select =
                         sea_orm::QuerySelect::expr_as(select, expr, sea_orm::IdenStatic::as_str(&column));
                 }
-                for (n, (_, _, expr)) in plan.iter().flat_map(|p| p.paths()).enumerate() {
+                for (n, expr) in plan.iter().flat_map(|p| p.path_exprs()).enumerate() {
                     paths_at.push(selected);
                     selected += 1;
                     select = sea_orm::QuerySelect::expr_as(select, expr, format!("__path_{n}"));
