@@ -227,24 +227,24 @@ pub fn resolve(
     Ok(columns.iter().find_map(|c| enrichment::derive_column(c, &enrichment_data, Some(&kernel_analysis))))
 }
 
-/// What [`resolve`] may read of the JSON columns for `name` (given to
-/// `read`): a JSON column read by name whole, or a path of object keys
+/// What [`resolve`] may read of a contact for `name` (given to `read`):
+/// columns, a JSON column read by name whole, or a path of object keys
 /// inside one — a custom field's path (up to its first segment that may be
 /// an array index: what is below is then read whole), and the sources of a
 /// derived column while it is empty. Nothing for an unknown name. A reader
-/// that holds these paths resolves `name` as one holding the whole columns.
-pub fn json_reads<'a>(name: &str, definitions: &'a [FieldDefinition], mut read: impl FnMut(JsonRead<'a>)) {
-    if name == FULL_NAME {
-        return;
-    }
-    let columns: &[&str] =
-        if is_column(name) { std::slice::from_ref(&name) } else { alias_columns(name).unwrap_or(&[]) };
+/// that holds just these resolves `name` as one holding the whole contact.
+pub fn reads<'a>(name: &str, definitions: &'a [FieldDefinition], mut read: impl FnMut(FieldRead<'a>)) {
+    let columns: &[&'static str] = match CONTACT_COLUMNS.iter().position(|c| *c == name) {
+        Some(i) => &CONTACT_COLUMNS[i..=i],
+        None => alias_columns(name).unwrap_or(&[]),
+    };
     for &c in columns {
-        if let Some(json) = JSON_COLUMNS.iter().find(|j| **j == c) {
-            read(JsonRead::Whole(json));
+        match JSON_COLUMNS.iter().find(|j| **j == c) {
+            Some(json) => read(FieldRead::Whole(json)),
+            None => read(FieldRead::Column(c)),
         }
         for (root, path, column, text) in enrichment::source_paths(c) {
-            read(JsonRead::Path(root, path.to_vec(), Some(Gate { column, text })));
+            read(FieldRead::Path(root, path.to_vec(), Some(Gate { column, text })));
         }
     }
     if let Some(d) = definitions.iter().find(|d| d.field_name == name) {
@@ -256,8 +256,8 @@ pub fn json_reads<'a>(name: &str, definitions: &'a [FieldDefinition], mut read: 
             .take_while(|s| !s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+'))
             .collect();
         match keys.is_empty() {
-            true => read(JsonRead::Whole("enrichment_data")),
-            false => read(JsonRead::Path("enrichment_data", keys, None)),
+            true => read(FieldRead::Whole("enrichment_data")),
+            false => read(FieldRead::Path("enrichment_data", keys, None)),
         }
     }
 }
@@ -265,9 +265,11 @@ pub fn json_reads<'a>(name: &str, definitions: &'a [FieldDefinition], mut read: 
 /// The JSON columns of a contact.
 pub const JSON_COLUMNS: [&str; 3] = ["enrichment_data", "kernel_analysis", "product_match"];
 
-/// One read of [`json_reads`].
+/// One read of [`reads`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JsonRead<'a> {
+pub enum FieldRead<'a> {
+    /// A column that is not JSON.
+    Column(&'static str),
     /// The whole column.
     Whole(&'static str),
     /// The value at a path of object keys in the column, needed always or

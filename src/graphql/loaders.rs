@@ -391,8 +391,7 @@ pub fn with_context_stamp<E: EntityTrait>(
 }
 
 /// The stamp's column expression, `$1` the workspace id.
-pub const CONTEXT_VERSION_SQL: &str =
-    "(SELECT version FROM workspace_context_versions WHERE workspace_id = $1)";
+const CONTEXT_VERSION_SQL: &str = "(SELECT version FROM workspace_context_versions WHERE workspace_id = $1)";
 
 /// The name of that column.
 const CONTEXT_VERSION_COLUMN: &str = "__context_version";

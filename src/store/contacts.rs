@@ -419,6 +419,15 @@ pub fn enrich(m: &mut Model, enrichment_data: Value, kernel_analysis: Option<Val
     m.enrichment_last_enriched_at = Some(now);
 }
 
+/// The columns ICP scoring reads ([`icp_contact`]).
+pub const ICP_COLUMNS: [&str; 5] = [
+    "enrichment_company_industry",
+    "vertical",
+    "kernel_who_persona",
+    "persona_type",
+    "enrichment_company_employees",
+];
+
 /// The columns ICP scoring reads.
 pub fn icp_contact(m: &Model) -> IcpContact<'_> {
     IcpContact {

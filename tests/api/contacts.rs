@@ -1651,7 +1651,7 @@ both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend|
         definitions.push(d["createContactFieldDefinition"]["id"].as_str().unwrap().to_owned());
     }
     let data = [
-        r#"'{"company": {"funding": {"stage": "Series A"}, "name": "Acme"}, "talking_points": ["x", "y", "z"], "a": {"b": {"c": {"d": 5}}}, "summary": "S"}'"#,
+        r#"'{"company": {"funding": {"stage": "Series A"}, "name": "Acme"}, "talking_points": ["x", "y", "z"], "a": {"b": {"c": {"d": 5}}}, "summary": "S", "only_here": "O"}'"#,
         r#"'{"company": "not an object", "talking_points": [], "a": [1, 2], "inferred_title": "CFO", "opening_line": "Hello", "employees": "1,200"}'"#,
         r#"'{"company": {"funding": null, "revenue": "$4.1M"}, "quick_enrich": {"industry": "Retail", "persona_type": "Champion"}, "talking_points": {"0": "key zero"}}'"#,
         "NULL",
@@ -1697,7 +1697,8 @@ both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend|
     };
     let by_path = template(
         "{{first_point}} {{last_point}} {{whole_company}} {{deep}} {{persona}} {{hook}} {{urgency}} \
-         {{company_employees}} {{company_revenue}} {{title}} {{company_name}} {{influence}}",
+         {{company_employees}} {{company_revenue}} {{title}} {{company_name}} {{influence}} {{full_name}} \
+         {{phone}} {{notes}}",
     )
     .await;
     // a template that names a JSON column reads it whole
@@ -1706,6 +1707,7 @@ both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend|
         d: field(name: \"whole_company\") e: field(name: \"deep\") f: field(name: \"industry\") \
         g: field(name: \"persona\") h: field(name: \"hook\") i: field(name: \"company_employees\") \
         j: field(name: \"enrichment_company_name\") k: field(name: \"person_background\") \
+        l: field(name: \"full_name\") score: icpMatchScore tier: icpMatch { tier score } \
         mail: renderedEmail(templateId: $t) { subject body missingVariables }";
     let page =
         |extra: &str| format!("query($t: UUID) {{ contacts(first: 30) {{ nodes {{ {fields} {extra} }} }} }}");
@@ -1731,6 +1733,8 @@ both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend|
             assert_eq!(status, 200, "{by_paths}");
             let sql = app.db.stats().capture.lock().unwrap().take().unwrap().join("\n");
             assert_eq!(postgres && expect_paths, sql.contains("\"enrichment_data\" -> 'company'"), "{sql}");
+            // nor any column no field reads
+            assert_eq!(postgres, !sql.contains("\"email_body_preview\""), "{sql}");
             app.db.stats().start_capture();
             let (_, whole_columns) = app.post(Some(token), &page(whole), vars).await;
             let sql = app.db.stats().capture.lock().unwrap().take().unwrap().join("\n");
@@ -1738,7 +1742,15 @@ both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend|
             let whole_columns = strip(whole_columns);
             assert!(by_paths.get("errors").is_none(), "{by_paths}");
             assert_eq!(by_paths, whole_columns);
-            by_paths["data"]["contacts"]["nodes"].as_array().unwrap().clone()
+            // and the columns a computed field reads, against one contact
+            // by id (which reads the whole row)
+            let nodes = by_paths["data"]["contacts"]["nodes"].as_array().unwrap().clone();
+            for node in &nodes {
+                let one = format!("query($t: UUID, $id: UUID!) {{ contact(id: $id) {{ {fields} }} }}");
+                let (_, by_id) = app.post(Some(token), &one, json!({"t": template, "id": node["id"]})).await;
+                assert_eq!(&by_id["data"]["contact"], node, "{by_id}");
+            }
+            nodes
         }
     };
     let nodes = compare(by_path.clone(), true).await;
@@ -1760,23 +1772,36 @@ both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend|
         (&json!("key zero"), &json!("Retail"), &json!("Champion"))
     );
     assert!(third["mail"]["body"].as_str().unwrap().starts_with("key zero "), "{third}");
+    assert!(nodes.iter().any(|n| n["score"].is_i64()) && nodes.iter().any(|n| n["tier"]["tier"].is_string()));
     for key in ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"] {
         assert!(nodes.iter().any(|n| n[key].is_null()) && nodes.iter().any(|n| !n[key].is_null()), "{key}");
     }
     compare(by_name, true).await;
     // A path changed: the first read after it sees a context this process
-    // does not remember (whole columns), the next one reads the new path.
-    app.gql(
-        &admin,
-        "mutation($id: UUID!) { updateContactFieldDefinition(id: $id, input: {jsonbPath: \"summary\"}) { id } }",
-        json!({"id": definitions[0]}),
-    )
+    // does not remember (the page is read again whole), the next one reads
+    // the new path. Changed in SQL, so that no request of the gateway has
+    // read the new context before.
+    app.sql(&format!(
+        "UPDATE contact_field_definitions SET jsonb_path = 'only_here' WHERE id = {}",
+        uuid_sql(&app.db, definitions[0].parse().unwrap())
+    ))
     .await;
     let (_, after) = app.post(Some(&token), &page(""), json!({"t": by_path})).await;
     let after = after["data"]["contacts"]["nodes"].as_array().cloned().unwrap_or_default();
-    assert_eq!(of_id(&after, rows[0].id)["a"], json!("S"), "{after:?}");
+    assert_eq!(of_id(&after, rows[0].id)["a"], json!("O"), "{after:?}");
     let nodes = compare(by_path, true).await;
-    assert_eq!(of_id(&nodes, rows[0].id)["a"], json!("S"));
+    assert_eq!(of_id(&nodes, rows[0].id)["a"], json!("O"));
+    // ICP scores alone read the columns scoring reads
+    let icp_only = "{ contacts(first: 30) { nodes { id icpMatchScore icpMatch { tier score } } } }";
+    app.post(Some(&token), icp_only, json!({})).await;
+    let (_, page) = app.post(Some(&token), icp_only, json!({})).await;
+    let nodes = page["data"]["contacts"]["nodes"].as_array().unwrap();
+    assert!(nodes.iter().any(|n| n["icpMatchScore"].as_i64().is_some_and(|s| s > 0)), "{page}");
+    for node in nodes {
+        let one = "query($id: UUID!) { contact(id: $id) { id icpMatchScore icpMatch { tier score } } }";
+        let (_, by_id) = app.post(Some(&token), one, json!({"id": node["id"]})).await;
+        assert_eq!(&by_id["data"]["contact"], node, "{by_id}");
+    }
 });
 
 fn of_id(nodes: &[Value], id: Uuid) -> Value {

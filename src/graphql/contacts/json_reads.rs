@@ -1,26 +1,27 @@
-//! A page's JSON columns read only at the paths its selection reads
-//! (Postgres).
+//! A page reads only what its computed fields read of a contact (Postgres).
 //!
-//! `enrichment_data` and `kernel_analysis` are the bulk of a contact row
-//! (~400 characters each in the benchmark's data). Writing them out as text
-//! was about half of Postgres's time for a page that reads them, and parsing
-//! them a fifth of the gateway's instructions for `page+computed` — while
-//! field access and templates read a handful of paths in them: a custom
-//! field's, the sources of a derived column ([`fields::json_reads`]). Where
-//! the workspace context this process remembers says which paths the
-//! selected fields read, the page selects each of those paths as a column
-//! of its own (`->` per key, which costs Postgres next to nothing) instead
-//! of the documents, and rebuilds each contact's documents from them: the
-//! same values at the same paths, nothing else.
+//! A page with computed fields (`field`, `renderedEmail`, `icpMatch`, …)
+//! read every column, since any of them may be read by name. Of those,
+//! `enrichment_data` and `kernel_analysis` are the bulk of a row (~400
+//! characters each in the benchmark's data): writing them out as text was
+//! about half of Postgres's time for the page's statement, and parsing them
+//! a fifth of the gateway's instructions for `page+computed` — while field
+//! access and templates read a few columns and a handful of paths in them
+//! (a custom field's, the sources of a derived column: [`fields::reads`]).
+//! Where the workspace context this process remembers says what the selected
+//! fields read, the page selects just those columns, and each path as a
+//! column of its own (`->` per key, which costs Postgres next to nothing;
+//! a derived column's sources only while it is empty), and rebuilds each
+//! contact's documents from them: the same values at the same paths.
 //!
 //! A context read at a version stamp is what every transaction that sees
-//! that stamp reads (see `Loaders::prime_context`). The statement therefore
-//! reads the paths only where its stamp is the remembered one (the whole
-//! documents otherwise, as before), and the request then uses that very
-//! context: the statement runs as the request's context load, so that no
-//! other resolver loads another meanwhile (`Loaders::load_context_with`).
+//! that stamp reads (see `Loaders::prime_context`). The statement carries
+//! its stamp: where it is the plan's, the statement ran as the request's
+//! context load (`Loaders::load_context_with`), so the request uses that very
+//! context; where it is not (the context changed since), the page is read
+//! again whole, once, as it was before.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use async_graphql::SelectionField;
@@ -30,7 +31,7 @@ use sea_orm::{DbErr, QueryResult};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::domain::fields::{self, Gate, JSON_COLUMNS, JsonRead};
+use crate::domain::fields::{self, FieldRead, Gate, JSON_COLUMNS};
 use crate::graphql::loaders::WorkspaceContext;
 
 /// A path of keys, read always (`None`) or while a derived column is empty.
@@ -48,13 +49,17 @@ pub(super) struct Plan {
     /// always or only while a derived column is empty (its gate). A path
     /// under another is left out where that one is read at least as often.
     docs: [Option<Vec<GatedPath>>; 3],
+    /// The other columns the computed fields read (`None`: any column).
+    columns: Option<BTreeSet<&'static str>>,
 }
 
 impl Plan {
-    /// The plan for the contact fields `selected` (a page's), or `None` when
-    /// they read every JSON column whole (or a name that is not a literal).
+    /// The plan for the contact fields `selected` (a page's; `plain` says
+    /// which read columns by name, which the caller reads anyway), or `None`
+    /// when they read the whole contact (or a name that is not a literal).
     pub fn new(
         selected: &[SelectionField<'_>],
+        plain: impl Fn(&str) -> bool,
         version: i64,
         context: Arc<WorkspaceContext>,
     ) -> Option<Plan> {
@@ -62,10 +67,16 @@ impl Plan {
         let settings = context.settings.as_deref();
         type Paths = BTreeMap<Vec<String>, Option<Gate>>;
         let mut docs: [Option<Paths>; 3] = [Some(Paths::new()), Some(Paths::new()), Some(Paths::new())];
-        let mut add = |read: JsonRead<'_>| {
+        let mut columns = BTreeSet::new();
+        let mut every_column = false;
+        let mut add = |read: FieldRead<'_>| {
             let (column, path) = match read {
-                JsonRead::Whole(c) => (c, None),
-                JsonRead::Path(c, path, gate) => (c, Some((path, gate))),
+                FieldRead::Column(c) => {
+                    columns.insert(c);
+                    return;
+                }
+                FieldRead::Whole(c) => (c, None),
+                FieldRead::Path(c, path, gate) => (c, Some((path, gate))),
             };
             let Some(k) = JSON_COLUMNS.iter().position(|c| *c == column) else { return };
             match (path, &mut docs[k]) {
@@ -80,10 +91,15 @@ impl Plan {
         };
         for f in selected {
             match f.name() {
-                "enrichmentData" => add(JsonRead::Whole("enrichment_data")),
-                "kernelAnalysis" => add(JsonRead::Whole("kernel_analysis")),
-                "productMatch" => add(JsonRead::Whole("product_match")),
-                "field" => fields::json_reads(&super::string_argument(f, "name")?, definitions, &mut add),
+                "enrichmentData" => add(FieldRead::Whole("enrichment_data")),
+                "kernelAnalysis" => add(FieldRead::Whole("kernel_analysis")),
+                "productMatch" => add(FieldRead::Whole("product_match")),
+                "field" => fields::reads(&super::string_argument(f, "name")?, definitions, &mut add),
+                "icpMatchScore" | "icpMatch" => {
+                    for c in crate::store::contacts::ICP_COLUMNS.into_iter().chain(["icp_id"]) {
+                        add(FieldRead::Column(c));
+                    }
+                }
                 name @ ("renderedEmail" | "renderedCallScript") => {
                     let email = name == "renderedEmail";
                     let id = match template_id(f)? {
@@ -103,35 +119,34 @@ impl Plan {
                         None => Vec::new(),
                     };
                     for name in texts.iter().flat_map(|t| t.placeholder_names()) {
-                        fields::json_reads(name, definitions, &mut add);
+                        fields::reads(name, definitions, &mut add);
+                        // `product_<key>`: the assigned product's catalog entry
+                        if name.starts_with("product_") {
+                            add(FieldRead::Column("assigned_product"));
+                        }
                     }
                 }
-                _ => {}
+                name if plain(name) => {}
+                _ => every_column = true,
             }
         }
         let docs = docs.map(|d| d.map(|paths| covered_left_out(paths.into_iter())));
-        if docs.iter().all(Option::is_none) {
+        let columns = (!every_column).then_some(columns);
+        if docs.iter().all(Option::is_none) && columns.is_none() {
             return None;
         }
-        Some(Plan { version, context, docs })
+        Some(Plan { version, context, docs, columns })
+    }
+
+    /// Whether the computed fields may read the column `name` (not JSON).
+    pub fn reads_column(&self, name: &str) -> bool {
+        self.columns.as_ref().is_none_or(|c| c.contains(name))
     }
 
     /// Whether the plan reads any path of the JSON column `column`
     /// ([`JSON_COLUMNS`] order) instead of the whole column.
     pub fn reads_paths_of(&self, column: usize) -> bool {
         self.docs[column].is_some()
-    }
-
-    /// The expression that selects JSON column `column` where the plan
-    /// reads its paths: the whole column (as `whole` selects it) where the
-    /// statement's context stamp is not the plan's, else `NULL`. `$1` of
-    /// `stamp` is the workspace id.
-    pub fn column_expr(&self, whole: SimpleExpr, stamp: &str, workspace_id: Uuid) -> SimpleExpr {
-        let current = Expr::cust_with_values(
-            format!("{stamp} = $2"),
-            [sea_orm::Value::from(workspace_id), self.version.into()],
-        );
-        Expr::case(current, Expr::cust("NULL")).finally(whole).into()
     }
 
     /// The paths read, each with its JSON column ([`JSON_COLUMNS`] order).

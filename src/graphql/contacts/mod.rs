@@ -22,7 +22,7 @@ use self::order::{OrderBy, Sort, SortDirection};
 use super::ContextExt;
 use super::campaigns::Campaign;
 use super::icp::{IcpMatch, IdealClientProfile};
-use super::loaders::{CONTEXT_VERSION_SQL, LoadedIcp, WorkspaceContext, with_context_stamp};
+use super::loaders::{LoadedIcp, WorkspaceContext, with_context_stamp};
 use super::pagination::{Cursor, Direction, PageArgs, PageInfo, page_info};
 use super::plain::Plain;
 use super::scalars::BigInt;
@@ -699,12 +699,14 @@ impl ContactsQuery {
             // first, in column order, then `kernel_analysis` if it is read
             // only where used.
             let selected: Vec<_> = node_selections(ctx).iter().flat_map(|n| n.selection_set()).collect();
-            let reads = column_reads(&selected, &sort);
-            // The JSON columns read only at the paths the selection reads,
-            // where the context this process remembers is current (see
-            // `json_reads`): a plan made from the request's own context if
-            // loaded already, or from the one remembered.
-            let plan = match (backend, reads.iter().any(|r| *r != ColumnRead::Unread)) {
+            let (reads, plain_reads) = column_reads(&selected, &sort);
+            let facts = &*COLUMN_FACTS;
+            // Where the context this process remembers is current, only what
+            // the computed fields read of a contact (see `json_reads`): a plan
+            // made from the request's own context if loaded already, or from
+            // the one remembered.
+            let computed = selected.iter().any(|f| !facts.by_field.contains_key(f.name()));
+            let plan = match (backend, computed) {
                 (sea_orm::DbBackend::Postgres, true) => req
                     .db
                     .database()
@@ -712,48 +714,49 @@ impl ContactsQuery {
                     .get(workspace_id)
                     .and_then(|(v, c)| c.downcast::<WorkspaceContext>().ok().map(|c| (v, c)))
                     .filter(|(_, c)| req.loaders.loaded_context().is_none_or(|l| Arc::ptr_eq(l, c)))
-                    .and_then(|(v, c)| json_reads::Plan::new(&selected, v, c)),
+                    .and_then(|(v, c)| {
+                        json_reads::Plan::new(&selected, |name| facts.by_field.contains_key(name), v, c)
+                    }),
                 _ => None,
             };
             let build = |plan: Option<&json_reads::Plan>| {
-                use sea_orm::Iterable as _;
                 let mut select = select.clone();
-                let json_index = |k: usize| {
-                    let column = Column::iter().nth(k)?;
-                    fields::JSON_COLUMNS.iter().position(|c| *c == sea_orm::IdenStatic::as_str(&column))
-                };
-                let by_paths = |k: usize| {
-                    reads[k] != ColumnRead::Unread
-                        && plan.is_some_and(|p| json_index(k).is_some_and(|j| p.reads_paths_of(j)))
+                // How each column is read under the plan: a JSON column it
+                // reads by path is not, nor is a nullable column that neither
+                // a plain field, the sort nor a computed field reads.
+                let read = |k: usize| {
+                    let Some(p) = plan else { return reads[k] };
+                    let name = facts.names[k];
+                    match fields::JSON_COLUMNS.iter().position(|c| *c == name) {
+                        Some(j) if p.reads_paths_of(j) => ColumnRead::Unread,
+                        None if facts.nullable[k] && !plain_reads[k] && !p.reads_column(name) => {
+                            ColumnRead::Unread
+                        }
+                        _ => reads[k],
+                    }
                 };
                 let mut whole: crate::store::contacts::ColumnSet = 0;
                 let mut positions: Vec<Option<usize>> = vec![None; reads.len()];
                 let mut selected = 0;
-                for (k, read) in reads.iter().enumerate() {
-                    if *read == ColumnRead::Whole && !by_paths(k) {
+                for (k, position) in positions.iter_mut().enumerate() {
+                    if read(k) == ColumnRead::Whole {
                         whole |= 1 << k;
-                        positions[k] = Some(selected);
+                        *position = Some(selected);
                         selected += 1;
                     }
                 }
                 select =
                     sea_orm::QuerySelect::expr(select, crate::store::contacts::column_list(backend, whole));
-                let mut paths_at = Vec::new();
-                for (k, column) in Column::iter().enumerate() {
-                    let whole = match reads[k] {
-                        ColumnRead::KernelIfUsed => kernel_if_used(workspace_id),
-                        ColumnRead::Whole if by_paths(k) => Expr::col((contacts::Entity, column)),
-                        _ => continue,
-                    };
-                    let expr = match plan {
-                        Some(p) if by_paths(k) => p.column_expr(whole, CONTEXT_VERSION_SQL, workspace_id),
-                        _ => whole,
-                    };
+                if let Some(k) = (0..reads.len()).find(|&k| read(k) == ColumnRead::KernelIfUsed) {
                     positions[k] = Some(selected);
                     selected += 1;
-                    select =
-                        sea_orm::QuerySelect::expr_as(select, expr, sea_orm::IdenStatic::as_str(&column));
+                    select = sea_orm::QuerySelect::expr_as(
+                        select,
+                        kernel_if_used(workspace_id),
+                        sea_orm::IdenStatic::as_str(&Column::KernelAnalysis),
+                    );
                 }
+                let mut paths_at = Vec::new();
                 for (n, expr) in plan.iter().flat_map(|p| p.path_exprs()).enumerate() {
                     paths_at.push(selected);
                     selected += 1;
@@ -838,11 +841,19 @@ impl ContactsQuery {
                     (raw, stamp, plan)
                 }
             };
+            // Rows read under a context that is no longer current: the page
+            // again, whole (once after each change of the context).
+            let (raw, plan) = match plan {
+                Some(p) if !raw.is_empty() && stamp != Some(p.version) => {
+                    let statement;
+                    (statement, positions, paths_at) = build(None);
+                    (query(statement).await?.0, None)
+                }
+                plan => (raw, plan),
+            };
             if let Some(row) = raw.first() {
                 req.loaders.prime_context(row)?;
             }
-            // The rows read the plan's paths where their stamp is its version.
-            let plan = plan.filter(|p| stamp == Some(p.version));
             let mut models = Vec::with_capacity(raw.len());
             for row in &raw {
                 if total_column && total.is_none() {
@@ -916,6 +927,8 @@ fn node_selections<'a>(ctx: &'a Context<'a>) -> Vec<async_graphql::SelectionFiel
 /// What a page's read needs to know of the columns of `contacts`, in
 /// `Column` order (the order rows are decoded in).
 struct ColumnFacts {
+    /// Column names.
+    names: Vec<&'static str>,
     nullable: Vec<bool>,
     json: Vec<bool>,
     /// Column indexes by column name.
@@ -948,7 +961,13 @@ static COLUMN_FACTS: std::sync::LazyLock<ColumnFacts> = std::sync::LazyLock::new
     by_field.insert("fullName".into(), vec![at(Column::FirstName), at(Column::LastName)]);
     by_field.insert("icp".into(), vec![at(Column::IcpId)]);
     by_field.insert("campaign".into(), vec![at(Column::CampaignId)]);
-    ColumnFacts { nullable: Column::iter().map(|c| c.def().is_null()).collect(), json, by_column, by_field }
+    ColumnFacts {
+        names: Column::iter().map(|c| c.as_str()).collect(),
+        nullable: Column::iter().map(|c| c.def().is_null()).collect(),
+        json,
+        by_column,
+        by_field,
+    }
 });
 
 /// How a page reads one column of `contacts`.
@@ -1008,8 +1027,10 @@ fn kernel_if_used(workspace_id: Uuid) -> sea_orm::sea_query::SimpleExpr {
 /// keys and the non-nullable columns; any other selection reads everything
 /// except the JSON columns, which only JSON fields, field access and
 /// templates need — and of those `kernel_analysis` only where it may be
-/// read ([`ColumnRead::KernelIfUsed`]).
-fn column_reads(selected: &[async_graphql::SelectionField<'_>], sort: &Sort) -> Vec<ColumnRead> {
+/// read ([`ColumnRead::KernelIfUsed`]). With it, per column, whether a
+/// plain field or the sort reads it (a plan may leave out the others:
+/// `json_reads`).
+fn column_reads(selected: &[async_graphql::SelectionField<'_>], sort: &Sort) -> (Vec<ColumnRead>, Vec<bool>) {
     use sea_orm::IdenStatic;
     let facts = &*COLUMN_FACTS;
     let mut read = vec![false; facts.nullable.len()];
@@ -1044,7 +1065,7 @@ fn column_reads(selected: &[async_graphql::SelectionField<'_>], sort: &Sort) -> 
         read[facts.by_column[c.as_str()]] = true;
     }
     let kernel = facts.by_column[Column::KernelAnalysis.as_str()];
-    (0..read.len())
+    let reads = (0..read.len())
         .map(|i| {
             let null = facts.nullable[i] && if plain_only { !read[i] } else { facts.json[i] && !json };
             if null {
@@ -1055,7 +1076,8 @@ fn column_reads(selected: &[async_graphql::SelectionField<'_>], sort: &Sort) -> 
                 ColumnRead::Whole
             }
         })
-        .collect()
+        .collect();
+    (reads, read)
 }
 
 /// What the selected contact fields will load, read from the query.
