@@ -699,13 +699,12 @@ impl ContactsQuery {
             // first, in column order, then `kernel_analysis` if it is read
             // only where used.
             let selected: Vec<_> = node_selections(ctx).iter().flat_map(|n| n.selection_set()).collect();
-            let (reads, plain_reads) = column_reads(&selected, &sort);
+            let (reads, plain_reads, computed) = column_reads(&selected, &sort);
             let facts = &*COLUMN_FACTS;
             // Where the context this process remembers is current, only what
             // the computed fields read of a contact (see `json_reads`): a plan
             // made from the request's own context if loaded already, or from
             // the one remembered.
-            let computed = selected.iter().any(|f| !facts.by_field.contains_key(f.name()));
             let plan = match (backend, computed) {
                 (sea_orm::DbBackend::Postgres, true) => req
                     .db
@@ -719,8 +718,7 @@ impl ContactsQuery {
                     }),
                 _ => None,
             };
-            let build = |plan: Option<&json_reads::Plan>| {
-                let mut select = select.clone();
+            let build = |mut select: sea_orm::Select<contacts::Entity>, plan: Option<&json_reads::Plan>| {
                 // How each column is read under the plan: a JSON column it
                 // reads by path is not, nor is a nullable column that neither
                 // a plain field, the sort nor a computed field reads.
@@ -804,7 +802,11 @@ impl ContactsQuery {
                 let statement = if remembered.is_some() { statement } else { finish(statement) };
                 (statement, positions, paths_at)
             };
-            let (statement, mut positions, mut paths_at) = build(plan.as_ref());
+            // The page's select again for a second statement (only with a plan).
+            let again = plan.as_ref().map(|_| select.clone());
+            let again =
+                || again.clone().ok_or_else(|| AppError::internal("a page read again without its plan"));
+            let (statement, mut positions, mut paths_at) = build(select, plan.as_ref());
             let tx = req.db.tx().await?;
             let query = |statement| async {
                 let raw = tx.query_all_raw(statement).await?;
@@ -825,12 +827,12 @@ impl ContactsQuery {
                         // Loaded meanwhile by another resolver: the plan holds
                         // if that is the context it was made from.
                         None if req.loaders.loaded_context().is_some_and(|l| Arc::ptr_eq(l, &p.context)) => {
-                            let (raw, stamp) = query(build(Some(&p)).0).await?;
+                            let (raw, stamp) = query(build(again()?, Some(&p)).0).await?;
                             (raw, stamp, Some(p))
                         }
                         None => {
                             let statement;
-                            (statement, positions, paths_at) = build(None);
+                            (statement, positions, paths_at) = build(again()?, None);
                             let (raw, stamp) = query(statement).await?;
                             (raw, stamp, None)
                         }
@@ -846,7 +848,7 @@ impl ContactsQuery {
             let (raw, plan) = match plan {
                 Some(p) if !raw.is_empty() && stamp != Some(p.version) => {
                     let statement;
-                    (statement, positions, paths_at) = build(None);
+                    (statement, positions, paths_at) = build(again()?, None);
                     (query(statement).await?.0, None)
                 }
                 plan => (raw, plan),
@@ -1029,8 +1031,11 @@ fn kernel_if_used(workspace_id: Uuid) -> sea_orm::sea_query::SimpleExpr {
 /// templates need — and of those `kernel_analysis` only where it may be
 /// read ([`ColumnRead::KernelIfUsed`]). With it, per column, whether a
 /// plain field or the sort reads it (a plan may leave out the others:
-/// `json_reads`).
-fn column_reads(selected: &[async_graphql::SelectionField<'_>], sort: &Sort) -> (Vec<ColumnRead>, Vec<bool>) {
+/// `json_reads`), and whether any field selected is not a plain one.
+fn column_reads(
+    selected: &[async_graphql::SelectionField<'_>],
+    sort: &Sort,
+) -> (Vec<ColumnRead>, Vec<bool>, bool) {
     use sea_orm::IdenStatic;
     let facts = &*COLUMN_FACTS;
     let mut read = vec![false; facts.nullable.len()];
@@ -1077,7 +1082,7 @@ fn column_reads(selected: &[async_graphql::SelectionField<'_>], sort: &Sort) -> 
             }
         })
         .collect();
-    (reads, read)
+    (reads, read, !plain_only)
 }
 
 /// What the selected contact fields will load, read from the query.
