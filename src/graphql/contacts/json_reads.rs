@@ -37,8 +37,9 @@ use crate::graphql::loaders::WorkspaceContext;
 /// A path of keys, read always (`None`) or while a derived column is empty.
 type GatedPath = (Vec<String>, Option<Gate>);
 
-/// Which paths of the JSON columns a page reads, for the workspace context
-/// remembered at `version`.
+/// What a page's computed fields read of a contact (the columns, and the
+/// paths of the JSON columns), for the workspace context remembered at
+/// `version`.
 pub(super) struct Plan {
     /// The context's version stamp.
     pub version: i64,
