@@ -1807,3 +1807,31 @@ both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend|
 fn of_id(nodes: &[Value], id: Uuid) -> Value {
     nodes.iter().find(|n| n["id"] == json!(id)).cloned().unwrap_or(Value::Null)
 }
+
+both_backends!(a_page_read_by_path_next_to_other_context_readers_answers_alike, |backend| async move {
+    // On Postgres a page with computed fields reads its rows as the request's
+    // context load (`Loaders::load_context_with`) while other root fields
+    // may ask for the context at the same time: every field must answer as
+    // it does alone, whichever gets there first, and nothing may wait forever.
+    let (app, _, token) = seeded(backend, 12).await;
+    let page = "contacts(first: 12) { nodes { id industry: field(name: \"industry\") icpMatchScore \
+                mail: renderedEmail { subject body } } }";
+    let others = "emailTemplates { id variables } contactFieldDefinitions { fieldName }";
+    let (_, alone) = app.post(Some(&token), &format!("{{ {page} }}"), json!({})).await;
+    let (_, rest) = app.post(Some(&token), &format!("{{ {others} }}"), json!({})).await;
+    assert!(alone["data"]["contacts"]["nodes"][0]["mail"]["body"].is_string(), "{alone}");
+    for query in [format!("{{ {page} {others} }}"), format!("{{ {others} {page} }}")] {
+        for _ in 0..3 {
+            let (status, both) = tokio::time::timeout(
+                std::time::Duration::from_secs(20),
+                app.post(Some(&token), &query, json!({})),
+            )
+            .await
+            .expect("the request answers");
+            assert_eq!(status, 200, "{both}");
+            assert_eq!(both["data"]["contacts"], alone["data"]["contacts"], "{query}");
+            assert_eq!(both["data"]["emailTemplates"], rest["data"]["emailTemplates"], "{query}");
+            assert_eq!(both["data"]["contactFieldDefinitions"], rest["data"]["contactFieldDefinitions"]);
+        }
+    }
+});
