@@ -697,7 +697,7 @@ impl ContactsQuery {
             // selection needs few of the ~50 columns of a row. Where each
             // column is in the row (`None`: not selected): the whole ones
             // first, in column order, then `kernel_analysis` if it is read
-            // only where used.
+            // only where used, then the paths a plan reads (`paths_at`).
             let selected: Vec<_> = node_selections(ctx).iter().flat_map(|n| n.selection_set()).collect();
             let (reads, plain_reads, computed) = column_reads(&selected, &sort);
             let facts = &*COLUMN_FACTS;
