@@ -361,7 +361,13 @@ impl Loaders {
         if self.db.backend() != DbBackend::Postgres {
             return Ok(());
         }
-        let Some(version) = row.try_get::<Option<i64>>("", CONTEXT_VERSION_COLUMN)? else { return Ok(()) };
+        self.prime_context_at(Self::stamp_of(row)?);
+        Ok(())
+    }
+
+    /// [`Self::prime_context`] with the stamp already read from the row.
+    pub fn prime_context_at(&self, stamp: Option<i64>) {
+        let Some(version) = stamp else { return };
         if let Some((at, context)) = self.db.database().contexts().get(self.db.claims().workspace_id)
             && at == version
             && let Ok(context) = context.downcast::<WorkspaceContext>()
@@ -369,7 +375,6 @@ impl Loaders {
             // Already read (or being read) in this request: keep that one.
             let _ = self.context.set(context);
         }
-        Ok(())
     }
 }
 

@@ -226,19 +226,28 @@ pub fn render_in(
     variables: Option<&Map<String, Value>>,
     lists: bool,
 ) -> Option<RenderedTemplate> {
+    let (subject, body) = template_texts(context, kind, id)?;
+    let rc = render_context(&context.fields, context.settings.as_deref(), variables);
+    Some(personalize::render_with(&ContactFields(contact), &rc, subject, body, lists).into())
+}
+
+/// The parsed subject (e-mail only) and body of the template `id` of `kind`,
+/// else of the workspace's default one; `None` when there is none.
+pub fn template_texts(
+    context: &WorkspaceContext,
+    kind: TemplateKind,
+    id: Option<Uuid>,
+) -> Option<(Option<&Template>, &Template)> {
     let settings = context.settings.as_deref();
-    let id = match kind {
-        TemplateKind::Email => id.or_else(|| settings.and_then(|s| s.default_email_template_id)),
-        TemplateKind::Call => id.or_else(|| settings.and_then(|s| s.default_call_template_id)),
-    }?;
-    let rc = render_context(&context.fields, settings, variables);
-    let source = ContactFields(contact);
-    let render = |subject: Option<&Template>, body: &Template| -> RenderedTemplate {
-        personalize::render_with(&source, &rc, subject, body, lists).into()
-    };
     match kind {
-        TemplateKind::Email => context.email_template(id).map(|t| render(Some(&t.subject), &t.body)),
-        TemplateKind::Call => context.call_template(id).map(|t| render(None, &t.body)),
+        TemplateKind::Email => {
+            let id = id.or_else(|| settings.and_then(|s| s.default_email_template_id))?;
+            context.email_templates.get(&id).map(|t| (Some(&t.subject), &t.body))
+        }
+        TemplateKind::Call => {
+            let id = id.or_else(|| settings.and_then(|s| s.default_call_template_id))?;
+            context.call_templates.get(&id).map(|t| (None, &t.body))
+        }
     }
 }
 

@@ -32,7 +32,9 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::domain::fields::{self, FieldRead, Gate, JSON_COLUMNS};
+use crate::domain::templates;
 use crate::graphql::loaders::WorkspaceContext;
+use crate::graphql::templates::{TemplateKind, template_texts};
 
 /// A path of keys, read always (`None`) or while a derived column is empty.
 type GatedPath = (Vec<String>, Option<Gate>);
@@ -65,7 +67,6 @@ impl Plan {
         context: Arc<WorkspaceContext>,
     ) -> Option<Plan> {
         let definitions = &context.fields.definitions;
-        let settings = context.settings.as_deref();
         type Paths = BTreeMap<Vec<String>, Option<Gate>>;
         let mut docs: [Option<Paths>; 3] = [Some(Paths::new()), Some(Paths::new()), Some(Paths::new())];
         let mut columns = BTreeSet::new();
@@ -102,27 +103,14 @@ impl Plan {
                     }
                 }
                 name @ ("renderedEmail" | "renderedCallScript") => {
-                    let email = name == "renderedEmail";
-                    let id = match template_id(f)? {
-                        Some(id) => Some(id),
-                        None if email => settings.and_then(|s| s.default_email_template_id),
-                        None => settings.and_then(|s| s.default_call_template_id),
+                    let kind = if name == "renderedEmail" { TemplateKind::Email } else { TemplateKind::Call };
+                    let Some((subject, body)) = template_texts(&context, kind, template_id(f)?) else {
+                        continue;
                     };
-                    let texts = match id {
-                        Some(id) if email => context
-                            .email_templates
-                            .get(&id)
-                            .map(|t| vec![&t.subject, &t.body])
-                            .unwrap_or_default(),
-                        Some(id) => {
-                            context.call_templates.get(&id).map(|t| vec![&t.body]).unwrap_or_default()
-                        }
-                        None => Vec::new(),
-                    };
-                    for name in texts.iter().flat_map(|t| t.placeholder_names()) {
+                    for name in subject.into_iter().chain([body]).flat_map(|t| t.placeholder_names()) {
                         fields::reads(name, definitions, &mut add);
                         // `product_<key>`: the assigned product's catalog entry
-                        if name.starts_with("product_") {
+                        if templates::is_product_variable(name).is_some() {
                             add(FieldRead::Column("assigned_product"));
                         }
                     }

@@ -725,13 +725,15 @@ impl ContactsQuery {
                 let read = |k: usize| {
                     let Some(p) = plan else { return reads[k] };
                     let name = facts.names[k];
-                    match fields::JSON_COLUMNS.iter().position(|c| *c == name) {
-                        Some(j) if p.reads_paths_of(j) => ColumnRead::Unread,
-                        None if facts.nullable[k] && !plain_reads[k] && !p.reads_column(name) => {
-                            ColumnRead::Unread
-                        }
-                        _ => reads[k],
-                    }
+                    let unread = if facts.json[k] {
+                        fields::JSON_COLUMNS
+                            .iter()
+                            .position(|c| *c == name)
+                            .is_some_and(|j| p.reads_paths_of(j))
+                    } else {
+                        facts.nullable[k] && !plain_reads[k] && !p.reads_column(name)
+                    };
+                    if unread { ColumnRead::Unread } else { reads[k] }
                 };
                 let mut whole: crate::store::contacts::ColumnSet = 0;
                 let mut positions: Vec<Option<usize>> = vec![None; reads.len()];
@@ -845,17 +847,16 @@ impl ContactsQuery {
             };
             // Rows read under a context that is no longer current: the page
             // again, whole (once after each change of the context).
-            let (raw, plan) = match plan {
+            let (raw, stamp, plan) = match plan {
                 Some(p) if !raw.is_empty() && stamp != Some(p.version) => {
                     let statement;
                     (statement, positions, paths_at) = build(again()?, None);
-                    (query(statement).await?.0, None)
+                    let (raw, stamp) = query(statement).await?;
+                    (raw, stamp, None)
                 }
-                plan => (raw, plan),
+                plan => (raw, stamp, plan),
             };
-            if let Some(row) = raw.first() {
-                req.loaders.prime_context(row)?;
-            }
+            req.loaders.prime_context_at(stamp);
             let mut models = Vec::with_capacity(raw.len());
             for row in &raw {
                 if total_column && total.is_none() {
