@@ -1182,7 +1182,8 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
     );
     let repeated = format!("{once} again: email again: email icp {{ id }}");
     // and plain fields with relations only (a page's contacts then are
-    // written straight from their rows, except those with an ICP: `ContactList`)
+    // written straight from their rows, their ICPs from the workspace
+    // context: `ContactList`)
     let columns: Vec<&str> = fields
         .iter()
         .filter(|f| !f.has_args && f.kind == "SCALAR" && f.type_name != "JSON")
@@ -1192,9 +1193,25 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
     let plain_only = format!("{} __typename icp {{ name }} campaign {{ id }}", columns.join(" "));
     let computed_fields = vec!["id", "email"];
     let by_id = computed.clone();
-    for (selection, selected) in
-        [(once, &plain), (repeated, &plain), (plain_only, &columns), (computed, &computed_fields)]
-    {
+    // Computed fields that every contact writes in place (`ContactList`
+    // writes the whole page itself), and a breakdown that only the contacts
+    // with an ICP hand back to the resolver (the page is then written from
+    // both, in order).
+    let computed_in_place = format!(
+        "id email icp {{ id name __typename }} scoreFor: icpMatchScore(icpId: \"{icp}\") \
+         matchFor: icpMatch(icpId: \"{icp}\") {{ score tier }} mail: renderedEmail {{ subject body complete }} \
+         title: field(name: \"title\") tagList: field(name: \"tags\")"
+    );
+    let some_resolved =
+        format!("{computed_in_place} withBreakdown: icpMatch {{ score breakdown {{ criterion matched }} }}");
+    for (selection, selected) in [
+        (once, &plain),
+        (repeated, &plain),
+        (plain_only, &columns),
+        (computed, &computed_fields),
+        (computed_in_place, &computed_fields),
+        (some_resolved, &computed_fields),
+    ] {
         let with_errors = selection.contains("bad:");
         let with_bad_variables = selection.contains("badVariables:");
         let direct = format!("{{ contacts(first: 60) {{ totalCount nodes {{ {selection} }} }} }}");
@@ -1213,6 +1230,11 @@ both_backends!(a_contact_resolves_alike_with_and_without_fragments, |backend| as
         let expected_empty: Vec<&&str> = selected.iter().filter(|f| **f == "campaignId").collect();
         assert_eq!(empty, expected_empty, "fields without values");
         assert!(nodes.iter().any(|n| !n["icp"].is_null()) && nodes.iter().any(|n| n["icp"].is_null()));
+        if selection.contains("withBreakdown") {
+            // contacts written in place (no ICP: null) next to resolved ones
+            assert!(nodes.iter().any(|n| n["withBreakdown"].is_null()), "{a}");
+            assert!(nodes.iter().any(|n| n["withBreakdown"]["breakdown"].is_array()), "{a}");
+        }
         if with_errors {
             assert_eq!(nodes[0]["bad"], Value::Null);
             let per_node = if with_bad_variables { 2 } else { 1 };

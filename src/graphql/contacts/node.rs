@@ -11,9 +11,10 @@
 //! Where objects are prewritten (below) and the workspace context is
 //! already loaded (a page's prefetch loads it), the computed fields
 //! (`icpMatchScore`, `icpMatch`, `renderedEmail`, `renderedCallScript`,
-//! `field`) are written directly too: their work is synchronous once the
-//! context is there, and a future, a field context, a result object and
-//! its drop per field of each contact cost about as much as the work.
+//! `field`) and the contact's `icp` are written directly too: their work is
+//! synchronous once the context is there, and a future, a field context, a
+//! result object and its drop per field of each contact cost about as much
+//! as the work.
 //!
 //! Where the response is written by `response_json` and no value of the
 //! request will be merged with another (`RequestContext::prewrite`), the
@@ -39,7 +40,7 @@ use uuid::Uuid;
 
 use super::{Contact, ContactObject};
 use crate::graphql::RequestContext;
-use crate::graphql::icp::IcpMatch;
+use crate::graphql::icp::{IcpMatch, IdealClientProfile};
 use crate::graphql::keys;
 use crate::graphql::loaders::WorkspaceContext;
 use crate::graphql::plain::write_selection;
@@ -224,6 +225,8 @@ pub(super) enum Args {
     Render(TemplateKind, Option<Uuid>, Option<serde_json::Map<String, serde_json::Value>>, bool),
     /// `field(name)`.
     Field(String),
+    /// `icp`: the contact's ICP, from the workspace context.
+    IcpRelation,
 }
 
 impl Args {
@@ -241,8 +244,14 @@ impl Args {
     /// here or whose arguments its resolver would refuse (it then speaks).
     fn of(ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> Option<Args> {
         let name = field.node.name.node.as_str();
-        if !matches!(name, "icpMatchScore" | "icpMatch" | "field" | "renderedEmail" | "renderedCallScript") {
+        if !matches!(
+            name,
+            "icpMatchScore" | "icpMatch" | "field" | "renderedEmail" | "renderedCallScript" | "icp"
+        ) {
             return None;
+        }
+        if name == "icp" {
+            return Some(Args::IcpRelation);
         }
         let ctx = ctx.with_field(field);
         let uuid = |argument| ctx.param_value::<Option<Uuid>>(argument, None).ok().map(|(_, id)| id);
@@ -266,7 +275,7 @@ impl Args {
 }
 
 /// Appends the value of a computed field of `object` (`icpMatchScore`,
-/// `icpMatch`, `renderedEmail`, `renderedCallScript`, `field`) with its
+/// `icpMatch`, `renderedEmail`, `renderedCallScript`, `field`, `icp`) with its
 /// `args`, computed with the workspace `context` at hand, without the
 /// field's future, context and value tree: what its resolver gives, as
 /// `response_json` writes it (`a_contact_resolves_alike_with_and_without_fragments`
@@ -304,16 +313,25 @@ fn computed_field(
             let rendered = render_in(context, &object.0, *kind, *template_id, variables.as_ref(), *lists);
             write_selection(out, field, rendered.as_ref())
         }
+        Args::IcpRelation => {
+            // As `ContactObject::icp`: null without an id, or for an id the
+            // workspace has no ICP of.
+            let icp = object.0.icp_id.and_then(|id| context.icp(id)).map(IdealClientProfile);
+            write_selection(out, field, icp.as_ref())
+        }
     }
 }
 
 /// The contacts of a page (`[Contact!]!`). Where objects are prewritten
 /// (`RequestContext::prewrite`) and the selection is plain, the list is
 /// written as one piece of JSON: a contact whose selected fields are all
-/// plain values is written straight from its row, without a future, a
-/// context or an object of its own; only the others resolve (concurrently,
-/// so that their DataLoaders batch as before). Elsewhere it is the engine's
-/// list of [`Contact`]s.
+/// plain values, relations without an id, or fields computed from the loaded
+/// workspace context (`icp` among them) is written here, straight from its
+/// row, without a future, a context or an object of its own; only the
+/// others resolve (a relation to load, a computed field whose resolver must
+/// speak), concurrently, so that their DataLoaders batch as before, and take
+/// their place in the list. Elsewhere it is the engine's list of
+/// [`Contact`]s.
 pub struct ContactList(pub Vec<Arc<Model>>);
 
 impl OutputType for ContactList {
@@ -341,51 +359,89 @@ impl OutputType for ContactList {
         };
         let keys = req.selection_keys.get(ctx.item, fields.iter().map(|f| &f.node.response_key().node));
         let Some(first) = self.0.first() else { return Ok(Value::List(Vec::new())) };
+        // The computed fields' arguments, read once for the page, where the
+        // workspace context is loaded (the page's prefetch loads it).
+        let context = req.loaders.loaded_context();
+        let args = context.map(|_| Args::of_selection(ctx, fields.iter().copied()));
+        let args = args.as_deref();
+        let computed = |f: usize| args.and_then(|a| a.get(f)).is_some_and(Option::is_some);
         // Whether a field is plain depends on the row only for a relation
-        // (null without an id); any other field is plain for every row or none.
+        // (null without an id); any other field is plain for every row or
+        // none, and so is whether it is computed here.
         let relation = |name: &str| relation_id(first, name).is_some();
         let names = || fields.iter().map(|f| f.node.name.node.as_str());
-        let plain_rows = names().all(|n| relation(n) || direct_field(first, n, Probe).is_some());
-        let direct: Vec<bool> = self
-            .0
-            .iter()
-            .map(|m| {
-                plain_rows && names().filter(|n| relation(n)).all(|n| direct_field(m, n, Probe).is_some())
-            })
-            .collect();
-        // The computed fields' arguments, read once for the page.
-        let args = req.loaders.loaded_context().map(|_| Args::of_selection(ctx, fields.iter().copied()));
-        let args = args.as_deref();
+        let plain_rows = names()
+            .enumerate()
+            .all(|(f, n)| computed(f) || relation(n) || direct_field(first, n, Probe).is_some());
+        let uncomputed_relations: Vec<&str> =
+            names().enumerate().filter(|&(f, n)| !computed(f) && relation(n)).map(|(_, n)| n).collect();
+        // Each contact that can be is written here, into `out` at its range;
+        // the others (a relation to load, a computed field whose resolver
+        // must speak) resolve below, concurrently.
+        let mut out = Vec::with_capacity(2 + self.0.len() * (32 + 48 * fields.len()));
+        out.push(b'[');
+        let mut written: Vec<Option<std::ops::Range<usize>>> = Vec::with_capacity(self.0.len());
+        for m in &self.0 {
+            let direct =
+                plain_rows && uncomputed_relations.iter().all(|n| direct_field(m, n, Probe).is_some());
+            if !direct {
+                written.push(None);
+                continue;
+            }
+            let comma = out.len() > 1;
+            if comma {
+                out.push(b',');
+            }
+            let start = out.len();
+            let object = args.filter(|a| !a.is_empty()).map(|_| ContactObject::new(m.clone()));
+            let mut refused = false;
+            write_object(&mut out, m, fields.iter().copied(), &keys, |f, out| {
+                let computed = match (&object, args.and_then(|a| a.get(f)), context) {
+                    (Some(object), Some(Some(a)), Some(context)) if !refused => {
+                        computed_field(object, a, &fields[f].node, context, out)
+                    }
+                    _ => false,
+                };
+                refused |= !computed;
+                computed
+            });
+            if refused {
+                out.truncate(start - usize::from(comma));
+                written.push(None);
+            } else {
+                written.push(Some(start..out.len()));
+            }
+        }
+        out.push(b']');
+        if written.iter().all(Option::is_some) {
+            return Ok(Value::Binary(out.into()));
+        }
         let pending: Vec<_> = self
             .0
             .iter()
+            .zip(&written)
             .enumerate()
-            .filter(|(i, _)| !direct[*i])
-            .map(|(i, m)| {
+            .filter(|(_, (_, w))| w.is_none())
+            .map(|(i, (m, _))| {
                 let contact = Contact(m.clone());
                 let ctx_item = ctx.with_index(i);
                 Box::pin(async move { contact.resolve_with(&ctx_item, args).await })
             })
             .collect();
-        let mut resolved =
-            if pending.is_empty() { Vec::new() } else { futures_util::future::join_all(pending).await }
-                .into_iter();
-        let mut out = Vec::with_capacity(2 + self.0.len() * (32 + 48 * fields.len()));
-        out.push(b'[');
-        for (i, m) in self.0.iter().enumerate() {
+        let mut resolved = futures_util::future::join_all(pending).await.into_iter();
+        let mut list = Vec::with_capacity(out.len() + 1024 * (self.0.len() - written.len()));
+        list.push(b'[');
+        for (i, w) in written.iter().enumerate() {
             if i > 0 {
-                out.push(b',');
+                list.push(b',');
             }
-            if direct[i] {
-                write_object(&mut out, m, fields.iter().copied(), &keys, |_, _| {
-                    unreachable!("every field is plain")
-                });
-            } else {
-                write_value(&mut out, &resolved.next().expect("one result per resolved contact")?);
+            match w {
+                Some(at) => list.extend_from_slice(&out[at.clone()]),
+                None => write_value(&mut list, &resolved.next().expect("one result per resolved contact")?),
             }
         }
-        out.push(b']');
-        Ok(Value::Binary(out.into()))
+        list.push(b']');
+        Ok(Value::Binary(list.into()))
     }
 }
 
