@@ -197,6 +197,163 @@ pub fn model_from_columns(row: &QueryResult, at: &[Option<usize>]) -> Result<Mod
     }))
 }
 
+/// A contact's plain cells borrowed from its Postgres row: what a page
+/// writes of a contact that nothing else asks a [`Model`] of (see
+/// `graphql::contacts::node::ContactList`). Its texts are not copied out of
+/// the row: decoding a page's strings into a model's `String`s, then
+/// dropping them, was a quarter of a plain page's instructions. The JSON
+/// columns are not among its cells. `Default` is a contact with no values
+/// (for asking which fields are plain ones).
+#[derive(Default)]
+#[allow(missing_docs)] // the columns of `Model`, documented there, under the same names
+pub struct ContactView<'r> {
+    pub id: uuid::Uuid,
+    pub user_id: Option<uuid::Uuid>,
+    pub email: Option<&'r str>,
+    pub first_name: Option<&'r str>,
+    pub last_name: Option<&'r str>,
+    pub company: Option<&'r str>,
+    pub job_title: Option<&'r str>,
+    pub phone: Option<&'r str>,
+    pub linkedin_url: Option<&'r str>,
+    pub website: Option<&'r str>,
+    pub vertical: Option<&'r str>,
+    pub persona_type: Option<&'r str>,
+    pub annual_revenue: Option<i64>,
+    pub enrichment_status: &'r str,
+    pub enriched_at: Option<chrono::DateTime<Utc>>,
+    pub lifecycle_stage: Option<&'r str>,
+    pub lead_status: Option<&'r str>,
+    pub pipeline_stage: Option<&'r str>,
+    pub external_id: Option<&'r str>,
+    pub hubspot_id: Option<&'r str>,
+    pub created_at: chrono::DateTime<Utc>,
+    pub updated_at: chrono::DateTime<Utc>,
+    pub enrichment_company_name: Option<&'r str>,
+    pub enrichment_company_revenue: Option<i64>,
+    pub enrichment_company_employees: Option<i32>,
+    pub enrichment_company_industry: Option<&'r str>,
+    pub enrichment_company_growth_yoy: Option<f64>,
+    pub enrichment_person_title: Option<&'r str>,
+    pub enrichment_person_background: Option<&'r str>,
+    pub enrichment_last_enriched_at: Option<chrono::DateTime<Utc>>,
+    pub enrichment_data_quality_score: i32,
+    pub kernel_who_persona: Option<&'r str>,
+    pub kernel_who_influence: Option<&'r str>,
+    pub kernel_when_urgency: Option<&'r str>,
+    pub kernel_when_timing_signal: Option<&'r str>,
+    pub kernel_what_hook: Option<&'r str>,
+    pub best_call_variant_number: Option<i32>,
+    pub email_subject: Option<&'r str>,
+    pub email_body_preview: Option<&'r str>,
+    pub assigned_product: Option<&'r str>,
+    pub icp_id: Option<uuid::Uuid>,
+    pub icp_match_score: Option<i32>,
+    pub campaign_id: Option<uuid::Uuid>,
+    pub email_send_id: Option<&'r str>,
+    pub source: Option<&'r str>,
+    pub tags: entity::Tags,
+    pub notes: Option<&'r str>,
+}
+
+/// The [`ContactView`] of a Postgres row carrying the columns at `at` (as
+/// [`model_from_columns`] reads them: a column not carried holds no
+/// value); `None` for a row of another backend.
+pub fn view_from_columns<'r>(
+    row: &'r QueryResult,
+    at: &[Option<usize>],
+) -> Result<Option<ContactView<'r>>, DbErr> {
+    let Some(pg) = row.try_as_pg_row() else { return Ok(None) };
+    macro_rules! view {
+        ($($f:ident: $c:ident,)*) => {
+            ContactView { $($f: {
+                let k = Column::$c as usize;
+                match at.get(k).copied().flatten() {
+                    Some(p) => PgCellRef::get_ref(pg, p)?,
+                    None => Absent::absent(k)?,
+                }
+            },)* }
+        };
+    }
+    Ok(Some(view!(
+        id: Id,
+        user_id: UserId,
+        email: Email,
+        first_name: FirstName,
+        last_name: LastName,
+        company: Company,
+        job_title: JobTitle,
+        phone: Phone,
+        linkedin_url: LinkedinUrl,
+        website: Website,
+        vertical: Vertical,
+        persona_type: PersonaType,
+        annual_revenue: AnnualRevenue,
+        enrichment_status: EnrichmentStatus,
+        enriched_at: EnrichedAt,
+        lifecycle_stage: LifecycleStage,
+        lead_status: LeadStatus,
+        pipeline_stage: PipelineStage,
+        external_id: ExternalId,
+        hubspot_id: HubspotId,
+        created_at: CreatedAt,
+        updated_at: UpdatedAt,
+        enrichment_company_name: EnrichmentCompanyName,
+        enrichment_company_revenue: EnrichmentCompanyRevenue,
+        enrichment_company_employees: EnrichmentCompanyEmployees,
+        enrichment_company_industry: EnrichmentCompanyIndustry,
+        enrichment_company_growth_yoy: EnrichmentCompanyGrowthYoy,
+        enrichment_person_title: EnrichmentPersonTitle,
+        enrichment_person_background: EnrichmentPersonBackground,
+        enrichment_last_enriched_at: EnrichmentLastEnrichedAt,
+        enrichment_data_quality_score: EnrichmentDataQualityScore,
+        kernel_who_persona: KernelWhoPersona,
+        kernel_who_influence: KernelWhoInfluence,
+        kernel_when_urgency: KernelWhenUrgency,
+        kernel_when_timing_signal: KernelWhenTimingSignal,
+        kernel_what_hook: KernelWhatHook,
+        best_call_variant_number: BestCallVariantNumber,
+        email_subject: EmailSubject,
+        email_body_preview: EmailBodyPreview,
+        assigned_product: AssignedProduct,
+        icp_id: IcpId,
+        icp_match_score: IcpMatchScore,
+        campaign_id: CampaignId,
+        email_send_id: EmailSendId,
+        source: Source,
+        tags: Tags,
+        notes: Notes,
+    )))
+}
+
+/// A contact cell borrowed from a Postgres row by position: texts as they
+/// are in the row, anything else as [`PgCell`] reads it.
+trait PgCellRef<'r>: Sized {
+    fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr>;
+}
+
+impl<'r, T: PgCell> PgCellRef<'r> for T {
+    fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
+        PgCell::get(row, i)
+    }
+}
+
+impl<'r> PgCellRef<'r> for Option<&'r str> {
+    fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
+        use sqlx::Row as _;
+        row.try_get_unchecked(i).map_err(|e| DbErr::Type(format!("contact column {i}: {e}")))
+    }
+}
+
+impl<'r> PgCellRef<'r> for &'r str {
+    fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
+        use sqlx::Row as _;
+        row.try_get_unchecked(i).map_err(|e| DbErr::Type(format!("contact column {i}: {e}")))
+    }
+}
+
+impl Absent for &str {}
+
 /// A JSON cell of a row (a contact read's extra column), by position.
 pub fn json_cell(row: &QueryResult, p: usize) -> Result<Option<Value>, DbErr> {
     match row.try_as_pg_row() {

@@ -981,6 +981,69 @@ both_backends!(ids_of_another_workspace_behave_like_missing_ones, |backend| asyn
     assert!(DEMO != OTHER);
 });
 
+/// Whether the view of `row` (`store::contacts::view_from_columns`, on
+/// Postgres) holds `expected`'s value in each of its cells.
+fn same_cells(row: &sea_orm::QueryResult, at: &[Option<usize>], expected: &Model) {
+    let view = latticeiq::store::contacts::view_from_columns(row, at).unwrap();
+    assert_eq!(view.is_some(), row.try_as_pg_row().is_some(), "a view of each Postgres row, of no other");
+    let Some(v) = view else { return };
+    // Compared as written by `Debug`: `Some("x")` alike for a `&str` and a `String`.
+    macro_rules! same {
+        ($($f:ident),*) => {$(
+            assert_eq!(format!("{:?}", v.$f), format!("{:?}", expected.$f), stringify!($f));
+        )*};
+    }
+    same!(
+        id,
+        user_id,
+        email,
+        first_name,
+        last_name,
+        company,
+        job_title,
+        phone,
+        linkedin_url,
+        website,
+        vertical,
+        persona_type,
+        annual_revenue,
+        enrichment_status,
+        enriched_at,
+        lifecycle_stage,
+        lead_status,
+        pipeline_stage,
+        external_id,
+        hubspot_id,
+        created_at,
+        updated_at,
+        enrichment_company_name,
+        enrichment_company_revenue,
+        enrichment_company_employees,
+        enrichment_company_industry,
+        enrichment_company_growth_yoy,
+        enrichment_person_title,
+        enrichment_person_background,
+        enrichment_last_enriched_at,
+        enrichment_data_quality_score,
+        kernel_who_persona,
+        kernel_who_influence,
+        kernel_when_urgency,
+        kernel_when_timing_signal,
+        kernel_what_hook,
+        best_call_variant_number,
+        email_subject,
+        email_body_preview,
+        assigned_product,
+        icp_id,
+        icp_match_score,
+        campaign_id,
+        email_send_id,
+        source,
+        tags,
+        notes
+    );
+}
+
 both_backends!(rows_decode_by_position_exactly_as_by_name, |backend| async move {
     // The list and by-id resolvers decode rows by column position
     // (store::contacts::model_from_row); SeaORM's derived decoder goes by
@@ -1076,6 +1139,17 @@ both_backends!(rows_decode_by_position_exactly_as_by_name, |backend| async move 
         }
         let decoded = latticeiq::store::contacts::model_from_columns(row, &at).unwrap();
         assert_eq!(decoded, expected);
+        same_cells(row, &at, &expected);
+    }
+    // The cells a page writes from its rows (a view borrowing them, on
+    // Postgres) are the model's, whole rows and sparse ones alike; the view
+    // finds each column at `Column as usize`, its place in `Column::iter()`.
+    for (k, c) in columns.iter().enumerate() {
+        assert_eq!(*c as usize, k, "{c:?}");
+    }
+    let all: Vec<Option<usize>> = (0..columns.len()).map(Some).collect();
+    for row in &raw {
+        same_cells(row, &all, &Model::from_query_result(row, "").unwrap());
     }
     // A required column left out is an error, not a default.
     let mut missing_id = at.clone();

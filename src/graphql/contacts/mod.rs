@@ -376,7 +376,12 @@ impl ContactObject {
 
 /// First and last name joined by one space (null when both are empty).
 fn full_name(m: &Model) -> Option<String> {
-    let name = format!("{} {}", m.first_name.as_deref().unwrap_or(""), m.last_name.as_deref().unwrap_or(""));
+    full_name_of(m.first_name.as_deref(), m.last_name.as_deref())
+}
+
+/// [`full_name`] of a first and a last name.
+fn full_name_of(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    let name = format!("{} {}", first.unwrap_or(""), last.unwrap_or(""));
     let name = name.trim();
     (!name.is_empty()).then(|| name.to_owned())
 }
@@ -441,9 +446,50 @@ pub struct ContactEdge {
     pub node: Contact,
 }
 
+/// A contact of a page as read. A page read without a JSON plan on Postgres
+/// keeps its rows, and a contact is decoded into a [`Model`] only when
+/// something asks for one: `ContactList` writes the plain fields of the
+/// others straight from their rows ([`PageContact::view`]).
+pub enum PageContact {
+    /// Decoded as read (SQLite, or a page read with a JSON plan).
+    Decoded(Arc<Model>),
+    /// A Postgres row, the positions of the contact's columns in it, and
+    /// its model once decoded.
+    Read(sea_orm::QueryResult, Arc<[Option<usize>]>, std::sync::OnceLock<Arc<Model>>),
+}
+
+impl PageContact {
+    /// The contact's model, decoded from its row on first use.
+    pub fn model(&self) -> Result<&Arc<Model>, sea_orm::DbErr> {
+        match self {
+            PageContact::Decoded(m) => Ok(m),
+            PageContact::Read(row, positions, model) => {
+                if let Some(m) = model.get() {
+                    return Ok(m);
+                }
+                let decoded = Arc::new(crate::store::contacts::model_from_columns(row, positions)?);
+                Ok(model.get_or_init(|| decoded))
+            }
+        }
+    }
+
+    /// The contact's plain cells borrowed from its row, where it has one
+    /// and no model has been decoded from it; `None` otherwise (then ask
+    /// [`PageContact::model`]), and for a row that does not decode (the
+    /// model then tells why).
+    pub fn view(&self) -> Option<crate::store::contacts::ContactView<'_>> {
+        match self {
+            PageContact::Read(row, positions, model) if model.get().is_none() => {
+                crate::store::contacts::view_from_columns(row, positions).ok().flatten()
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A page of contacts.
 pub struct ContactConnection {
-    rows: Vec<Arc<Model>>,
+    rows: Arc<Vec<PageContact>>,
     /// The order the page was read in: cursors are made from it, and only
     /// when `edges` asks for them.
     sort: Sort,
@@ -476,10 +522,13 @@ fn broad_search(matches: i64, contacts: i64) -> bool {
 #[Object]
 impl ContactConnection {
     /// The contacts with their cursors.
-    async fn edges(&self) -> Vec<ContactEdge> {
+    async fn edges(&self) -> AppResult<Vec<ContactEdge>> {
         self.rows
             .iter()
-            .map(|m| ContactEdge { cursor: self.sort.cursor_of(m).encode(), node: Contact(m.clone()) })
+            .map(|c| {
+                let m = c.model()?;
+                Ok(ContactEdge { cursor: self.sort.cursor_of(m).encode(), node: Contact(m.clone()) })
+            })
             .collect()
     }
 
@@ -857,18 +906,10 @@ impl ContactsQuery {
                 plan => (raw, stamp, plan),
             };
             req.loaders.prime_context_at(stamp);
-            let mut models = Vec::with_capacity(raw.len());
-            for row in &raw {
-                if total_column && total.is_none() {
-                    total = Some(row.try_get::<i64>("", TOTAL_COLUMN)?);
-                }
-                // Shared from the start: a row is ~1 KB, and each move of
-                // one on its way to the page was a copy.
-                let mut model = crate::store::contacts::model_from_columns(row, &positions)?;
-                if let Some(p) = &plan {
-                    json_reads::rebuild(p, row, &paths_at, &mut model)?;
-                }
-                models.push(Arc::new(model));
+            if let Some(row) = raw.first()
+                && total_column
+            {
+                total = Some(row.try_get::<i64>("", TOTAL_COLUMN)?);
             }
             if let (Some((q, _)), Some(row)) = (&memo_search, raw.first()) {
                 let version: Option<i64> = row.try_get("", SEARCH_VERSION_COLUMN)?;
@@ -880,7 +921,24 @@ impl ContactsQuery {
                     _ => searches.forget(workspace_id, q),
                 }
             }
-            models
+            // Without a plan, Postgres rows are kept as read, each decoded
+            // only if asked to (see `PageContact`).
+            if plan.is_none() && backend == sea_orm::DbBackend::Postgres {
+                let positions: Arc<[Option<usize>]> = positions.into();
+                raw.into_iter()
+                    .map(|row| PageContact::Read(row, positions.clone(), Default::default()))
+                    .collect()
+            } else {
+                let mut contacts = Vec::with_capacity(raw.len());
+                for row in &raw {
+                    let mut model = crate::store::contacts::model_from_columns(row, &positions)?;
+                    if let Some(p) = &plan {
+                        json_reads::rebuild(p, row, &paths_at, &mut model)?;
+                    }
+                    contacts.push(PageContact::Decoded(Arc::new(model)));
+                }
+                contacts
+            }
         };
         // An empty page carries no count: ask for it on its own (only then).
         let count = (wants_total && total.is_none())
@@ -891,9 +949,10 @@ impl ContactsQuery {
             rows.reverse();
         }
         prefetch(ctx, &rows).await?;
-        let cursor = |m: Option<&Arc<Model>>| m.map(|m| sort.cursor_of(m).encode());
-        let info = page_info(&args, has_more, cursor(rows.first()), cursor(rows.last()));
-        Ok(ContactConnection { rows, sort, page_info: info, total, count })
+        let cursor =
+            |c: Option<&PageContact>| c.map(|c| c.model().map(|m| sort.cursor_of(m).encode())).transpose();
+        let info = page_info(&args, has_more, cursor(rows.first())?, cursor(rows.last())?);
+        Ok(ContactConnection { rows: Arc::new(rows), sort, page_info: info, total, count })
     }
 
     /// One contact by id; null when it does not exist in the workspace.
@@ -1114,7 +1173,20 @@ fn uuid_argument(field: &async_graphql::SelectionField<'_>, name: &str) -> Optio
 /// Loads, in one batch per loader, everything the selected fields of a page
 /// of contacts need — so that a page costs the same statements whatever its
 /// size, instead of depending on when each node's loads reach the loaders.
-async fn prefetch(ctx: &Context<'_>, rows: &[Arc<Model>]) -> AppResult<()> {
+/// The campaigns of a page's contacts.
+fn campaign_ids(rows: &[PageContact]) -> AppResult<Vec<Uuid>> {
+    let mut ids = Vec::new();
+    for c in rows {
+        let id = match c.view() {
+            Some(v) => v.campaign_id,
+            None => c.model()?.campaign_id,
+        };
+        ids.extend(id);
+    }
+    Ok(ids)
+}
+
+async fn prefetch(ctx: &Context<'_>, rows: &[PageContact]) -> AppResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -1150,8 +1222,7 @@ async fn prefetch(ctx: &Context<'_>, rows: &[Arc<Model>]) -> AppResult<()> {
         }
     }
     let l = &ctx.req()?.loaders;
-    let campaigns: Vec<Uuid> =
-        if wants.campaigns { rows.iter().filter_map(|m| m.campaign_id).collect() } else { Vec::new() };
+    let campaigns: Vec<Uuid> = if wants.campaigns { campaign_ids(rows)? } else { Vec::new() };
     let needs_context = wants.contact_icps
         || !wants.icps.is_empty()
         || wants.fields

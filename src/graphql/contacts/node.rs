@@ -38,7 +38,8 @@ use chrono::{DateTime, Utc};
 use entity::contacts::Model;
 use uuid::Uuid;
 
-use super::{Contact, ContactObject};
+use super::{Contact, ContactObject, PageContact};
+use crate::error::AppError;
 use crate::graphql::RequestContext;
 use crate::graphql::icp::{IcpMatch, IdealClientProfile};
 use crate::graphql::keys;
@@ -47,6 +48,7 @@ use crate::graphql::plain::write_selection;
 use crate::graphql::scalars::{push_timestamp, push_uuid, timestamp_text, uuid_text};
 use crate::graphql::templates::{TemplateKind, render_in, variables_object};
 use crate::response_json::{write_str, write_value};
+use crate::store::contacts::ContactView;
 
 impl OutputType for Contact {
     fn type_name() -> Cow<'static, str> {
@@ -187,9 +189,9 @@ impl Contact {
 /// value of the `i`th field where it is not a plain one (false: the field
 /// failed, and is left out as the engine leaves it out). False, with
 /// nothing written, when no field was written.
-fn write_object<'f>(
+fn write_object<'f, C: Cells>(
     out: &mut Vec<u8>,
-    model: &Model,
+    model: &C,
     fields: impl Iterator<Item = &'f Positioned<Field>>,
     keys: &keys::Keys,
     mut other: impl FnMut(usize, &mut Vec<u8>) -> bool,
@@ -313,12 +315,7 @@ fn computed_field(
             let rendered = render_in(context, &object.0, *kind, *template_id, variables.as_ref(), *lists);
             write_selection(out, field, rendered.as_ref())
         }
-        Args::IcpRelation => {
-            // As `ContactObject::icp`: null without an id, or for an id the
-            // workspace has no ICP of.
-            let icp = object.0.icp_id.and_then(|id| context.icp(id)).map(IdealClientProfile);
-            write_selection(out, field, icp.as_ref())
-        }
+        Args::IcpRelation => write_icp(out, field, object.0.icp_id, context),
     }
 }
 
@@ -332,7 +329,7 @@ fn computed_field(
 /// speak), concurrently, so that their DataLoaders batch as before, and take
 /// their place in the list. Elsewhere it is the engine's list of
 /// [`Contact`]s.
-pub struct ContactList(pub Vec<Arc<Model>>);
+pub struct ContactList(pub Arc<Vec<PageContact>>);
 
 impl OutputType for ContactList {
     fn type_name() -> Cow<'static, str> {
@@ -344,6 +341,7 @@ impl OutputType for ContactList {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
+        let model = |c| model_of(c, field.pos);
         let items = &ctx.item.node.items;
         let fields: Option<Vec<&Positioned<Field>>> = items
             .iter()
@@ -354,66 +352,80 @@ impl OutputType for ContactList {
             .collect();
         let (Some(req), Some(fields)) = (ctx.data_opt::<RequestContext>().filter(|r| r.prewrite), fields)
         else {
-            let list: Vec<Contact> = self.0.iter().map(|m| Contact(m.clone())).collect();
+            let list =
+                self.0.iter().map(|c| Ok(Contact(model(c)?.clone()))).collect::<ServerResult<Vec<_>>>()?;
             return list.resolve(ctx, field).await;
         };
+        if self.0.is_empty() {
+            return Ok(Value::List(Vec::new()));
+        }
         let keys = req.selection_keys.get(ctx.item, fields.iter().map(|f| &f.node.response_key().node));
-        let Some(first) = self.0.first() else { return Ok(Value::List(Vec::new())) };
         // The computed fields' arguments, read once for the page, where the
         // workspace context is loaded (the page's prefetch loads it).
-        let context = req.loaders.loaded_context();
+        let context = req.loaders.loaded_context().map(|c| &**c);
         let args = context.map(|_| Args::of_selection(ctx, fields.iter().copied()));
         let args = args.as_deref();
         let computed = |f: usize| args.and_then(|a| a.get(f)).is_some_and(Option::is_some);
         // Whether a field is plain depends on the row only for a relation
         // (null without an id); any other field is plain for every row or
         // none, and so is whether it is computed here.
-        let relation = |name: &str| relation_id(first, name).is_some();
+        let none = ContactView::default();
+        let relation = |name: &str| none.relation_id(name).is_some();
         let names = || fields.iter().map(|f| f.node.name.node.as_str());
         let plain_rows = names()
             .enumerate()
-            .all(|(f, n)| computed(f) || relation(n) || direct_field(first, n, Probe).is_some());
+            .all(|(f, n)| computed(f) || relation(n) || direct_field(&none, n, Probe).is_some());
         let uncomputed_relations: Vec<&str> =
             names().enumerate().filter(|&(f, n)| !computed(f) && relation(n)).map(|(_, n)| n).collect();
+        // Whether a contact may be written from its row: no field computed
+        // here needs its model (`icp` reads only its id).
+        let from_rows = args.is_none_or(|a| a.iter().flatten().all(|a| matches!(a, Args::IcpRelation)));
         // Each contact that can be is written here, into `out` at its range;
         // the others (a relation to load, a computed field whose resolver
         // must speak) resolve below, concurrently.
         let mut out = Vec::with_capacity(2 + self.0.len() * (32 + 48 * fields.len()));
         out.push(b'[');
         let mut written: Vec<Option<std::ops::Range<usize>>> = Vec::with_capacity(self.0.len());
-        for m in &self.0 {
-            let direct =
-                plain_rows && uncomputed_relations.iter().all(|n| direct_field(m, n, Probe).is_some());
-            if !direct {
-                written.push(None);
-                continue;
-            }
+        for c in self.0.iter() {
             let comma = out.len() > 1;
             if comma {
                 out.push(b',');
             }
             let start = out.len();
-            let object = args.filter(|a| !a.is_empty()).map(|_| ContactObject::new(m.clone()));
-            let mut refused = false;
-            write_object(&mut out, m, fields.iter().copied(), &keys, |f, out| {
-                let computed = match (&object, args.and_then(|a| a.get(f)), context) {
-                    (Some(object), Some(Some(a)), Some(context)) if !refused => {
-                        computed_field(object, a, &fields[f].node, context, out)
-                    }
-                    _ => false,
-                };
-                refused |= !computed;
-                computed
-            });
-            if refused {
+            let direct =
+                |cells: &dyn Fn(&str) -> bool| plain_rows && uncomputed_relations.iter().all(|n| cells(n));
+            let view = if from_rows { c.view() } else { None };
+            let done = match view {
+                Some(v) => {
+                    direct(&|n| direct_field(&v, n, Probe).is_some())
+                        && write_contact(&mut out, &v, v.icp_id, None, &fields, &keys, args, context)
+                }
+                None => {
+                    let m = model(c)?;
+                    let object = args.filter(|a| !a.is_empty()).map(|_| ContactObject::new(m.clone()));
+                    direct(&|n| direct_field(&**m, n, Probe).is_some())
+                        && write_contact(
+                            &mut out,
+                            &**m,
+                            m.icp_id,
+                            object.as_ref(),
+                            &fields,
+                            &keys,
+                            args,
+                            context,
+                        )
+                }
+            };
+            if done {
+                written.push(Some(start..out.len()));
+            } else {
                 out.truncate(start - usize::from(comma));
                 written.push(None);
-            } else {
-                written.push(Some(start..out.len()));
             }
         }
         out.push(b']');
-        if written.iter().all(Option::is_some) {
+        let pending = written.iter().filter(|w| w.is_none()).count();
+        if pending == 0 {
             return Ok(Value::Binary(out.into()));
         }
         let pending: Vec<_> = self
@@ -422,14 +434,14 @@ impl OutputType for ContactList {
             .zip(&written)
             .enumerate()
             .filter(|(_, (_, w))| w.is_none())
-            .map(|(i, (m, _))| {
-                let contact = Contact(m.clone());
+            .map(|(i, (c, _))| {
+                let contact = model(c).map(|m| Contact(m.clone()));
                 let ctx_item = ctx.with_index(i);
-                Box::pin(async move { contact.resolve_with(&ctx_item, args).await })
+                Box::pin(async move { contact?.resolve_with(&ctx_item, args).await })
             })
             .collect();
         let mut resolved = futures_util::future::join_all(pending).await.into_iter();
-        let mut list = Vec::with_capacity(out.len() + 1024 * (self.0.len() - written.len()));
+        let mut list = Vec::with_capacity(out.len() + 1024 * pending_count(&written));
         list.push(b'[');
         for (i, w) in written.iter().enumerate() {
             if i > 0 {
@@ -443,6 +455,60 @@ impl OutputType for ContactList {
         list.push(b']');
         Ok(Value::Binary(list.into()))
     }
+}
+
+/// A page's contact's model, or the error of its row that does not decode.
+fn model_of(c: &PageContact, pos: async_graphql::Pos) -> ServerResult<&Arc<Model>> {
+    c.model().map_err(|e| async_graphql::Error::from(AppError::from(e)).into_server_error(pos))
+}
+
+fn pending_count(written: &[Option<std::ops::Range<usize>>]) -> usize {
+    written.iter().filter(|w| w.is_none()).count()
+}
+
+/// Appends a contact's object for `fields` from its `cells`, computing here
+/// the fields whose `args` say so with the workspace `context` (`icp` from
+/// `icp_id`, the others through `object`). False, with nothing written,
+/// where a field cannot be written here: its resolver must speak.
+#[allow(clippy::too_many_arguments)]
+fn write_contact<C: Cells>(
+    out: &mut Vec<u8>,
+    cells: &C,
+    icp_id: Option<Uuid>,
+    object: Option<&ContactObject>,
+    fields: &[&Positioned<Field>],
+    keys: &keys::Keys,
+    args: Option<&[Option<Args>]>,
+    context: Option<&WorkspaceContext>,
+) -> bool {
+    let start = out.len();
+    let mut refused = false;
+    write_object(out, cells, fields.iter().copied(), keys, |f, out| {
+        if refused {
+            return false;
+        }
+        let field = &fields[f].node;
+        let done = match (args.and_then(|a| a.get(f)), context) {
+            (Some(Some(Args::IcpRelation)), Some(context)) => write_icp(out, field, icp_id, context),
+            (Some(Some(a)), Some(context)) => {
+                object.is_some_and(|o| computed_field(o, a, field, context, out))
+            }
+            _ => false,
+        };
+        refused = !done;
+        done
+    });
+    if refused {
+        out.truncate(start);
+    }
+    !refused
+}
+
+/// Appends a contact's `icp` for `field`'s selection, as `ContactObject::icp`
+/// gives it: null without an id, or for an id the workspace has no ICP of.
+fn write_icp(out: &mut Vec<u8>, field: &Field, icp_id: Option<Uuid>, context: &WorkspaceContext) -> bool {
+    let icp = icp_id.and_then(|id| context.icp(id)).map(IdealClientProfile);
+    write_selection(out, field, icp.as_ref())
 }
 
 /// Where a plain field's value goes: into a `Value` ([`MakeValue`], the
@@ -545,110 +611,139 @@ impl Sink for Probe {
 /// A field the contact gives without a resolver: a plain column, the type's
 /// name, or a relation without an id (null whatever it selects: most
 /// contacts of a page have no ICP). `None` for every other field.
-fn direct_field<S: Sink>(m: &Model, name: &str, sink: S) -> Option<S::Out> {
+fn direct_field<C: Cells, S: Sink>(m: &C, name: &str, sink: S) -> Option<S::Out> {
     match name {
         "__typename" => Some(sink.text(&Contact::type_name())),
-        _ => match relation_id(m, name) {
+        _ => match m.relation_id(name) {
             Some(None) => Some(sink.null()),
             Some(Some(_)) => None,
-            None => plain_field(m, name, sink),
+            None => m.plain_field(name, sink),
         },
     }
 }
 
-/// The id a relation field (`icp`, `campaign`) loads by, `None` when the
-/// field is not a relation: the only fields whose being plain depends on
-/// the row.
-fn relation_id(m: &Model, name: &str) -> Option<Option<Uuid>> {
-    match name {
-        "icp" => Some(m.icp_id),
-        "campaign" => Some(m.campaign_id),
-        _ => None,
+macro_rules! plain_fields {
+    ($m:expr, $name:expr, $s:expr) => {{
+        let (m, name, s) = ($m, $name, $s);
+        fn text<S: Sink>(s: S, v: Option<&str>) -> S::Out {
+            match v {
+                Some(v) => s.text(v),
+                None => s.null(),
+            }
+        }
+        fn uuid<S: Sink>(s: S, v: &Option<Uuid>) -> S::Out {
+            match v {
+                Some(v) => s.uuid(v),
+                None => s.null(),
+            }
+        }
+        fn time<S: Sink>(s: S, v: &Option<DateTime<Utc>>) -> S::Out {
+            match v {
+                Some(v) => s.time(v),
+                None => s.null(),
+            }
+        }
+        fn int<S: Sink>(s: S, v: Option<impl Into<i64>>) -> S::Out {
+            match v {
+                Some(v) => s.int(v.into()),
+                None => s.null(),
+            }
+        }
+        Some(match name {
+            "id" => s.uuid(&m.id),
+            "userId" => uuid(s, &m.user_id),
+            "email" => text(s, m.email.as_deref()),
+            "firstName" => text(s, m.first_name.as_deref()),
+            "lastName" => text(s, m.last_name.as_deref()),
+            "company" => text(s, m.company.as_deref()),
+            "jobTitle" => text(s, m.job_title.as_deref()),
+            "phone" => text(s, m.phone.as_deref()),
+            "linkedinUrl" => text(s, m.linkedin_url.as_deref()),
+            "website" => text(s, m.website.as_deref()),
+            "vertical" => text(s, m.vertical.as_deref()),
+            "personaType" => text(s, m.persona_type.as_deref()),
+            "annualRevenue" => int(s, m.annual_revenue),
+            "enrichmentStatus" => s.text(&m.enrichment_status),
+            "enrichedAt" => time(s, &m.enriched_at),
+            "lifecycleStage" => text(s, m.lifecycle_stage.as_deref()),
+            "leadStatus" => text(s, m.lead_status.as_deref()),
+            "pipelineStage" => text(s, m.pipeline_stage.as_deref()),
+            "externalId" => text(s, m.external_id.as_deref()),
+            "hubspotId" => text(s, m.hubspot_id.as_deref()),
+            "createdAt" => s.time(&m.created_at),
+            "updatedAt" => s.time(&m.updated_at),
+            "enrichmentCompanyName" => text(s, m.enrichment_company_name.as_deref()),
+            "enrichmentCompanyRevenue" => int(s, m.enrichment_company_revenue),
+            "enrichmentCompanyEmployees" => int(s, m.enrichment_company_employees),
+            "enrichmentCompanyIndustry" => text(s, m.enrichment_company_industry.as_deref()),
+            "enrichmentCompanyGrowthYoy" => match &m.enrichment_company_growth_yoy {
+                Some(v) => s.scalar(v),
+                None => s.null(),
+            },
+            "enrichmentPersonTitle" => text(s, m.enrichment_person_title.as_deref()),
+            "enrichmentPersonBackground" => text(s, m.enrichment_person_background.as_deref()),
+            "enrichmentLastEnrichedAt" => time(s, &m.enrichment_last_enriched_at),
+            "enrichmentDataQualityScore" => s.int(m.enrichment_data_quality_score.into()),
+            "kernelWhoPersona" => text(s, m.kernel_who_persona.as_deref()),
+            "kernelWhoInfluence" => text(s, m.kernel_who_influence.as_deref()),
+            "kernelWhenUrgency" => text(s, m.kernel_when_urgency.as_deref()),
+            "kernelWhenTimingSignal" => text(s, m.kernel_when_timing_signal.as_deref()),
+            "kernelWhatHook" => text(s, m.kernel_what_hook.as_deref()),
+            "bestCallVariantNumber" => int(s, m.best_call_variant_number),
+            "emailSubject" => text(s, m.email_subject.as_deref()),
+            "emailBodyPreview" => text(s, m.email_body_preview.as_deref()),
+            "assignedProduct" => text(s, m.assigned_product.as_deref()),
+            "icpId" => uuid(s, &m.icp_id),
+            "storedIcpMatchScore" => int(s, m.icp_match_score),
+            "campaignId" => uuid(s, &m.campaign_id),
+            "emailSendId" => text(s, m.email_send_id.as_deref()),
+            "source" => text(s, m.source.as_deref()),
+            "tags" => s.texts(&m.tags.0),
+            "notes" => text(s, m.notes.as_deref()),
+            "fullName" => match super::full_name_of(m.first_name.as_deref(), m.last_name.as_deref()) {
+                Some(name) => s.text(&name),
+                None => s.null(),
+            },
+            _ => return None,
+        })
+    }};
+}
+
+/// A contact's cells: its decoded model, or its row as read
+/// ([`ContactView`], a page on Postgres). One mapping of GraphQL names to
+/// columns (`plain_fields!`) serves both.
+trait Cells {
+    /// The value of a plain column field by its GraphQL name, as its derived
+    /// resolver gives it; `None` for every other field.
+    fn plain_field<S: Sink>(&self, name: &str, s: S) -> Option<S::Out>;
+    /// The id a relation field (`icp`, `campaign`) loads by, `None` when the
+    /// field is not a relation: the only fields whose being plain depends on
+    /// the row.
+    fn relation_id(&self, name: &str) -> Option<Option<Uuid>>;
+}
+
+impl Cells for Model {
+    fn plain_field<S: Sink>(&self, name: &str, s: S) -> Option<S::Out> {
+        plain_fields!(self, name, s)
+    }
+    fn relation_id(&self, name: &str) -> Option<Option<Uuid>> {
+        match name {
+            "icp" => Some(self.icp_id),
+            "campaign" => Some(self.campaign_id),
+            _ => None,
+        }
     }
 }
 
-/// The value of a plain column field by its GraphQL name, as its derived
-/// resolver gives it; `None` for every other field.
-fn plain_field<S: Sink>(m: &Model, name: &str, s: S) -> Option<S::Out> {
-    fn text<S: Sink>(s: S, v: &Option<String>) -> S::Out {
-        match v {
-            Some(v) => s.text(v),
-            None => s.null(),
+impl Cells for ContactView<'_> {
+    fn plain_field<S: Sink>(&self, name: &str, s: S) -> Option<S::Out> {
+        plain_fields!(self, name, s)
+    }
+    fn relation_id(&self, name: &str) -> Option<Option<Uuid>> {
+        match name {
+            "icp" => Some(self.icp_id),
+            "campaign" => Some(self.campaign_id),
+            _ => None,
         }
     }
-    fn uuid<S: Sink>(s: S, v: &Option<Uuid>) -> S::Out {
-        match v {
-            Some(v) => s.uuid(v),
-            None => s.null(),
-        }
-    }
-    fn time<S: Sink>(s: S, v: &Option<DateTime<Utc>>) -> S::Out {
-        match v {
-            Some(v) => s.time(v),
-            None => s.null(),
-        }
-    }
-    fn int<S: Sink>(s: S, v: Option<impl Into<i64>>) -> S::Out {
-        match v {
-            Some(v) => s.int(v.into()),
-            None => s.null(),
-        }
-    }
-    Some(match name {
-        "id" => s.uuid(&m.id),
-        "userId" => uuid(s, &m.user_id),
-        "email" => text(s, &m.email),
-        "firstName" => text(s, &m.first_name),
-        "lastName" => text(s, &m.last_name),
-        "company" => text(s, &m.company),
-        "jobTitle" => text(s, &m.job_title),
-        "phone" => text(s, &m.phone),
-        "linkedinUrl" => text(s, &m.linkedin_url),
-        "website" => text(s, &m.website),
-        "vertical" => text(s, &m.vertical),
-        "personaType" => text(s, &m.persona_type),
-        "annualRevenue" => int(s, m.annual_revenue),
-        "enrichmentStatus" => s.text(&m.enrichment_status),
-        "enrichedAt" => time(s, &m.enriched_at),
-        "lifecycleStage" => text(s, &m.lifecycle_stage),
-        "leadStatus" => text(s, &m.lead_status),
-        "pipelineStage" => text(s, &m.pipeline_stage),
-        "externalId" => text(s, &m.external_id),
-        "hubspotId" => text(s, &m.hubspot_id),
-        "createdAt" => s.time(&m.created_at),
-        "updatedAt" => s.time(&m.updated_at),
-        "enrichmentCompanyName" => text(s, &m.enrichment_company_name),
-        "enrichmentCompanyRevenue" => int(s, m.enrichment_company_revenue),
-        "enrichmentCompanyEmployees" => int(s, m.enrichment_company_employees),
-        "enrichmentCompanyIndustry" => text(s, &m.enrichment_company_industry),
-        "enrichmentCompanyGrowthYoy" => match &m.enrichment_company_growth_yoy {
-            Some(v) => s.scalar(v),
-            None => s.null(),
-        },
-        "enrichmentPersonTitle" => text(s, &m.enrichment_person_title),
-        "enrichmentPersonBackground" => text(s, &m.enrichment_person_background),
-        "enrichmentLastEnrichedAt" => time(s, &m.enrichment_last_enriched_at),
-        "enrichmentDataQualityScore" => s.int(m.enrichment_data_quality_score.into()),
-        "kernelWhoPersona" => text(s, &m.kernel_who_persona),
-        "kernelWhoInfluence" => text(s, &m.kernel_who_influence),
-        "kernelWhenUrgency" => text(s, &m.kernel_when_urgency),
-        "kernelWhenTimingSignal" => text(s, &m.kernel_when_timing_signal),
-        "kernelWhatHook" => text(s, &m.kernel_what_hook),
-        "bestCallVariantNumber" => int(s, m.best_call_variant_number),
-        "emailSubject" => text(s, &m.email_subject),
-        "emailBodyPreview" => text(s, &m.email_body_preview),
-        "assignedProduct" => text(s, &m.assigned_product),
-        "icpId" => uuid(s, &m.icp_id),
-        "storedIcpMatchScore" => int(s, m.icp_match_score),
-        "campaignId" => uuid(s, &m.campaign_id),
-        "emailSendId" => text(s, &m.email_send_id),
-        "source" => text(s, &m.source),
-        "tags" => s.texts(&m.tags.0),
-        "notes" => text(s, &m.notes),
-        "fullName" => match super::full_name(m) {
-            Some(name) => s.text(&name),
-            None => s.null(),
-        },
-        _ => return None,
-    })
 }
