@@ -194,6 +194,19 @@ fn write_object<'f, C: Cells>(
     model: &C,
     fields: impl Iterator<Item = &'f Positioned<Field>>,
     keys: &keys::Keys,
+    other: impl FnMut(usize, &mut Vec<u8>) -> bool,
+) -> bool {
+    write_object_with(out, model, fields, keys, &[], other)
+}
+
+/// [`write_object`], with the `writers` of the fields' plain columns picked
+/// for a page of rows (by field; none for a field that is not a plain column).
+fn write_object_with<'f, C: Cells>(
+    out: &mut Vec<u8>,
+    model: &C,
+    fields: impl Iterator<Item = &'f Positioned<Field>>,
+    keys: &keys::Keys,
+    writers: &[Option<ViewWriter>],
     mut other: impl FnMut(usize, &mut Vec<u8>) -> bool,
 ) -> bool {
     let start = out.len();
@@ -204,7 +217,9 @@ fn write_object<'f, C: Cells>(
             out.push(b',');
         }
         out.extend_from_slice(keys.json(i));
-        if direct_field(model, field.node.name.node.as_str(), Json(out)).is_none() && !other(i, out) {
+        if let (Some(Some(write)), Some(view)) = (writers.get(i), model.view()) {
+            write(view, out);
+        } else if direct_field(model, field.node.name.node.as_str(), Json(out)).is_none() && !other(i, out) {
             out.truncate(mark);
         }
     }
@@ -378,8 +393,11 @@ impl OutputType for ContactList {
         let uncomputed_relations: Vec<&str> =
             names().enumerate().filter(|&(f, n)| !computed(f) && relation(n)).map(|(_, n)| n).collect();
         // Whether a contact may be written from its row: no field computed
-        // here needs its model (`icp` reads only its id).
+        // here needs its model (`icp` reads only its id); its plain columns
+        // are then written by writers picked here, once for the page.
         let from_rows = args.is_none_or(|a| a.iter().flatten().all(|a| matches!(a, Args::IcpRelation)));
+        let writers: Vec<Option<ViewWriter>> =
+            if from_rows { names().map(view_writer).collect() } else { Vec::new() };
         // Each contact that can be is written here, into `out` at its range;
         // the others (a relation to load, a computed field whose resolver
         // must speak) resolve below, concurrently.
@@ -398,7 +416,9 @@ impl OutputType for ContactList {
             let done = match view {
                 Some(v) => {
                     direct(&|n| direct_field(&v, n, Probe).is_some())
-                        && write_contact(&mut out, &v, v.icp_id, None, &fields, &keys, args, context)
+                        && write_contact(
+                            &mut out, &v, v.icp_id, None, &fields, &keys, args, context, &writers,
+                        )
                 }
                 None => {
                     let m = model(c)?;
@@ -413,6 +433,7 @@ impl OutputType for ContactList {
                             &keys,
                             args,
                             context,
+                            &[],
                         )
                 }
             };
@@ -480,10 +501,11 @@ fn write_contact<C: Cells>(
     keys: &keys::Keys,
     args: Option<&[Option<Args>]>,
     context: Option<&WorkspaceContext>,
+    writers: &[Option<ViewWriter>],
 ) -> bool {
     let start = out.len();
     let mut refused = false;
-    write_object(out, cells, fields.iter().copied(), keys, |f, out| {
+    write_object_with(out, cells, fields.iter().copied(), keys, writers, |f, out| {
         if refused {
             return false;
         }
@@ -622,92 +644,137 @@ fn direct_field<C: Cells, S: Sink>(m: &C, name: &str, sink: S) -> Option<S::Out>
     }
 }
 
-macro_rules! plain_fields {
-    ($m:expr, $name:expr, $s:expr) => {{
-        let (m, name, s) = ($m, $name, $s);
-        fn text<S: Sink>(s: S, v: Option<&str>) -> S::Out {
-            match v {
-                Some(v) => s.text(v),
-                None => s.null(),
-            }
-        }
-        fn uuid<S: Sink>(s: S, v: &Option<Uuid>) -> S::Out {
-            match v {
-                Some(v) => s.uuid(v),
-                None => s.null(),
-            }
-        }
-        fn time<S: Sink>(s: S, v: &Option<DateTime<Utc>>) -> S::Out {
-            match v {
-                Some(v) => s.time(v),
-                None => s.null(),
-            }
-        }
-        fn int<S: Sink>(s: S, v: Option<impl Into<i64>>) -> S::Out {
-            match v {
-                Some(v) => s.int(v.into()),
-                None => s.null(),
-            }
-        }
-        Some(match name {
-            "id" => s.uuid(&m.id),
-            "userId" => uuid(s, &m.user_id),
-            "email" => text(s, m.email.as_deref()),
-            "firstName" => text(s, m.first_name.as_deref()),
-            "lastName" => text(s, m.last_name.as_deref()),
-            "company" => text(s, m.company.as_deref()),
-            "jobTitle" => text(s, m.job_title.as_deref()),
-            "phone" => text(s, m.phone.as_deref()),
-            "linkedinUrl" => text(s, m.linkedin_url.as_deref()),
-            "website" => text(s, m.website.as_deref()),
-            "vertical" => text(s, m.vertical.as_deref()),
-            "personaType" => text(s, m.persona_type.as_deref()),
-            "annualRevenue" => int(s, m.annual_revenue),
-            "enrichmentStatus" => s.text(&m.enrichment_status),
-            "enrichedAt" => time(s, &m.enriched_at),
-            "lifecycleStage" => text(s, m.lifecycle_stage.as_deref()),
-            "leadStatus" => text(s, m.lead_status.as_deref()),
-            "pipelineStage" => text(s, m.pipeline_stage.as_deref()),
-            "externalId" => text(s, m.external_id.as_deref()),
-            "hubspotId" => text(s, m.hubspot_id.as_deref()),
-            "createdAt" => s.time(&m.created_at),
-            "updatedAt" => s.time(&m.updated_at),
-            "enrichmentCompanyName" => text(s, m.enrichment_company_name.as_deref()),
-            "enrichmentCompanyRevenue" => int(s, m.enrichment_company_revenue),
-            "enrichmentCompanyEmployees" => int(s, m.enrichment_company_employees),
-            "enrichmentCompanyIndustry" => text(s, m.enrichment_company_industry.as_deref()),
+/// Each plain column field by its GraphQL name, with its value as its derived
+/// resolver gives it (of `m`, a contact's cells, into `s`, a [`Sink`]), handed to
+/// `$then!`: one mapping of names to columns for models, rows and the
+/// writers a page picks once for its fields.
+macro_rules! plain_columns {
+    ($then:ident) => {
+        $then! {
+            m, s;
+            "id" => s.uuid(&m.id);
+            "userId" => opt_uuid(s, &m.user_id);
+            "email" => opt_text(s, m.email.as_deref());
+            "firstName" => opt_text(s, m.first_name.as_deref());
+            "lastName" => opt_text(s, m.last_name.as_deref());
+            "company" => opt_text(s, m.company.as_deref());
+            "jobTitle" => opt_text(s, m.job_title.as_deref());
+            "phone" => opt_text(s, m.phone.as_deref());
+            "linkedinUrl" => opt_text(s, m.linkedin_url.as_deref());
+            "website" => opt_text(s, m.website.as_deref());
+            "vertical" => opt_text(s, m.vertical.as_deref());
+            "personaType" => opt_text(s, m.persona_type.as_deref());
+            "annualRevenue" => opt_int(s, m.annual_revenue);
+            "enrichmentStatus" => s.text(&m.enrichment_status);
+            "enrichedAt" => opt_time(s, &m.enriched_at);
+            "lifecycleStage" => opt_text(s, m.lifecycle_stage.as_deref());
+            "leadStatus" => opt_text(s, m.lead_status.as_deref());
+            "pipelineStage" => opt_text(s, m.pipeline_stage.as_deref());
+            "externalId" => opt_text(s, m.external_id.as_deref());
+            "hubspotId" => opt_text(s, m.hubspot_id.as_deref());
+            "createdAt" => s.time(&m.created_at);
+            "updatedAt" => s.time(&m.updated_at);
+            "enrichmentCompanyName" => opt_text(s, m.enrichment_company_name.as_deref());
+            "enrichmentCompanyRevenue" => opt_int(s, m.enrichment_company_revenue);
+            "enrichmentCompanyEmployees" => opt_int(s, m.enrichment_company_employees);
+            "enrichmentCompanyIndustry" => opt_text(s, m.enrichment_company_industry.as_deref());
             "enrichmentCompanyGrowthYoy" => match &m.enrichment_company_growth_yoy {
                 Some(v) => s.scalar(v),
                 None => s.null(),
-            },
-            "enrichmentPersonTitle" => text(s, m.enrichment_person_title.as_deref()),
-            "enrichmentPersonBackground" => text(s, m.enrichment_person_background.as_deref()),
-            "enrichmentLastEnrichedAt" => time(s, &m.enrichment_last_enriched_at),
-            "enrichmentDataQualityScore" => s.int(m.enrichment_data_quality_score.into()),
-            "kernelWhoPersona" => text(s, m.kernel_who_persona.as_deref()),
-            "kernelWhoInfluence" => text(s, m.kernel_who_influence.as_deref()),
-            "kernelWhenUrgency" => text(s, m.kernel_when_urgency.as_deref()),
-            "kernelWhenTimingSignal" => text(s, m.kernel_when_timing_signal.as_deref()),
-            "kernelWhatHook" => text(s, m.kernel_what_hook.as_deref()),
-            "bestCallVariantNumber" => int(s, m.best_call_variant_number),
-            "emailSubject" => text(s, m.email_subject.as_deref()),
-            "emailBodyPreview" => text(s, m.email_body_preview.as_deref()),
-            "assignedProduct" => text(s, m.assigned_product.as_deref()),
-            "icpId" => uuid(s, &m.icp_id),
-            "storedIcpMatchScore" => int(s, m.icp_match_score),
-            "campaignId" => uuid(s, &m.campaign_id),
-            "emailSendId" => text(s, m.email_send_id.as_deref()),
-            "source" => text(s, m.source.as_deref()),
-            "tags" => s.texts(&m.tags.0),
-            "notes" => text(s, m.notes.as_deref()),
+            };
+            "enrichmentPersonTitle" => opt_text(s, m.enrichment_person_title.as_deref());
+            "enrichmentPersonBackground" => opt_text(s, m.enrichment_person_background.as_deref());
+            "enrichmentLastEnrichedAt" => opt_time(s, &m.enrichment_last_enriched_at);
+            "enrichmentDataQualityScore" => s.int(m.enrichment_data_quality_score.into());
+            "kernelWhoPersona" => opt_text(s, m.kernel_who_persona.as_deref());
+            "kernelWhoInfluence" => opt_text(s, m.kernel_who_influence.as_deref());
+            "kernelWhenUrgency" => opt_text(s, m.kernel_when_urgency.as_deref());
+            "kernelWhenTimingSignal" => opt_text(s, m.kernel_when_timing_signal.as_deref());
+            "kernelWhatHook" => opt_text(s, m.kernel_what_hook.as_deref());
+            "bestCallVariantNumber" => opt_int(s, m.best_call_variant_number);
+            "emailSubject" => opt_text(s, m.email_subject.as_deref());
+            "emailBodyPreview" => opt_text(s, m.email_body_preview.as_deref());
+            "assignedProduct" => opt_text(s, m.assigned_product.as_deref());
+            "icpId" => opt_uuid(s, &m.icp_id);
+            "storedIcpMatchScore" => opt_int(s, m.icp_match_score);
+            "campaignId" => opt_uuid(s, &m.campaign_id);
+            "emailSendId" => opt_text(s, m.email_send_id.as_deref());
+            "source" => opt_text(s, m.source.as_deref());
+            "tags" => s.texts(&m.tags.0);
+            "notes" => opt_text(s, m.notes.as_deref());
             "fullName" => match super::full_name_of(m.first_name.as_deref(), m.last_name.as_deref()) {
                 Some(name) => s.text(&name),
                 None => s.null(),
-            },
-            _ => return None,
-        })
-    }};
+            };
+        }
+    };
 }
+
+fn opt_text<S: Sink>(s: S, v: Option<&str>) -> S::Out {
+    match v {
+        Some(v) => s.text(v),
+        None => s.null(),
+    }
+}
+
+fn opt_uuid<S: Sink>(s: S, v: &Option<Uuid>) -> S::Out {
+    match v {
+        Some(v) => s.uuid(v),
+        None => s.null(),
+    }
+}
+
+fn opt_time<S: Sink>(s: S, v: &Option<DateTime<Utc>>) -> S::Out {
+    match v {
+        Some(v) => s.time(v),
+        None => s.null(),
+    }
+}
+
+fn opt_int<S: Sink>(s: S, v: Option<impl Into<i64>>) -> S::Out {
+    match v {
+        Some(v) => s.int(v.into()),
+        None => s.null(),
+    }
+}
+
+/// Writes one plain field of a contact's row (see [`view_writer`]).
+type ViewWriter = fn(&ContactView<'_>, &mut Vec<u8>);
+
+macro_rules! plain_functions {
+    ($m:ident, $s:ident; $($name:literal => $value:expr;)*) => {
+        /// The value of a plain column field of a model by its GraphQL name.
+        fn model_plain_field<S: Sink>($m: &Model, name: &str, $s: S) -> Option<S::Out> {
+            Some(match name {
+                $($name => $value,)*
+                _ => return None,
+            })
+        }
+
+        /// The value of a plain column field of a row by its GraphQL name.
+        fn view_plain_field<S: Sink>($m: &ContactView<'_>, name: &str, $s: S) -> Option<S::Out> {
+            Some(match name {
+                $($name => $value,)*
+                _ => return None,
+            })
+        }
+
+        /// What writes the plain column field `name` of a row as JSON,
+        /// picked once for a page's field instead of by name for each of
+        /// its contacts.
+        fn view_writer(name: &str) -> Option<ViewWriter> {
+            Some(match name {
+                $($name => (|$m: &ContactView<'_>, out: &mut Vec<u8>| {
+                    let $s = Json(out);
+                    $value
+                }) as ViewWriter,)*
+                _ => return None,
+            })
+        }
+    };
+}
+
+plain_columns!(plain_functions);
 
 /// A contact's cells: its decoded model, or its row as read
 /// ([`ContactView`], a page on Postgres). One mapping of GraphQL names to
@@ -720,11 +787,15 @@ trait Cells {
     /// field is not a relation: the only fields whose being plain depends on
     /// the row.
     fn relation_id(&self, name: &str) -> Option<Option<Uuid>>;
+    /// The cells as a row's view, where they are one.
+    fn view(&self) -> Option<&ContactView<'_>> {
+        None
+    }
 }
 
 impl Cells for Model {
     fn plain_field<S: Sink>(&self, name: &str, s: S) -> Option<S::Out> {
-        plain_fields!(self, name, s)
+        model_plain_field(self, name, s)
     }
     fn relation_id(&self, name: &str) -> Option<Option<Uuid>> {
         match name {
@@ -735,9 +806,12 @@ impl Cells for Model {
     }
 }
 
-impl Cells for ContactView<'_> {
+impl<'r> Cells for ContactView<'r> {
     fn plain_field<S: Sink>(&self, name: &str, s: S) -> Option<S::Out> {
-        plain_fields!(self, name, s)
+        view_plain_field(self, name, s)
+    }
+    fn view(&self) -> Option<&ContactView<'_>> {
+        Some(self)
     }
     fn relation_id(&self, name: &str) -> Option<Option<Uuid>> {
         match name {
