@@ -184,26 +184,26 @@ impl Contact {
     }
 }
 
-/// Appends the JSON object of `model` for `fields` (a selection without
-/// fragments or directives) with their `keys`; `other(i, out)` writes the
-/// value of the `i`th field where it is not a plain one (false: the field
-/// failed, and is left out as the engine leaves it out). False, with
-/// nothing written, when no field was written.
+/// Appends the JSON object of `cells` (a contact's model or row) for
+/// `fields` (a selection without fragments or directives) with their
+/// `keys`; `other(i, out)` writes the value of the `i`th field where it is
+/// not a plain one (false: the field failed, and is left out as the engine
+/// leaves it out). False, with nothing written, when no field was written.
 fn write_object<'f, C: Cells>(
     out: &mut Vec<u8>,
-    model: &C,
+    cells: &C,
     fields: impl Iterator<Item = &'f Positioned<Field>>,
     keys: &keys::Keys,
     other: impl FnMut(usize, &mut Vec<u8>) -> bool,
 ) -> bool {
-    write_object_with(out, model, fields, keys, &[], other)
+    write_object_with(out, cells, fields, keys, &[], other)
 }
 
 /// [`write_object`], with the `writers` of the fields' plain columns picked
 /// for a page of rows (by field; none for a field that is not a plain column).
 fn write_object_with<'f, C: Cells>(
     out: &mut Vec<u8>,
-    model: &C,
+    cells: &C,
     fields: impl Iterator<Item = &'f Positioned<Field>>,
     keys: &keys::Keys,
     writers: &[Option<ViewWriter>],
@@ -217,9 +217,9 @@ fn write_object_with<'f, C: Cells>(
             out.push(b',');
         }
         out.extend_from_slice(keys.json(i));
-        if let (Some(Some(write)), Some(view)) = (writers.get(i), model.view()) {
+        if let (Some(Some(write)), Some(view)) = (writers.get(i), cells.view()) {
             write(view, out);
-        } else if direct_field(model, field.node.name.node.as_str(), Json(out)).is_none() && !other(i, out) {
+        } else if direct_field(cells, field.node.name.node.as_str(), Json(out)).is_none() && !other(i, out) {
             out.truncate(mark);
         }
     }
@@ -449,7 +449,7 @@ impl OutputType for ContactList {
         if pending == 0 {
             return Ok(Value::Binary(out.into()));
         }
-        let pending: Vec<_> = self
+        let resolving: Vec<_> = self
             .0
             .iter()
             .zip(&written)
@@ -461,8 +461,8 @@ impl OutputType for ContactList {
                 Box::pin(async move { contact?.resolve_with(&ctx_item, args).await })
             })
             .collect();
-        let mut resolved = futures_util::future::join_all(pending).await.into_iter();
-        let mut list = Vec::with_capacity(out.len() + 1024 * pending_count(&written));
+        let mut resolved = futures_util::future::join_all(resolving).await.into_iter();
+        let mut list = Vec::with_capacity(out.len() + 1024 * pending);
         list.push(b'[');
         for (i, w) in written.iter().enumerate() {
             if i > 0 {
@@ -481,10 +481,6 @@ impl OutputType for ContactList {
 /// A page's contact's model, or the error of its row that does not decode.
 fn model_of(c: &PageContact, pos: async_graphql::Pos) -> ServerResult<&Arc<Model>> {
     c.model().map_err(|e| async_graphql::Error::from(AppError::from(e)).into_server_error(pos))
-}
-
-fn pending_count(written: &[Option<std::ops::Range<usize>>]) -> usize {
-    written.iter().filter(|w| w.is_none()).count()
 }
 
 /// Appends a contact's object for `fields` from its `cells`, computing here
