@@ -493,6 +493,7 @@ pub struct ContactConnection {
     /// The order the page was read in: cursors are made from it, and only
     /// when `edges` asks for them.
     sort: Sort,
+    /// Without its cursors, made only when asked for.
     page_info: PageInfo,
     total: Option<i64>,
     count: Option<CountQuery>,
@@ -538,8 +539,15 @@ impl ContactConnection {
     }
 
     /// Where this page sits in the list.
-    async fn page_info(&self) -> &PageInfo {
-        &self.page_info
+    async fn page_info(&self) -> AppResult<PageInfo> {
+        let cursor = |c: Option<&PageContact>| {
+            c.map(|c| c.model().map(|m| self.sort.cursor_of(m).encode())).transpose()
+        };
+        Ok(PageInfo {
+            start_cursor: cursor(self.rows.first())?,
+            end_cursor: cursor(self.rows.last())?,
+            ..self.page_info.clone()
+        })
     }
 
     /// Contacts matching the filter and search, over all pages (computed
@@ -949,9 +957,9 @@ impl ContactsQuery {
             rows.reverse();
         }
         prefetch(ctx, &rows).await?;
-        let cursor =
-            |c: Option<&PageContact>| c.map(|c| c.model().map(|m| sort.cursor_of(m).encode())).transpose();
-        let info = page_info(&args, has_more, cursor(rows.first())?, cursor(rows.last())?);
+        // The cursors are made when `pageInfo` is selected (they decode the
+        // first and last contacts).
+        let info = page_info(&args, has_more, None, None);
         Ok(ContactConnection { rows: Arc::new(rows), sort, page_info: info, total, count })
     }
 
