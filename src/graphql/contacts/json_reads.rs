@@ -151,16 +151,30 @@ impl Plan {
     pub fn path_exprs(&self) -> impl Iterator<Item = SimpleExpr> {
         self.docs.iter().enumerate().flat_map(|(k, paths)| {
             paths.iter().flatten().map(move |(path, gate)| {
-                let mut sql = format!("\"contacts\".\"{}\"", JSON_COLUMNS[k]);
+                // (pushed piece by piece: ~20 paths per request, and `format!`
+                // cost ~2 % of a page with computed fields)
+                let mut sql = String::with_capacity(96);
+                if let Some(Gate { column, text }) = gate {
+                    sql.push_str("CASE WHEN \"contacts\".\"");
+                    sql.push_str(column);
+                    sql.push_str("\" IS NULL");
+                    if *text {
+                        sql.push_str(" OR \"contacts\".\"");
+                        sql.push_str(column);
+                        sql.push_str("\" = ''");
+                    }
+                    sql.push_str(" THEN ");
+                }
+                sql.push_str("\"contacts\".\"");
+                sql.push_str(JSON_COLUMNS[k]);
+                sql.push('"');
                 for key in path {
                     sql.push_str(" -> '");
                     sql.push_str(key);
                     sql.push('\'');
                 }
-                if let Some(Gate { column, text }) = gate {
-                    let empty =
-                        if *text { format!(" OR \"contacts\".\"{column}\" = ''") } else { String::new() };
-                    sql = format!("CASE WHEN \"contacts\".\"{column}\" IS NULL{empty} THEN {sql} END");
+                if gate.is_some() {
+                    sql.push_str(" END");
                 }
                 Expr::cust(sql)
             })

@@ -817,7 +817,9 @@ impl ContactsQuery {
                 for (n, expr) in plan.iter().flat_map(|p| p.path_exprs()).enumerate() {
                     paths_at.push(selected);
                     selected += 1;
-                    select = sea_orm::QuerySelect::expr_as(select, expr, format!("__path_{n}"));
+                    let mut alias = String::from("__path_");
+                    alias.push_str(itoa::Buffer::new().format(n));
+                    select = sea_orm::QuerySelect::expr_as(select, expr, alias);
                 }
                 select = with_context_stamp(select, backend, workspace_id);
                 if memo_search.is_some() {
