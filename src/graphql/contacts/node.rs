@@ -410,31 +410,19 @@ impl OutputType for ContactList {
                 out.push(b',');
             }
             let start = out.len();
-            let direct =
-                |cells: &dyn Fn(&str) -> bool| plain_rows && uncomputed_relations.iter().all(|n| cells(n));
             let view = if from_rows { c.view() } else { None };
             let done = match view {
                 Some(v) => {
-                    direct(&|n| direct_field(&v, n, Probe).is_some())
-                        && write_contact(
-                            &mut out, &v, v.icp_id, None, &fields, &keys, args, context, &writers,
-                        )
+                    plain_rows
+                        && no_relation_to_load(&v, &uncomputed_relations)
+                        && write_contact(&mut out, &v, None, &fields, &keys, args, context, &writers)
                 }
                 None => {
                     let m = model(c)?;
                     let object = args.filter(|a| !a.is_empty()).map(|_| ContactObject::new(m.clone()));
-                    direct(&|n| direct_field(&**m, n, Probe).is_some())
-                        && write_contact(
-                            &mut out,
-                            &**m,
-                            m.icp_id,
-                            object.as_ref(),
-                            &fields,
-                            &keys,
-                            args,
-                            context,
-                            &[],
-                        )
+                    plain_rows
+                        && no_relation_to_load(&**m, &uncomputed_relations)
+                        && write_contact(&mut out, &**m, object.as_ref(), &fields, &keys, args, context, &[])
                 }
             };
             if done {
@@ -483,15 +471,20 @@ fn model_of(c: &PageContact, pos: async_graphql::Pos) -> ServerResult<&Arc<Model
     c.model().map_err(|e| async_graphql::Error::from(AppError::from(e)).into_server_error(pos))
 }
 
+/// Whether none of the `relations` (not computed here) has an id to load
+/// by: each is then written as null.
+fn no_relation_to_load<C: Cells>(cells: &C, relations: &[&str]) -> bool {
+    relations.iter().all(|n| cells.relation_id(n) == Some(None))
+}
+
 /// Appends a contact's object for `fields` from its `cells`, computing here
 /// the fields whose `args` say so with the workspace `context` (`icp` from
-/// `icp_id`, the others through `object`). False, with nothing written,
+/// the cells' ICP id, the others through `object`). False, with nothing written,
 /// where a field cannot be written here: its resolver must speak.
 #[allow(clippy::too_many_arguments)]
 fn write_contact<C: Cells>(
     out: &mut Vec<u8>,
     cells: &C,
-    icp_id: Option<Uuid>,
     object: Option<&ContactObject>,
     fields: &[&Positioned<Field>],
     keys: &keys::Keys,
@@ -500,6 +493,7 @@ fn write_contact<C: Cells>(
     writers: &[Option<ViewWriter>],
 ) -> bool {
     let start = out.len();
+    let icp_id = cells.relation_id("icp").flatten();
     let mut refused = false;
     write_object_with(out, cells, fields.iter().copied(), keys, writers, |f, out| {
         if refused {
