@@ -163,6 +163,15 @@ fn alias_columns(name: &str) -> Option<&'static [&'static str]> {
     ALIASES.iter().find(|(alias, _)| *alias == name).map(|(_, columns)| *columns)
 }
 
+/// The column `name`, or the columns of the alias `name` in order; none
+/// for any other name.
+fn columns_of(name: &str) -> &'static [&'static str] {
+    match CONTACT_COLUMNS.iter().position(|c| *c == name) {
+        Some(i) => &CONTACT_COLUMNS[i..=i],
+        None => alias_columns(name).unwrap_or(&[]),
+    }
+}
+
 /// Why a name cannot be resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldError {
@@ -203,28 +212,56 @@ pub fn resolve(
     definitions: &[FieldDefinition],
     name: &str,
 ) -> Result<Option<Value>, FieldError> {
-    if name == FULL_NAME {
-        return Ok(full_name(source));
-    }
-    let columns: &[&str] = if is_column(name) { &[name] } else { alias_columns(name).unwrap_or(&[]) };
-    let definition = definitions.iter().find(|d| d.field_name == name);
-    if columns.is_empty() && definition.is_none() {
-        return Err(FieldError::Unknown(name.to_owned()));
+    Ok(Resolver::new(name, definitions)?.value(source))
+}
+
+/// A field name looked up once among the columns, the aliases and a
+/// workspace's definitions, to be read of many contacts ([`resolve`] of
+/// one): a page renders the same few names for each of its contacts.
+#[derive(Debug, Clone, Copy)]
+pub enum Resolver<'d> {
+    /// `full_name`: the two names joined.
+    FullName,
+    /// A column, or an alias's columns in order, and the definition of that
+    /// name if the workspace has one (read when the columns are empty).
+    Columns(&'static [&'static str], Option<&'d FieldDefinition>),
+}
+
+impl<'d> Resolver<'d> {
+    /// How `name` is read; an error when it is unknown.
+    pub fn new(name: &str, definitions: &'d [FieldDefinition]) -> Result<Self, FieldError> {
+        if name == FULL_NAME {
+            return Ok(Resolver::FullName);
+        }
+        let columns = columns_of(name);
+        let definition = definitions.iter().find(|d| d.field_name == name);
+        if columns.is_empty() && definition.is_none() {
+            return Err(FieldError::Unknown(name.to_owned()));
+        }
+        Ok(Resolver::Columns(columns, definition))
     }
 
-    let non_empty = |v: Value| (!is_empty_value(&v)).then_some(v);
-    if let Some(v) = columns.iter().find_map(|c| non_empty(source.column(c))) {
-        return Ok(Some(v));
+    /// The value of the name of `source` (`None` when it is empty), keeping
+    /// its JSON type.
+    pub fn value(&self, source: &impl FieldSource) -> Option<Value> {
+        let (columns, definition) = match *self {
+            Resolver::FullName => return full_name(source),
+            Resolver::Columns(columns, definition) => (columns, definition),
+        };
+        let non_empty = |v: Value| (!is_empty_value(&v)).then_some(v);
+        if let Some(v) = columns.iter().find_map(|c| non_empty(source.column(c))) {
+            return Some(v);
+        }
+        let enrichment_data = source.column_ref("enrichment_data");
+        if let Some(v) = definition
+            .and_then(|d| value_at_path(&enrichment_data, &d.jsonb_path))
+            .and_then(|v| non_empty(v.clone()))
+        {
+            return Some(v);
+        }
+        let kernel_analysis = source.column_ref("kernel_analysis");
+        columns.iter().find_map(|c| enrichment::derive_column(c, &enrichment_data, Some(&kernel_analysis)))
     }
-    let enrichment_data = source.column_ref("enrichment_data");
-    if let Some(v) = definition
-        .and_then(|d| value_at_path(&enrichment_data, &d.jsonb_path))
-        .and_then(|v| non_empty(v.clone()))
-    {
-        return Ok(Some(v));
-    }
-    let kernel_analysis = source.column_ref("kernel_analysis");
-    Ok(columns.iter().find_map(|c| enrichment::derive_column(c, &enrichment_data, Some(&kernel_analysis))))
 }
 
 /// What [`resolve`] may read of a contact for `name` (given to `read`):
@@ -234,11 +271,7 @@ pub fn resolve(
 /// derived column while it is empty. Nothing for an unknown name. A reader
 /// that holds just these resolves `name` as one holding the whole contact.
 pub fn reads<'a>(name: &str, definitions: &'a [FieldDefinition], mut read: impl FnMut(FieldRead<'a>)) {
-    let columns: &[&'static str] = match CONTACT_COLUMNS.iter().position(|c| *c == name) {
-        Some(i) => &CONTACT_COLUMNS[i..=i],
-        None => alias_columns(name).unwrap_or(&[]),
-    };
-    for &c in columns {
+    for &c in columns_of(name) {
         match JSON_COLUMNS.iter().find(|j| **j == c) {
             Some(json) => read(FieldRead::Whole(json)),
             None => read(FieldRead::Column(c)),

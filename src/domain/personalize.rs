@@ -8,9 +8,10 @@ use serde_json::{Map, Value};
 use super::fields::{self, FieldDefinition, FieldSource};
 use super::templates::{self, Rendered, Template};
 
-/// What a rendering needs besides the contact.
+/// What a rendering needs besides the contact: the workspace's parts for
+/// `'a`, the caller's variables for `'v`.
 #[derive(Clone, Copy, Debug)]
-pub struct RenderContext<'a> {
+pub struct RenderContext<'a, 'v> {
     /// The workspace's custom fields.
     pub definitions: &'a [FieldDefinition],
     /// `users_settings.products`: catalog keyed by product code.
@@ -18,7 +19,7 @@ pub struct RenderContext<'a> {
     /// `users_settings.company_name`.
     pub company_name: Option<&'a str>,
     /// Caller-supplied values (`sender_*`).
-    pub variables: Option<&'a Map<String, Value>>,
+    pub variables: Option<&'v Map<String, Value>>,
 }
 
 /// Whether a template may use `name`: a field name, `product_<key>` or `sender_<key>`.
@@ -29,29 +30,85 @@ pub fn is_known_variable(name: &str, definitions: &[FieldDefinition]) -> bool {
 }
 
 /// The value of `name` for `contact` (a field name wins over the prefixes).
-pub fn lookup(contact: &impl FieldSource, ctx: &RenderContext<'_>, name: &str) -> Option<Value> {
-    if fields::is_known(name, ctx.definitions) {
-        return fields::resolve(contact, ctx.definitions, name).ok().flatten();
-    }
-    if let Some(key) = templates::is_product_variable(name) {
-        let product = contact.column("assigned_product");
-        let code = product.as_str()?;
-        return ctx.products.get(code)?.get(key).cloned();
-    }
-    if templates::is_sender_variable(name).is_some() {
-        let given = ctx.variables.and_then(|v| v.get(name)).filter(|v| !templates::is_missing(v)).cloned();
-        if given.is_none() && name == "sender_company" {
-            return ctx.company_name.filter(|s| !s.is_empty()).map(|s| Value::String(s.to_owned()));
+pub fn lookup(contact: &impl FieldSource, ctx: &RenderContext<'_, '_>, name: &str) -> Option<Value> {
+    Source::of(ctx, name).value(contact, ctx.products)
+}
+
+/// Where the value of a template variable comes from, found once for many
+/// contacts.
+#[derive(Debug, Clone)]
+enum Source<'a> {
+    /// A field (a field name wins over the prefixes).
+    Field(fields::Resolver<'a>),
+    /// `product_<key>`: the key in the catalog entry of the contact's product.
+    Product(&'a str),
+    /// `sender_<key>`: the caller's value, the same for every contact.
+    Given(Option<Value>),
+    /// Any other name: no value.
+    Nothing,
+}
+
+impl<'a> Source<'a> {
+    fn of(ctx: &RenderContext<'a, '_>, name: &'a str) -> Self {
+        if let Ok(field) = fields::Resolver::new(name, ctx.definitions) {
+            return Source::Field(field);
         }
-        return given;
+        if let Some(key) = templates::is_product_variable(name) {
+            return Source::Product(key);
+        }
+        if templates::is_sender_variable(name).is_some() {
+            let given =
+                ctx.variables.and_then(|v| v.get(name)).filter(|v| !templates::is_missing(v)).cloned();
+            if given.is_none() && name == "sender_company" {
+                let company = ctx.company_name.filter(|s| !s.is_empty());
+                return Source::Given(company.map(|s| Value::String(s.to_owned())));
+            }
+            return Source::Given(given);
+        }
+        Source::Nothing
     }
-    None
+
+    fn value(&self, contact: &impl FieldSource, products: &Value) -> Option<Value> {
+        match self {
+            Source::Field(field) => field.value(contact),
+            Source::Product(key) => {
+                let product = contact.column("assigned_product");
+                products.get(product.as_str()?)?.get(key).cloned()
+            }
+            Source::Given(value) => value.clone(),
+            Source::Nothing => None,
+        }
+    }
+}
+
+/// A subject (none for call scripts) and body made ready to render for many
+/// contacts: where each of their names' values comes from is found once.
+#[derive(Debug, Clone)]
+pub struct Renderer<'a> {
+    template: templates::Prepared<'a>,
+    sources: Vec<Source<'a>>,
+    products: &'a Value,
+}
+
+impl<'a> Renderer<'a> {
+    /// The renderer of `subject` and `body` in `ctx`.
+    pub fn new(ctx: &RenderContext<'a, '_>, subject: Option<&'a Template>, body: &'a Template) -> Self {
+        let template = templates::Prepared::new(subject, body);
+        let sources = template.names().iter().map(|name| Source::of(ctx, name)).collect();
+        Self { template, sources, products: ctx.products }
+    }
+
+    /// The template rendered for `contact`, with or without the lists of
+    /// names ([`templates::render_with`]).
+    pub fn render(&self, contact: &impl FieldSource, lists: bool) -> Rendered {
+        self.template.render(|at| self.sources[at].value(contact, self.products), lists)
+    }
 }
 
 /// Renders `subject` (none for call scripts) and `body` for `contact`.
 pub fn render(
     contact: &impl FieldSource,
-    ctx: &RenderContext<'_>,
+    ctx: &RenderContext<'_, '_>,
     subject: Option<&Template>,
     body: &Template,
 ) -> Rendered {
@@ -61,12 +118,12 @@ pub fn render(
 /// [`render`], with or without the lists of names ([`templates::render_with`]).
 pub fn render_with(
     contact: &impl FieldSource,
-    ctx: &RenderContext<'_>,
+    ctx: &RenderContext<'_, '_>,
     subject: Option<&Template>,
     body: &Template,
     lists: bool,
 ) -> Rendered {
-    templates::render_with(subject, body, |name| lookup(contact, ctx, name), lists)
+    Renderer::new(ctx, subject, body).render(contact, lists)
 }
 
 #[cfg(test)]
@@ -106,6 +163,50 @@ mod tests {
         assert_eq!(lookup(&c, &ctx, "sender_name"), Some(json!("Dana")));
         assert_eq!(lookup(&c, &ctx, "sender_company"), Some(json!("Acme")));
         assert_eq!(lookup(&c, &ctx, "sender_title"), None);
+    }
+
+    #[test]
+    fn one_renderer_renders_each_contact_with_its_own_values() {
+        // A page prepares a template once and renders it for every contact:
+        // names repeat across the subject and the body, and each contact
+        // brings its own columns and product.
+        let subject = templates::parse("{{ product_name }} for {{company_name}}").unwrap();
+        let body = templates::parse(
+            "Hi {{first_name | default: \"there\"}}, {{product_name}} from {{sender_company}}; {{ first_name }}",
+        )
+        .unwrap();
+        let products = json!({"sba_504": {"name": "SBA 504 Loans"}, "term": {"name": "Term Loans"}});
+        let ctx = RenderContext {
+            definitions: &[],
+            products: &products,
+            company_name: Some("Acme"),
+            variables: None,
+        };
+        let renderer = Renderer::new(&ctx, Some(&subject), &body);
+        let a = renderer.render(
+            &contact(json!({"assigned_product": "sba_504", "company": "Initech", "first_name": "Ann"})),
+            true,
+        );
+        let b = renderer
+            .render(&contact(json!({"assigned_product": "term", "enrichment_company_name": "Globex"})), true);
+        assert_eq!(a.subject.as_deref(), Some("SBA 504 Loans for Initech"));
+        assert_eq!(a.body, "Hi Ann, SBA 504 Loans from Acme; Ann");
+        assert!(a.complete && a.missing_variables.is_empty() && a.defaulted_variables.is_empty());
+        assert_eq!(b.subject.as_deref(), Some("Term Loans for Globex"));
+        assert_eq!(b.body, "Hi there, Term Loans from Acme; ");
+        assert!(!b.complete);
+        assert_eq!(b.used_variables, ["product_name", "company_name", "first_name", "sender_company"]);
+        assert_eq!(b.defaulted_variables, ["first_name"]);
+        assert_eq!(b.missing_variables, ["first_name"]);
+        // Each rendering equals a rendering on its own.
+        for c in [json!({"assigned_product": "term", "first_name": "Bo"}), json!({})] {
+            let c = contact(c);
+            assert_eq!(renderer.render(&c, true), render(&c, &ctx, Some(&subject), &body));
+            assert_eq!(
+                renderer.render(&c, true),
+                templates::render(Some(&subject), &body, |name| lookup(&c, &ctx, name))
+            );
+        }
     }
 
     #[test]

@@ -394,62 +394,101 @@ pub fn render_with<'t>(
     mut lookup: impl FnMut(&str) -> Option<Value>,
     lists: bool,
 ) -> Rendered {
-    let mut rendered = Rendered::default();
-    let mut missing = false;
-    // Each name is looked up once, however often it appears: lookups may
-    // walk JSON or the product catalog. Names are borrowed from the
-    // templates, values kept as looked up (a page renders ~10 names for each
-    // of its contacts).
-    let mut values: Vec<(&'t str, Option<String>)> = Vec::new();
-    let mut render_one = |template: &'t Template, rendered: &mut Rendered| -> String {
-        let literal: usize = template
-            .segments
-            .iter()
-            .map(|s| match s {
-                Segment::Literal(text) => text.len(),
-                Segment::Placeholder { .. } => 16,
+    let prepared = Prepared::new(subject, body);
+    prepared.render(|at| lookup(prepared.names()[at]), lists)
+}
+
+/// A subject and body made ready to render for many contacts (a page renders
+/// the same template for each of its contacts): the distinct names of their
+/// placeholders, and for each placeholder the place of its name among them,
+/// found once rather than for every contact.
+#[derive(Debug, Clone)]
+pub struct Prepared<'t> {
+    subject: Option<&'t Template>,
+    body: &'t Template,
+    /// The distinct names, in order of first appearance, subject first.
+    names: Vec<&'t str>,
+    /// The place in `names` of each placeholder of the subject, then of the body.
+    places: Vec<usize>,
+}
+
+impl<'t> Prepared<'t> {
+    /// The subject (call scripts have none) and the body, prepared.
+    pub fn new(subject: Option<&'t Template>, body: &'t Template) -> Self {
+        let mut names: Vec<&'t str> = Vec::new();
+        let places = subject
+            .into_iter()
+            .chain([body])
+            .flat_map(Template::placeholder_names)
+            .map(|name| match names.iter().position(|n| *n == name) {
+                Some(at) => at,
+                None => {
+                    names.push(name);
+                    names.len() - 1
+                }
             })
-            .sum();
-        let mut out = String::with_capacity(literal);
-        for segment in &template.segments {
-            match segment {
-                Segment::Literal(text) => out.push_str(text),
-                Segment::Placeholder { name, default, .. } => {
-                    if lists {
-                        push_distinct(&mut rendered.used_variables, name);
-                    }
-                    let at = match values.iter().position(|(n, _)| *n == name.as_str()) {
-                        Some(at) => at,
-                        None => {
-                            let value = lookup(name).filter(|v| !is_missing(v)).map(value_into_text);
-                            values.push((name.as_str(), value));
-                            values.len() - 1
+            .collect();
+        Self { subject, body, names, places }
+    }
+
+    /// The distinct names of the placeholders, in order of first
+    /// appearance, subject first: what [`Prepared::render`] looks up.
+    pub fn names(&self) -> &[&'t str] {
+        &self.names
+    }
+
+    /// [`render_with`], where `lookup` gives the value of the name at a
+    /// place of [`Prepared::names`]. Each name is looked up once, in order.
+    pub fn render(&self, mut lookup: impl FnMut(usize) -> Option<Value>, lists: bool) -> Rendered {
+        let values: Vec<Option<String>> = (0..self.names.len())
+            .map(|at| lookup(at).filter(|v| !is_missing(v)).map(value_into_text))
+            .collect();
+        let mut rendered = Rendered::default();
+        let mut missing = false;
+        let mut places = self.places.iter();
+        let mut render_one = |template: &Template, rendered: &mut Rendered| -> String {
+            let literal: usize = template
+                .segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Literal(text) => text.len(),
+                    Segment::Placeholder { .. } => 16,
+                })
+                .sum();
+            let mut out = String::with_capacity(literal);
+            for segment in &template.segments {
+                match segment {
+                    Segment::Literal(text) => out.push_str(text),
+                    Segment::Placeholder { name, default, .. } => {
+                        if lists {
+                            push_distinct(&mut rendered.used_variables, name);
                         }
-                    };
-                    match (&values[at].1, default) {
-                        (Some(value), _) => out.push_str(value),
-                        (None, Some(default)) => {
-                            if lists {
-                                push_distinct(&mut rendered.defaulted_variables, name);
+                        let at = *places.next().expect("a place for each placeholder");
+                        match (&values[at], default) {
+                            (Some(value), _) => out.push_str(value),
+                            (None, Some(default)) => {
+                                if lists {
+                                    push_distinct(&mut rendered.defaulted_variables, name);
+                                }
+                                out.push_str(default);
                             }
-                            out.push_str(default);
-                        }
-                        (None, None) => {
-                            missing = true;
-                            if lists {
-                                push_distinct(&mut rendered.missing_variables, name);
+                            (None, None) => {
+                                missing = true;
+                                if lists {
+                                    push_distinct(&mut rendered.missing_variables, name);
+                                }
                             }
                         }
                     }
                 }
             }
-        }
-        out
-    };
-    rendered.subject = subject.map(|s| render_one(s, &mut rendered));
-    rendered.body = render_one(body, &mut rendered);
-    rendered.complete = !missing;
-    rendered
+            out
+        };
+        rendered.subject = self.subject.map(|s| render_one(s, &mut rendered));
+        rendered.body = render_one(self.body, &mut rendered);
+        rendered.complete = !missing;
+        rendered
+    }
 }
 
 /// [`value_to_text`] of a value that is no longer needed (a string is kept,

@@ -178,18 +178,18 @@ impl RenderData {
     }
 
     /// A render context over this data and `variables`.
-    pub fn context<'a>(&'a self, variables: Option<&'a Map<String, Value>>) -> RenderContext<'a> {
+    pub fn context<'a, 'v>(&'a self, variables: Option<&'v Map<String, Value>>) -> RenderContext<'a, 'v> {
         render_context(&self.definitions, self.settings.as_deref(), variables)
     }
 }
 
 /// A render context over the workspace's field definitions and settings
 /// and `variables`.
-fn render_context<'a>(
+fn render_context<'a, 'v>(
     definitions: &'a super::loaders::WorkspaceFields,
     settings: Option<&'a entity::users_settings::Model>,
-    variables: Option<&'a Map<String, Value>>,
-) -> RenderContext<'a> {
+    variables: Option<&'v Map<String, Value>>,
+) -> RenderContext<'a, 'v> {
     static EMPTY: Value = Value::Null;
     RenderContext {
         definitions: &definitions.definitions,
@@ -226,9 +226,21 @@ pub fn render_in(
     variables: Option<&Map<String, Value>>,
     lists: bool,
 ) -> Option<RenderedTemplate> {
+    Some(renderer_in(context, kind, id, variables)?.render(&ContactFields(contact), lists).into())
+}
+
+/// The renderer of the template `id` of `kind` (else the workspace default)
+/// with `variables`, for [`render_in`] of many contacts; `None` when there
+/// is no such template.
+pub fn renderer_in<'a>(
+    context: &'a WorkspaceContext,
+    kind: TemplateKind,
+    id: Option<Uuid>,
+    variables: Option<&Map<String, Value>>,
+) -> Option<personalize::Renderer<'a>> {
     let (subject, body) = template_texts(context, kind, id)?;
     let rc = render_context(&context.fields, context.settings.as_deref(), variables);
-    Some(personalize::render_with(&ContactFields(contact), &rc, subject, body, lists).into())
+    Some(personalize::Renderer::new(&rc, subject, body))
 }
 
 /// The parsed subject (e-mail only) and body of the template `id` of `kind`,

@@ -52,7 +52,7 @@ pub async fn build(
     campaign: &campaigns::Model,
     icp: &PreparedIcp,
     template: BuildTemplate<'_>,
-    render: RenderContext<'_>,
+    render: RenderContext<'_, '_>,
 ) -> Result<BuildOutcome, DbErr> {
     let ws = campaign.workspace_id;
     let other_open: HashSet<Uuid> = campaigns::Entity::find()
@@ -121,6 +121,7 @@ pub async fn build(
     // Render and write the taken contacts, a chunk at a time.
     let backend = ConnectionTrait::get_database_backend(conn);
     let taken: HashSet<Uuid> = candidates.iter().map(|(_, id)| *id).collect();
+    let renderer = personalize::Renderer::new(&render, Some(template.subject), template.body);
     for chunk in candidates.chunks(RENDER_CHUNK) {
         let scores: HashMap<Uuid, i32> = chunk.iter().map(|(s, id)| (*id, *s)).collect();
         let ids: Vec<Uuid> = chunk.iter().map(|(_, id)| *id).collect();
@@ -132,7 +133,7 @@ pub async fn build(
         let mut changes: Vec<(Uuid, i32, String, String)> = Vec::new();
         for m in rows {
             let score = scores.get(&m.id).copied().unwrap_or_default();
-            let r = personalize::render(&ContactFields(&m), &render, Some(template.subject), template.body);
+            let r = renderer.render(&ContactFields(&m), true);
             if !r.complete {
                 outcome.incomplete_renders += 1;
             }

@@ -39,6 +39,8 @@ use entity::contacts::Model;
 use uuid::Uuid;
 
 use super::{Contact, ContactObject, PageContact};
+use crate::domain::fields::Resolver;
+use crate::domain::personalize::Renderer;
 use crate::error::AppError;
 use crate::graphql::RequestContext;
 use crate::graphql::icp::{IcpMatch, IdealClientProfile};
@@ -46,9 +48,9 @@ use crate::graphql::keys;
 use crate::graphql::loaders::WorkspaceContext;
 use crate::graphql::plain::write_selection;
 use crate::graphql::scalars::{push_timestamp, push_uuid, timestamp_text, uuid_text};
-use crate::graphql::templates::{TemplateKind, render_in, variables_object};
+use crate::graphql::templates::{RenderedTemplate, TemplateKind, renderer_in, variables_object};
 use crate::response_json::{write_str, write_value};
-use crate::store::contacts::ContactView;
+use crate::store::contacts::{ContactFields, ContactView};
 
 impl OutputType for Contact {
     fn type_name() -> Cow<'static, str> {
@@ -74,7 +76,7 @@ impl Contact {
     async fn resolve_with(
         &self,
         ctx: &ContextSelectionSet<'_>,
-        page_args: Option<&[Option<Args>]>,
+        page_args: Option<&[Option<Args<'_>>]>,
     ) -> ServerResult<Value> {
         let object = ContactObject::new(self.0.clone());
         let items = &ctx.item.node.items;
@@ -101,8 +103,8 @@ impl Contact {
         let args = match (context, page_args) {
             (None, _) => &[][..],
             (Some(_), Some(args)) => args,
-            (Some(_), None) => {
-                own_args = Args::of_selection(ctx, fields());
+            (Some(context), None) => {
+                own_args = Args::of_selection(ctx, fields(), context);
                 &own_args[..]
             }
         };
@@ -233,33 +235,39 @@ fn write_object_with<'f, C: Cells>(
 
 /// The arguments of a computed field that can be written without its
 /// resolver (see [`computed_field`]), read once per selection.
-pub(super) enum Args {
+pub(super) enum Args<'c> {
     /// `icpMatchScore(icpId)` or `icpMatch(icpId)`.
     Icp(Option<Uuid>),
-    /// `renderedEmail` or `renderedCallScript` (`templateId`, `variables`),
-    /// and whether the selection shows more than the texts and `complete`
-    /// (the lists of names, made only then).
-    Render(TemplateKind, Option<Uuid>, Option<serde_json::Map<String, serde_json::Value>>, bool),
-    /// `field(name)`.
-    Field(String),
+    /// `renderedEmail` or `renderedCallScript`: the renderer of its template
+    /// (`templateId` or the default one, with `variables`; none when there is
+    /// no such template), and whether the selection shows more than the
+    /// texts and `complete` (the lists of names, made only then).
+    Render(Option<Renderer<'c>>, bool),
+    /// `field(name)`, a known name.
+    Field(Resolver<'c>),
     /// `icp`: the contact's ICP, from the workspace context.
     IcpRelation,
 }
 
-impl Args {
-    /// The arguments of each of `fields` (in order), or none at all when no
-    /// field of them is computed here.
+impl<'c> Args<'c> {
+    /// The arguments of each of `fields` (in order) in the workspace
+    /// `context`, or none at all when no field of them is computed here.
     fn of_selection<'f>(
         ctx: &ContextSelectionSet<'_>,
         fields: impl Iterator<Item = &'f Positioned<Field>>,
-    ) -> Vec<Option<Args>> {
-        let args: Vec<Option<Args>> = fields.map(|f| Args::of(ctx, f)).collect();
+        context: &'c WorkspaceContext,
+    ) -> Vec<Option<Args<'c>>> {
+        let args: Vec<Option<Args>> = fields.map(|f| Args::of(ctx, f, context)).collect();
         if args.iter().any(Option::is_some) { args } else { Vec::new() }
     }
 
     /// The arguments of `field`, `None` for a field that is not computed
     /// here or whose arguments its resolver would refuse (it then speaks).
-    fn of(ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> Option<Args> {
+    fn of(
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+        context: &'c WorkspaceContext,
+    ) -> Option<Args<'c>> {
         let name = field.node.name.node.as_str();
         if !matches!(
             name,
@@ -274,7 +282,10 @@ impl Args {
         let uuid = |argument| ctx.param_value::<Option<Uuid>>(argument, None).ok().map(|(_, id)| id);
         Some(match name {
             "icpMatchScore" | "icpMatch" => Args::Icp(uuid("icpId")?),
-            "field" => Args::Field(ctx.param_value::<String>("name", None).ok()?.1),
+            "field" => {
+                let name = ctx.param_value::<String>("name", None).ok()?.1;
+                Args::Field(Resolver::new(&name, &context.fields.definitions).ok()?)
+            }
             _ => {
                 let kind = if name == "renderedEmail" { TemplateKind::Email } else { TemplateKind::Call };
                 let (_, variables) = ctx
@@ -285,7 +296,7 @@ impl Args {
                         if matches!(f.node.name.node.as_str(), "subject" | "body" | "complete" | "__typename"))
                 });
                 let variables = variables_object(variables.map(|v| v.0)).ok()?;
-                Args::Render(kind, uuid("templateId")?, variables, lists)
+                Args::Render(renderer_in(context, kind, uuid("templateId")?, variables.as_ref()), lists)
             }
         })
     }
@@ -318,16 +329,17 @@ fn computed_field(
             let summary = object.icp_match_score_in(context, *icp_id).map(IcpMatch::without_breakdown);
             write_selection(out, field, summary.as_ref())
         }
-        Args::Field(name) => {
-            let Ok(value) = object.field_in(context, name) else { return false };
-            match value {
+        Args::Field(resolver) => {
+            match resolver.value(&ContactFields(&object.0)) {
                 Some(v) => write_value(out, &async_graphql::to_value(&v).unwrap_or_default()),
                 None => Json(out).null(),
             }
             true
         }
-        Args::Render(kind, template_id, variables, lists) => {
-            let rendered = render_in(context, &object.0, *kind, *template_id, variables.as_ref(), *lists);
+        Args::Render(renderer, lists) => {
+            let rendered = renderer
+                .as_ref()
+                .map(|r| RenderedTemplate::from(r.render(&ContactFields(&object.0), *lists)));
             write_selection(out, field, rendered.as_ref())
         }
         Args::IcpRelation => write_icp(out, field, object.0.icp_id, context),
@@ -378,7 +390,7 @@ impl OutputType for ContactList {
         // The computed fields' arguments, read once for the page, where the
         // workspace context is loaded (the page's prefetch loads it).
         let context = req.loaders.loaded_context().map(|c| &**c);
-        let args = context.map(|_| Args::of_selection(ctx, fields.iter().copied()));
+        let args = context.map(|c| Args::of_selection(ctx, fields.iter().copied(), c));
         let args = args.as_deref();
         let computed = |f: usize| args.and_then(|a| a.get(f)).is_some_and(Option::is_some);
         // Whether a field is plain depends on the row only for a relation
@@ -488,7 +500,7 @@ fn write_contact<C: Cells>(
     object: Option<&ContactObject>,
     fields: &[&Positioned<Field>],
     keys: &keys::Keys,
-    args: Option<&[Option<Args>]>,
+    args: Option<&[Option<Args<'_>>]>,
     context: Option<&WorkspaceContext>,
     writers: &[Option<ViewWriter>],
 ) -> bool {
