@@ -1748,7 +1748,7 @@ both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend|
     }
     let data = [
         r#"'{"company": {"funding": {"stage": "Series A"}, "name": "Acme"}, "talking_points": ["x", "y", "z"], "a": {"b": {"c": {"d": 5}}}, "summary": "S", "only_here": "O"}'"#,
-        r#"'{"company": "not an object", "talking_points": [], "a": [1, 2], "inferred_title": "CFO", "opening_line": "Hello", "employees": "1,200"}'"#,
+        r#"'{"company": "not an object", "talking_points": [], "a": [1, 2], "inferred_title": "CFO", "job_title": "Analyst", "opening_line": "Hello", "employees": "1,200", "industry": null, "quick_enrich": {"industry": null, "vertical": "Fintech"}}'"#,
         r#"'{"company": {"funding": null, "revenue": "$4.1M"}, "quick_enrich": {"industry": "Retail", "persona_type": "Champion"}, "talking_points": {"0": "key zero"}}'"#,
         "NULL",
     ];
@@ -1863,6 +1863,8 @@ both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend|
         (&second["d"], &second["b"], &second["i"]),
         (&json!("not an object"), &Value::Null, &json!(1200))
     );
+    // past its sources that are JSON nulls
+    assert_eq!(second["f"], json!("Fintech"));
     assert_eq!(
         (&third["b"], &third["f"], &third["g"]),
         (&json!("key zero"), &json!("Retail"), &json!("Champion"))
