@@ -80,22 +80,34 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
 /// The index of the first byte at or after `from` that JSON must escape
 /// (a control character, `"` or `\`).
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // Whether any byte of `w` is zero / less than 0x20 (exact as a yes or
-    // no, although borrows may mark bytes after the first).
-    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
-    let has_control = |w: u64| w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
+    let word =
+        |at: usize| bytes.get(at..at + 8).map(|c| u64::from_ne_bytes(c.try_into().expect("eight bytes")));
+    let first_in = |i: usize| bytes[i..].iter().position(|&b| needs_escape(b)).map(|p| i + p);
     let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let w = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
-        if has_control(w) || has_zero(w ^ (ONES * u64::from(b'"'))) || has_zero(w ^ (ONES * u64::from(b'\\')))
-        {
-            break;
+    while let Some(w) = word(i) {
+        if has_escape(w) {
+            return first_in(i);
         }
         i += 8;
     }
-    bytes[i..].iter().position(|&b| needs_escape(b)).map(|p| i + p)
+    // Fewer than eight bytes left. Where the text has eight, its last eight
+    // say whether any of them needs escaping (those before `i` are clean,
+    // or the escape just written), without looking at them one by one.
+    if i >= bytes.len() || bytes.len().checked_sub(8).and_then(word).is_some_and(|w| !has_escape(w)) {
+        return None;
+    }
+    first_in(i)
+}
+
+/// Whether any byte of `w` needs escaping (exact as a yes or no, although
+/// borrows may mark bytes after the first).
+fn has_escape(w: u64) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // whether any byte is zero / less than 0x20
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
+    let has_control = |w: u64| w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
+    has_control(w) || has_zero(w ^ (ONES * u64::from(b'"'))) || has_zero(w ^ (ONES * u64::from(b'\\')))
 }
 
 fn needs_escape(b: u8) -> bool {
@@ -148,6 +160,36 @@ mod tests {
         cases.push("\"\\\n\t\r\u{8}\u{c}\u{1}\u{1f} \"quoted\" C:\\path\\x".repeat(3));
         for s in &cases {
             assert_eq!(written(&Value::String(s.clone())), serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn escapes_are_found_at_every_place_of_short_and_long_texts() {
+        // One or two bytes to escape at every place of texts of 0 to 24
+        // bytes: the word-at-a-time path, the text's last eight bytes and
+        // the bytes one by one each find them.
+        for len in 0..=24usize {
+            for at in 0..len {
+                for c in ['"', '\\', '\n', '\u{1}', '\u{1f}'] {
+                    let mut s: Vec<char> = "abcdefghijklmnopqrstuvwxyz".chars().take(len).collect();
+                    s[at] = c;
+                    let one: String = s.iter().collect();
+                    assert_eq!(
+                        written(&Value::String(one.clone())),
+                        serde_json::to_string(&one).unwrap(),
+                        "{one:?}"
+                    );
+                    for second in at + 1..len {
+                        s[second] = '"';
+                        let two: String = s.iter().collect();
+                        assert_eq!(
+                            written(&Value::String(two.clone())),
+                            serde_json::to_string(&two).unwrap()
+                        );
+                        s[second] = 'z';
+                    }
+                }
+            }
         }
     }
 
