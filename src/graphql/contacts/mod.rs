@@ -1004,9 +1004,9 @@ struct ColumnFacts {
     nullable: Vec<bool>,
     json: Vec<bool>,
     /// Column indexes by column name.
-    by_column: std::collections::HashMap<&'static str, usize>,
+    by_column: foldhash::HashMap<&'static str, usize>,
     /// The columns a plain field reads, by its GraphQL name.
-    by_field: std::collections::HashMap<String, Vec<usize>>,
+    by_field: foldhash::HashMap<String, Vec<usize>>,
 }
 
 static COLUMN_FACTS: std::sync::LazyLock<ColumnFacts> = std::sync::LazyLock::new(|| {
@@ -1015,9 +1015,9 @@ static COLUMN_FACTS: std::sync::LazyLock<ColumnFacts> = std::sync::LazyLock::new
     let json: Vec<bool> = Column::iter()
         .map(|c| matches!(c, Column::EnrichmentData | Column::KernelAnalysis | Column::ProductMatch))
         .collect();
-    let by_column: std::collections::HashMap<&'static str, usize> =
+    let by_column: foldhash::HashMap<&'static str, usize> =
         Column::iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-    let mut by_field: std::collections::HashMap<String, Vec<usize>> = Column::iter()
+    let mut by_field: foldhash::HashMap<String, Vec<usize>> = Column::iter()
         .enumerate()
         .filter(|(i, _)| !json[*i])
         .map(|(i, c)| {
