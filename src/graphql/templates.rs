@@ -210,28 +210,14 @@ pub async fn render_for_contact(
 ) -> AppResult<Option<RenderedTemplate>> {
     let variables = variables_object(variables)?;
     let context = ctx.req()?.loaders.context().await?;
-    Ok(render_in(&context, contact, kind, id, variables.as_ref(), true))
+    let renderer = renderer_in(&context, kind, id, variables.as_ref());
+    Ok(renderer.map(|r| r.render(&ContactFields(contact), true).into()))
 }
 
-/// [`render_for_contact`] with the workspace context at hand and
-/// `variables` already checked: no await, so that a page can write it
-/// without a resolver (`contacts::node`). Without `lists` the lists of
-/// names are left empty ([`personalize::render_with`]), for a selection
-/// that shows none of them.
-pub fn render_in(
-    context: &WorkspaceContext,
-    contact: &contacts::Model,
-    kind: TemplateKind,
-    id: Option<Uuid>,
-    variables: Option<&Map<String, Value>>,
-    lists: bool,
-) -> Option<RenderedTemplate> {
-    Some(renderer_in(context, kind, id, variables)?.render(&ContactFields(contact), lists).into())
-}
-
-/// The renderer of the template `id` of `kind` (else the workspace default)
-/// with `variables`, for [`render_in`] of many contacts; `None` when there
-/// is no such template.
+/// The renderer of the template `id` of `kind` (else the workspace
+/// default) with `variables` already checked, made once for a page's
+/// contacts (`contacts::node`, where it renders without a resolver: no
+/// await) or for one contact; `None` when there is no such template.
 pub fn renderer_in<'a>(
     context: &'a WorkspaceContext,
     kind: TemplateKind,
