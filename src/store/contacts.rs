@@ -410,9 +410,22 @@ pg_cells!(
     Option<i32>,
     Option<i64>,
     Option<f64>,
-    Option<Value>,
     Option<Vec<String>>
 );
+
+impl PgCell for Option<Value> {
+    fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
+        use sqlx::{Row as _, ValueRef as _};
+        let err = |e: sqlx::error::BoxDynError| DbErr::Type(format!("contact column {i}: {e}"));
+        let raw = row.try_get_raw(i).map_err(|e| err(e.into()))?;
+        // A page's JSON path cells are mostly null (a derived column's
+        // sources are read only while it is empty): told apart first.
+        if raw.is_null() {
+            return Ok(None);
+        }
+        <Value as sqlx::Decode<'_, sqlx::Postgres>>::decode(raw).map(Some).map_err(err)
+    }
+}
 
 /// Microseconds from the Unix epoch to Postgres's (2000-01-01).
 const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
