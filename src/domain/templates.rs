@@ -410,6 +410,9 @@ pub struct Prepared<'t> {
     names: Vec<&'t str>,
     /// The place in `names` of each placeholder of the subject, then of the body.
     places: Vec<usize>,
+    /// The capacity to render the subject and the body into: their literal
+    /// text and 16 bytes per placeholder.
+    capacities: [usize; 2],
 }
 
 impl<'t> Prepared<'t> {
@@ -428,7 +431,18 @@ impl<'t> Prepared<'t> {
                 }
             })
             .collect();
-        Self { subject, body, names, places }
+        let capacity = |template: &Template| -> usize {
+            template
+                .segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Literal(text) => text.len(),
+                    Segment::Placeholder { .. } => 16,
+                })
+                .sum()
+        };
+        let capacities = [subject.map_or(0, capacity), capacity(body)];
+        Self { subject, body, names, places, capacities }
     }
 
     /// The distinct names of the placeholders, in order of first
@@ -446,16 +460,8 @@ impl<'t> Prepared<'t> {
         let mut rendered = Rendered::default();
         let mut missing = false;
         let mut places = self.places.iter();
-        let mut render_one = |template: &Template, rendered: &mut Rendered| -> String {
-            let literal: usize = template
-                .segments
-                .iter()
-                .map(|s| match s {
-                    Segment::Literal(text) => text.len(),
-                    Segment::Placeholder { .. } => 16,
-                })
-                .sum();
-            let mut out = String::with_capacity(literal);
+        let mut render_one = |template: &Template, capacity: usize, rendered: &mut Rendered| -> String {
+            let mut out = String::with_capacity(capacity);
             for segment in &template.segments {
                 match segment {
                     Segment::Literal(text) => out.push_str(text),
@@ -484,8 +490,9 @@ impl<'t> Prepared<'t> {
             }
             out
         };
-        rendered.subject = self.subject.map(|s| render_one(s, &mut rendered));
-        rendered.body = render_one(self.body, &mut rendered);
+        let [subject_capacity, body_capacity] = self.capacities;
+        rendered.subject = self.subject.map(|s| render_one(s, subject_capacity, &mut rendered));
+        rendered.body = render_one(self.body, body_capacity, &mut rendered);
         rendered.complete = !missing;
         rendered
     }
