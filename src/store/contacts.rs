@@ -202,7 +202,8 @@ pub fn model_from_columns(row: &QueryResult, at: &[Option<usize>]) -> Result<Mod
 /// `graphql::contacts::node::ContactList`). Its texts are not copied out of
 /// the row: decoding a page's strings into a model's `String`s, then
 /// dropping them, was a quarter of a plain page's instructions. The JSON
-/// columns are not among its cells. `Default` is a contact with no values
+/// columns are not among its cells (a page with computed fields keeps them
+/// beside the row: [`RowFields`]). `Default` is a contact with no values
 /// (for asking which fields are plain ones).
 #[derive(Default)]
 #[allow(missing_docs)] // the columns of `Model`, documented there, under the same names
@@ -598,19 +599,121 @@ pub const ICP_COLUMNS: [&str; 5] = [
     "enrichment_company_employees",
 ];
 
+/// The columns ICP scoring reads of `$m`, a [`Model`] or a [`ContactView`]
+/// (their columns have the same names; `as_deref` borrows both's texts).
+macro_rules! icp_contact {
+    ($m:expr) => {
+        IcpContact {
+            enrichment_company_industry: $m.enrichment_company_industry.as_deref(),
+            vertical: $m.vertical.as_deref(),
+            kernel_who_persona: $m.kernel_who_persona.as_deref(),
+            persona_type: $m.persona_type.as_deref(),
+            enrichment_company_employees: $m.enrichment_company_employees.map(i64::from),
+        }
+    };
+}
+
 /// The columns ICP scoring reads.
 pub fn icp_contact(m: &Model) -> IcpContact<'_> {
-    IcpContact {
-        enrichment_company_industry: m.enrichment_company_industry.as_deref(),
-        vertical: m.vertical.as_deref(),
-        kernel_who_persona: m.kernel_who_persona.as_deref(),
-        persona_type: m.persona_type.as_deref(),
-        enrichment_company_employees: m.enrichment_company_employees.map(i64::from),
-    }
+    icp_contact!(m)
+}
+
+/// The columns ICP scoring reads, of a row.
+pub fn icp_contact_of_view<'v>(v: &'v ContactView<'_>) -> IcpContact<'v> {
+    icp_contact!(v)
+}
+
+/// The value of the column `$name` of `$m`, a [`Model`] or a [`ContactView`]
+/// (`FieldSource::column`; their columns have the same names, and `as_deref`
+/// borrows both's texts); a JSON column's by `$json(name)`. The columns are
+/// `fields::CONTACT_COLUMNS`: `workspace_id` is not one (`Null`).
+macro_rules! column_value {
+    ($m:expr, $name:expr, $json:expr) => {{
+        let m = $m;
+        let text = |v: Option<&str>| v.map(|t| Value::String(t.to_owned())).unwrap_or(Value::Null);
+        let json_num = |v: Option<i64>| v.map(Value::from).unwrap_or(Value::Null);
+        let ts =
+            |v: Option<&chrono::DateTime<Utc>>| v.map(|t| Value::String(rfc3339(t))).unwrap_or(Value::Null);
+        let uuid = |v: Option<&uuid::Uuid>| v.map(|u| Value::String(u.to_string())).unwrap_or(Value::Null);
+        match $name {
+            name @ ("enrichment_data" | "kernel_analysis" | "product_match") => $json(name),
+            "id" => Value::String(m.id.to_string()),
+            "user_id" => uuid(m.user_id.as_ref()),
+            "email" => text(m.email.as_deref()),
+            "first_name" => text(m.first_name.as_deref()),
+            "last_name" => text(m.last_name.as_deref()),
+            "company" => text(m.company.as_deref()),
+            "job_title" => text(m.job_title.as_deref()),
+            "phone" => text(m.phone.as_deref()),
+            "linkedin_url" => text(m.linkedin_url.as_deref()),
+            "website" => text(m.website.as_deref()),
+            "vertical" => text(m.vertical.as_deref()),
+            "persona_type" => text(m.persona_type.as_deref()),
+            "annual_revenue" => json_num(m.annual_revenue),
+            "enrichment_status" => Value::String((*m.enrichment_status).to_owned()),
+            "enriched_at" => ts(m.enriched_at.as_ref()),
+            "lifecycle_stage" => text(m.lifecycle_stage.as_deref()),
+            "lead_status" => text(m.lead_status.as_deref()),
+            "pipeline_stage" => text(m.pipeline_stage.as_deref()),
+            "external_id" => text(m.external_id.as_deref()),
+            "hubspot_id" => text(m.hubspot_id.as_deref()),
+            "created_at" => Value::String(rfc3339(&m.created_at)),
+            "updated_at" => Value::String(rfc3339(&m.updated_at)),
+            "enrichment_company_name" => text(m.enrichment_company_name.as_deref()),
+            "enrichment_company_revenue" => json_num(m.enrichment_company_revenue),
+            "enrichment_company_employees" => json_num(m.enrichment_company_employees.map(i64::from)),
+            "enrichment_company_industry" => text(m.enrichment_company_industry.as_deref()),
+            "enrichment_company_growth_yoy" => {
+                m.enrichment_company_growth_yoy.map(Value::from).unwrap_or(Value::Null)
+            }
+            "enrichment_person_title" => text(m.enrichment_person_title.as_deref()),
+            "enrichment_person_background" => text(m.enrichment_person_background.as_deref()),
+            "enrichment_last_enriched_at" => ts(m.enrichment_last_enriched_at.as_ref()),
+            "enrichment_data_quality_score" => Value::from(m.enrichment_data_quality_score),
+            "kernel_who_persona" => text(m.kernel_who_persona.as_deref()),
+            "kernel_who_influence" => text(m.kernel_who_influence.as_deref()),
+            "kernel_when_urgency" => text(m.kernel_when_urgency.as_deref()),
+            "kernel_when_timing_signal" => text(m.kernel_when_timing_signal.as_deref()),
+            "kernel_what_hook" => text(m.kernel_what_hook.as_deref()),
+            "best_call_variant_number" => json_num(m.best_call_variant_number.map(i64::from)),
+            "email_subject" => text(m.email_subject.as_deref()),
+            "email_body_preview" => text(m.email_body_preview.as_deref()),
+            "assigned_product" => text(m.assigned_product.as_deref()),
+            "icp_id" => uuid(m.icp_id.as_ref()),
+            "icp_match_score" => json_num(m.icp_match_score.map(i64::from)),
+            "campaign_id" => uuid(m.campaign_id.as_ref()),
+            "email_send_id" => text(m.email_send_id.as_deref()),
+            "source" => text(m.source.as_deref()),
+            "tags" => Value::from(m.tags.0.clone()),
+            "notes" => text(m.notes.as_deref()),
+            _ => Value::Null,
+        }
+    }};
 }
 
 /// A row seen by the field-access rules (SPEC §6.1).
 pub struct ContactFields<'a>(pub &'a Model);
+
+/// A page's contact seen by the field-access rules: its row's cells and
+/// its JSON columns as the page read them ([`JSON_COLUMNS`] order: whole,
+/// rebuilt from the paths its computed fields read, or `None` where they
+/// read nothing of it).
+///
+/// [`JSON_COLUMNS`]: crate::domain::fields::JSON_COLUMNS
+pub struct RowFields<'v, 'r>(pub &'v ContactView<'r>, pub &'v JsonDocs);
+
+/// A contact's JSON columns, in `fields::JSON_COLUMNS` order.
+pub type JsonDocs = [Option<Value>; 3];
+
+/// A model's JSON columns, in `fields::JSON_COLUMNS` order.
+pub fn json_columns_mut(m: &mut Model) -> [&mut Option<Value>; 3] {
+    [&mut m.enrichment_data, &mut m.kernel_analysis, &mut m.product_match]
+}
+
+/// Where a JSON column is in `fields::JSON_COLUMNS`.
+fn json_column(name: &str) -> Option<usize> {
+    crate::domain::fields::JSON_COLUMNS.iter().position(|c| *c == name)
+}
 
 impl FieldSource for ContactFields<'_> {
     fn column_ref(&self, name: &str) -> std::borrow::Cow<'_, Value> {
@@ -625,69 +728,20 @@ impl FieldSource for ContactFields<'_> {
     }
 
     fn column(&self, name: &str) -> Value {
-        let m = self.0;
-        let text = |v: &Option<String>| v.clone().map(Value::String).unwrap_or(Value::Null);
-        let json_num = |v: Option<i64>| v.map(Value::from).unwrap_or(Value::Null);
-        let ts = |v: &Option<chrono::DateTime<Utc>>| {
-            v.as_ref().map(|t| Value::String(rfc3339(t))).unwrap_or(Value::Null)
-        };
-        let uuid = |v: &Option<uuid::Uuid>| v.map(|u| Value::String(u.to_string())).unwrap_or(Value::Null);
-        match name {
-            "id" => Value::String(m.id.to_string()),
-            "workspace_id" => Value::String(m.workspace_id.to_string()),
-            "user_id" => uuid(&m.user_id),
-            "email" => text(&m.email),
-            "first_name" => text(&m.first_name),
-            "last_name" => text(&m.last_name),
-            "company" => text(&m.company),
-            "job_title" => text(&m.job_title),
-            "phone" => text(&m.phone),
-            "linkedin_url" => text(&m.linkedin_url),
-            "website" => text(&m.website),
-            "vertical" => text(&m.vertical),
-            "persona_type" => text(&m.persona_type),
-            "annual_revenue" => json_num(m.annual_revenue),
-            "enrichment_status" => Value::String(m.enrichment_status.clone()),
-            "enrichment_data" => m.enrichment_data.clone().unwrap_or(Value::Null),
-            "kernel_analysis" => m.kernel_analysis.clone().unwrap_or(Value::Null),
-            "enriched_at" => ts(&m.enriched_at),
-            "lifecycle_stage" => text(&m.lifecycle_stage),
-            "lead_status" => text(&m.lead_status),
-            "pipeline_stage" => text(&m.pipeline_stage),
-            "external_id" => text(&m.external_id),
-            "hubspot_id" => text(&m.hubspot_id),
-            "created_at" => Value::String(rfc3339(&m.created_at)),
-            "updated_at" => Value::String(rfc3339(&m.updated_at)),
-            "enrichment_company_name" => text(&m.enrichment_company_name),
-            "enrichment_company_revenue" => json_num(m.enrichment_company_revenue),
-            "enrichment_company_employees" => json_num(m.enrichment_company_employees.map(i64::from)),
-            "enrichment_company_industry" => text(&m.enrichment_company_industry),
-            "enrichment_company_growth_yoy" => {
-                m.enrichment_company_growth_yoy.map(Value::from).unwrap_or(Value::Null)
-            }
-            "enrichment_person_title" => text(&m.enrichment_person_title),
-            "enrichment_person_background" => text(&m.enrichment_person_background),
-            "enrichment_last_enriched_at" => ts(&m.enrichment_last_enriched_at),
-            "enrichment_data_quality_score" => Value::from(m.enrichment_data_quality_score),
-            "kernel_who_persona" => text(&m.kernel_who_persona),
-            "kernel_who_influence" => text(&m.kernel_who_influence),
-            "kernel_when_urgency" => text(&m.kernel_when_urgency),
-            "kernel_when_timing_signal" => text(&m.kernel_when_timing_signal),
-            "kernel_what_hook" => text(&m.kernel_what_hook),
-            "best_call_variant_number" => json_num(m.best_call_variant_number.map(i64::from)),
-            "email_subject" => text(&m.email_subject),
-            "email_body_preview" => text(&m.email_body_preview),
-            "assigned_product" => text(&m.assigned_product),
-            "icp_id" => uuid(&m.icp_id),
-            "icp_match_score" => json_num(m.icp_match_score.map(i64::from)),
-            "product_match" => m.product_match.clone().unwrap_or(Value::Null),
-            "campaign_id" => uuid(&m.campaign_id),
-            "email_send_id" => text(&m.email_send_id),
-            "source" => text(&m.source),
-            "tags" => Value::from(m.tags.0.clone()),
-            "notes" => text(&m.notes),
-            _ => Value::Null,
+        column_value!(self.0, name, |name: &str| self.column_ref(name).into_owned())
+    }
+}
+
+impl FieldSource for RowFields<'_, '_> {
+    fn column_ref(&self, name: &str) -> std::borrow::Cow<'_, Value> {
+        match json_column(name) {
+            Some(k) => std::borrow::Cow::Borrowed(self.1[k].as_ref().unwrap_or(&crate::domain::fields::NULL)),
+            None => std::borrow::Cow::Owned(self.column(name)),
         }
+    }
+
+    fn column(&self, name: &str) -> Value {
+        column_value!(self.0, name, |name: &str| self.column_ref(name).into_owned())
     }
 }
 

@@ -1838,6 +1838,23 @@ both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend|
             let whole_columns = strip(whole_columns);
             assert!(by_paths.get("errors").is_none(), "{by_paths}");
             assert_eq!(by_paths, whole_columns);
+            // the same paths through `edges`, whose contacts are decoded
+            // into models (taking the documents rebuilt from the paths)
+            let edges =
+                format!("query($t: UUID) {{ contacts(first: 30) {{ edges {{ node {{ {fields} }} }} }} }}");
+            app.db.stats().start_capture();
+            let (_, by_edges) = app.post(Some(token), &edges, json!({"t": template})).await;
+            let sql = app.db.stats().capture.lock().unwrap().take().unwrap().join("\n");
+            assert_eq!(postgres && expect_paths, sql.contains("\"enrichment_data\" -> 'company'"), "{sql}");
+            let edge_nodes: Vec<&Value> = by_edges["data"]["contacts"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| &e["node"])
+                .collect();
+            let page_nodes: Vec<&Value> =
+                by_paths["data"]["contacts"]["nodes"].as_array().unwrap().iter().collect();
+            assert_eq!(edge_nodes, page_nodes, "{by_edges}");
             // and the columns a computed field reads, against one contact
             // by id (which reads the whole row)
             let nodes = by_paths["data"]["contacts"]["nodes"].as_array().unwrap().clone();

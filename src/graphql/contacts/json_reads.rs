@@ -25,7 +25,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use async_graphql::SelectionField;
-use entity::contacts::Model;
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{DbErr, QueryResult};
 use serde_json::{Map, Value};
@@ -214,29 +213,28 @@ fn covered_left_out(sorted: impl Iterator<Item = GatedPath>) -> Vec<GatedPath> {
     kept
 }
 
-/// Rebuilds the JSON columns the plan read by path into `model`, from the
-/// cells of `row` at `at` (one per [`Plan::paths`], in order): each holds
-/// the values found at its paths and nothing else (`None` when none was).
-/// A path under another one is read only where that one may not be (see
+/// Rebuilds the JSON columns the plan read by path from the cells of `row`
+/// at `at` (one per [`Plan::paths`], in order), in [`JSON_COLUMNS`] order:
+/// `Some` for each column read by path, holding the values found at its
+/// paths and nothing else (`None` when none was); `None` for the others. A
+/// path under another one is read only where that one may not be (see
 /// [`covered_left_out`]), so it either finds nothing there or the same
 /// value again.
-pub(super) fn rebuild(plan: &Plan, row: &QueryResult, at: &[usize], model: &mut Model) -> Result<(), DbErr> {
+pub(super) fn rebuild(
+    plan: &Plan,
+    row: &QueryResult,
+    at: &[usize],
+) -> Result<[Option<Option<Value>>; 3], DbErr> {
     let mut docs: [Map<String, Value>; 3] = Default::default();
     for ((k, path), &p) in plan.paths().zip(at) {
         let Some(value) = crate::store::contacts::json_cell(row, p)? else { continue };
         insert_at(&mut docs[k], path, value);
     }
-    let [data, kernel, product] = docs.map(|d| (!d.is_empty()).then_some(Value::Object(d)));
-    if plan.docs[0].is_some() {
-        model.enrichment_data = data;
-    }
-    if plan.docs[1].is_some() {
-        model.kernel_analysis = kernel;
-    }
-    if plan.docs[2].is_some() {
-        model.product_match = product;
-    }
-    Ok(())
+    let read = |k: usize, d: Map<String, Value>| {
+        plan.docs[k].is_some().then(|| (!d.is_empty()).then_some(Value::Object(d)))
+    };
+    let [data, kernel, product] = docs;
+    Ok([read(0, data), read(1, kernel), read(2, product)])
 }
 
 /// Puts `value` at `path` in `object`, making the objects on the way.

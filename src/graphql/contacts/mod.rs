@@ -29,7 +29,7 @@ use super::scalars::BigInt;
 use super::templates::{RenderedTemplate, TemplateKind, render_for_contact};
 use crate::domain::fields::{self, FieldError};
 use crate::error::{AppError, AppResult};
-use crate::store::contacts::{ContactFields, icp_contact, select_none};
+use crate::store::contacts::{ContactFields, ContactView, JsonDocs, icp_contact, select_none};
 
 /// A contact: base columns, AI enrichment, the columns derived from it, and
 /// computed fields (ICP match, personalised e-mail and call script, any
@@ -386,6 +386,25 @@ fn full_name_of(first: Option<&str>, last: Option<&str>) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
 }
 
+/// The prepared criteria of `icp` and those a contact meets (`None` for an
+/// ICP without prepared criteria): `last`, the contact's last ones, where
+/// they are `icp`'s, else worked out from `contact` and remembered in `last`.
+pub(super) fn met_of<'i, 'c>(
+    icp: &'i LoadedIcp,
+    last: &mut Option<(Uuid, crate::domain::icp::Met)>,
+    contact: impl FnOnce() -> crate::domain::icp::IcpContact<'c>,
+) -> Option<(&'i crate::domain::icp::PreparedIcp, crate::domain::icp::Met)> {
+    let prepared = icp.prepared.as_ref()?;
+    if let Some((id, met)) = *last
+        && id == icp.model.id
+    {
+        return Some((prepared, met));
+    }
+    let met = prepared.met(&contact());
+    *last = Some((icp.model.id, met));
+    Some((prepared, met))
+}
+
 impl ContactObject {
     fn new(model: Arc<Model>) -> Self {
         Self(model, std::sync::Mutex::new(None))
@@ -398,16 +417,7 @@ impl ContactObject {
         &self,
         icp: &'i LoadedIcp,
     ) -> Option<(&'i crate::domain::icp::PreparedIcp, crate::domain::icp::Met)> {
-        let prepared = icp.prepared.as_ref()?;
-        let mut last = self.1.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((id, met)) = *last
-            && id == icp.model.id
-        {
-            return Some((prepared, met));
-        }
-        let met = prepared.met(&icp_contact(&self.0));
-        *last = Some((icp.model.id, met));
-        Some((prepared, met))
+        met_of(icp, &mut self.1.lock().unwrap_or_else(|e| e.into_inner()), || icp_contact(&self.0))
     }
 
     /// The ICP a live score is against: `icpId`, else the contact's own.
@@ -446,16 +456,27 @@ pub struct ContactEdge {
     pub node: Contact,
 }
 
-/// A contact of a page as read. A page read without a JSON plan on Postgres
-/// keeps its rows, and a contact is decoded into a [`Model`] only when
-/// something asks for one: `ContactList` writes the plain fields of the
-/// others straight from their rows ([`PageContact::view`]).
+/// A contact of a page as read. On Postgres a page keeps its rows, and a
+/// contact is decoded into a [`Model`] only when something asks for one:
+/// `ContactList` writes the plain fields of the others straight from their
+/// rows ([`PageContact::view`]), and their computed fields too where the
+/// page kept their JSON columns beside them ([`PageContact::docs`]).
 pub enum PageContact {
-    /// Decoded as read (SQLite, or a page read with a JSON plan).
+    /// Decoded as read (SQLite).
     Decoded(Arc<Model>),
-    /// A Postgres row, the positions of the contact's columns in it, and
-    /// its model once decoded.
-    Read(sea_orm::QueryResult, Arc<[Option<usize>]>, std::sync::OnceLock<Arc<Model>>),
+    /// A Postgres row as read.
+    Read {
+        /// The row.
+        row: sea_orm::QueryResult,
+        /// The positions of the contact's columns in it (`Column` order).
+        positions: Arc<[Option<usize>]>,
+        /// Where the page was read with a JSON plan: the contact's JSON
+        /// columns as its computed fields read them (rebuilt from paths, or
+        /// whole), which the model takes too.
+        docs: Option<Box<JsonDocs>>,
+        /// The model, once decoded.
+        model: std::sync::OnceLock<Arc<Model>>,
+    },
 }
 
 impl PageContact {
@@ -463,12 +484,19 @@ impl PageContact {
     pub fn model(&self) -> Result<&Arc<Model>, sea_orm::DbErr> {
         match self {
             PageContact::Decoded(m) => Ok(m),
-            PageContact::Read(row, positions, model) => {
+            PageContact::Read { row, positions, docs, model } => {
                 if let Some(m) = model.get() {
                     return Ok(m);
                 }
-                let decoded = Arc::new(crate::store::contacts::model_from_columns(row, positions)?);
-                Ok(model.get_or_init(|| decoded))
+                let mut decoded = crate::store::contacts::model_from_columns(row, positions)?;
+                if let Some(docs) = docs {
+                    for (column, doc) in
+                        crate::store::contacts::json_columns_mut(&mut decoded).into_iter().zip(docs.iter())
+                    {
+                        column.clone_from(doc);
+                    }
+                }
+                Ok(model.get_or_init(|| Arc::new(decoded)))
             }
         }
     }
@@ -477,12 +505,21 @@ impl PageContact {
     /// and no model has been decoded from it; `None` otherwise (then ask
     /// [`PageContact::model`]), and for a row that does not decode (the
     /// model then tells why).
-    pub fn view(&self) -> Option<crate::store::contacts::ContactView<'_>> {
+    pub fn view(&self) -> Option<ContactView<'_>> {
         match self {
-            PageContact::Read(row, positions, model) if model.get().is_none() => {
+            PageContact::Read { row, positions, model, .. } if model.get().is_none() => {
                 crate::store::contacts::view_from_columns(row, positions).ok().flatten()
             }
             _ => None,
+        }
+    }
+
+    /// The contact's JSON columns kept beside its row (a page read with a
+    /// JSON plan), `None` otherwise.
+    pub fn docs(&self) -> Option<&JsonDocs> {
+        match self {
+            PageContact::Read { docs, .. } => docs.as_deref(),
+            PageContact::Decoded(_) => None,
         }
     }
 }
@@ -931,19 +968,55 @@ impl ContactsQuery {
                     _ => searches.forget(workspace_id, q),
                 }
             }
-            // Without a plan, Postgres rows are kept as read, each decoded
-            // only if asked to (see `PageContact`).
-            if plan.is_none() && backend == sea_orm::DbBackend::Postgres {
+            // Postgres rows are kept as read, each decoded only if asked to
+            // (see `PageContact`).
+            if backend == sea_orm::DbBackend::Postgres {
+                let json_at = fields::JSON_COLUMNS.map(|name| {
+                    <Column as sea_orm::Iterable>::iter()
+                        .position(|c| sea_orm::IdenStatic::as_str(&c) == name)
+                        .and_then(|k| positions[k])
+                });
                 let positions: Arc<[Option<usize>]> = positions.into();
-                raw.into_iter()
-                    .map(|row| PageContact::Read(row, positions.clone(), Default::default()))
-                    .collect()
+                let mut contacts = Vec::with_capacity(raw.len());
+                for row in raw {
+                    // The JSON columns as the plan read them: rebuilt from
+                    // their paths, or whole.
+                    let docs = match &plan {
+                        Some(p) => {
+                            let rebuilt = json_reads::rebuild(p, &row, &paths_at)?;
+                            let mut docs: JsonDocs = Default::default();
+                            for (k, (doc, rebuilt)) in docs.iter_mut().zip(rebuilt).enumerate() {
+                                *doc = match (rebuilt, json_at[k]) {
+                                    (Some(rebuilt), _) => rebuilt,
+                                    (None, Some(p)) => crate::store::contacts::json_cell(&row, p)?,
+                                    (None, None) => None,
+                                };
+                            }
+                            Some(Box::new(docs))
+                        }
+                        None => None,
+                    };
+                    contacts.push(PageContact::Read {
+                        row,
+                        positions: positions.clone(),
+                        docs,
+                        model: Default::default(),
+                    });
+                }
+                contacts
             } else {
                 let mut contacts = Vec::with_capacity(raw.len());
                 for row in &raw {
                     let mut model = crate::store::contacts::model_from_columns(row, &positions)?;
                     if let Some(p) = &plan {
-                        json_reads::rebuild(p, row, &paths_at, &mut model)?;
+                        let rebuilt = json_reads::rebuild(p, row, &paths_at)?;
+                        for (column, rebuilt) in
+                            crate::store::contacts::json_columns_mut(&mut model).into_iter().zip(rebuilt)
+                        {
+                            if let Some(doc) = rebuilt {
+                                *column = doc;
+                            }
+                        }
                     }
                     contacts.push(PageContact::Decoded(Arc::new(model)));
                 }

@@ -40,7 +40,9 @@ use uuid::Uuid;
 
 use super::{Contact, ContactObject, PageContact};
 use crate::domain::fields::Resolver;
+use crate::domain::icp::Met;
 use crate::domain::personalize::Renderer;
+use crate::domain::templates::Rendered;
 use crate::error::AppError;
 use crate::graphql::RequestContext;
 use crate::graphql::icp::{IcpMatch, IdealClientProfile};
@@ -50,7 +52,7 @@ use crate::graphql::plain::write_selection;
 use crate::graphql::scalars::{push_timestamp, push_uuid, timestamp_text, uuid_text};
 use crate::graphql::templates::{RenderedTemplate, TemplateKind, renderer_in, variables_object};
 use crate::response_json::{write_str, write_value};
-use crate::store::contacts::{ContactFields, ContactView};
+use crate::store::contacts::{ContactFields, ContactView, RowFields, icp_contact_of_view};
 
 impl OutputType for Contact {
     fn type_name() -> Cow<'static, str> {
@@ -302,7 +304,64 @@ impl<'c> Args<'c> {
     }
 }
 
-/// Appends the value of a computed field of `object` (`icpMatchScore`,
+/// A contact as the computed fields written here read it: decoded
+/// ([`ContactObject`]), or a page's row with its JSON columns ([`RowContact`]).
+trait Subject {
+    /// The contact's own ICP's id.
+    fn icp_id(&self) -> Option<Uuid>;
+    /// `icpMatchScore(icpId)` in the workspace `context`.
+    fn icp_score(&self, context: &WorkspaceContext, icp_id: Option<Uuid>) -> Option<i32>;
+    /// `field(name)`, its name looked up.
+    fn field(&self, resolver: &Resolver<'_>) -> Option<serde_json::Value>;
+    /// A template rendered for the contact (with the lists of names: `lists`).
+    fn render(&self, renderer: &Renderer<'_>, lists: bool) -> Rendered;
+}
+
+impl Subject for ContactObject {
+    fn icp_id(&self) -> Option<Uuid> {
+        self.0.icp_id
+    }
+    fn icp_score(&self, context: &WorkspaceContext, icp_id: Option<Uuid>) -> Option<i32> {
+        self.icp_match_score_in(context, icp_id)
+    }
+    fn field(&self, resolver: &Resolver<'_>) -> Option<serde_json::Value> {
+        resolver.value(&ContactFields(&self.0))
+    }
+    fn render(&self, renderer: &Renderer<'_>, lists: bool) -> Rendered {
+        renderer.render(&ContactFields(&self.0), lists)
+    }
+}
+
+/// A page's contact read from its row and the JSON columns the page kept
+/// beside it, without a [`Model`]: what its computed fields read of it
+/// (`RowFields`), and the criteria it met of the last ICP scored (as
+/// `ContactObject` remembers them for `icpMatchScore` and `icpMatch` alike).
+struct RowContact<'v, 'r> {
+    fields: RowFields<'v, 'r>,
+    met: std::cell::Cell<Option<(Uuid, Met)>>,
+}
+
+impl Subject for RowContact<'_, '_> {
+    fn icp_id(&self) -> Option<Uuid> {
+        self.fields.0.icp_id
+    }
+    fn icp_score(&self, context: &WorkspaceContext, icp_id: Option<Uuid>) -> Option<i32> {
+        let view = self.fields.0;
+        let icp = context.icp(icp_id.or(view.icp_id)?)?;
+        let mut last = self.met.get();
+        let met = super::met_of(&icp, &mut last, || icp_contact_of_view(view));
+        self.met.set(last);
+        met.map(|(p, met)| p.score_of(met))
+    }
+    fn field(&self, resolver: &Resolver<'_>) -> Option<serde_json::Value> {
+        resolver.value(&self.fields)
+    }
+    fn render(&self, renderer: &Renderer<'_>, lists: bool) -> Rendered {
+        renderer.render(&self.fields, lists)
+    }
+}
+
+/// Appends the value of a computed field of `contact` (`icpMatchScore`,
 /// `icpMatch`, `renderedEmail`, `renderedCallScript`, `field`, `icp`) with its
 /// `args`, computed with the workspace `context` at hand, without the
 /// field's future, context and value tree: what its resolver gives, as
@@ -310,7 +369,7 @@ impl<'c> Args<'c> {
 /// compares the two). False, with nothing written, wherever the resolver
 /// must speak: an unknown `name`, a sub-selection that is not plain.
 fn computed_field(
-    object: &ContactObject,
+    contact: &dyn Subject,
     args: &Args,
     field: &Field,
     context: &WorkspaceContext,
@@ -318,7 +377,7 @@ fn computed_field(
 ) -> bool {
     match args {
         Args::Icp(icp_id) if field.name.node == "icpMatchScore" => {
-            match object.icp_match_score_in(context, *icp_id) {
+            match contact.icp_score(context, *icp_id) {
                 Some(score) => Json(out).int(score.into()),
                 None => Json(out).null(),
             }
@@ -326,23 +385,21 @@ fn computed_field(
         }
         Args::Icp(icp_id) => {
             // A plain selection of `icpMatch` reads its score and tier only.
-            let summary = object.icp_match_score_in(context, *icp_id).map(IcpMatch::without_breakdown);
+            let summary = contact.icp_score(context, *icp_id).map(IcpMatch::without_breakdown);
             write_selection(out, field, summary.as_ref())
         }
         Args::Field(resolver) => {
-            match resolver.value(&ContactFields(&object.0)) {
+            match contact.field(resolver) {
                 Some(v) => write_value(out, &async_graphql::to_value(&v).unwrap_or_default()),
                 None => Json(out).null(),
             }
             true
         }
         Args::Render(renderer, lists) => {
-            let rendered = renderer
-                .as_ref()
-                .map(|r| RenderedTemplate::from(r.render(&ContactFields(&object.0), *lists)));
+            let rendered = renderer.as_ref().map(|r| RenderedTemplate::from(contact.render(r, *lists)));
             write_selection(out, field, rendered.as_ref())
         }
-        Args::IcpRelation => write_icp(out, field, object.0.icp_id, context),
+        Args::IcpRelation => write_icp(out, field, contact.icp_id(), context),
     }
 }
 
@@ -405,9 +462,12 @@ impl OutputType for ContactList {
         let uncomputed_relations: Vec<&str> =
             names().enumerate().filter(|&(f, n)| !computed(f) && relation(n)).map(|(_, n)| n).collect();
         // Whether a contact may be written from its row: no field computed
-        // here needs its model (`icp` reads only its id); its plain columns
-        // are then written by writers picked here, once for the page.
-        let from_rows = args.is_none_or(|a| a.iter().flatten().all(|a| matches!(a, Args::IcpRelation)));
+        // here needs its model (`icp` reads only its id), or the page kept
+        // the JSON columns its computed fields read beside its rows; its
+        // plain columns are then written by writers picked here, once for
+        // the page.
+        let from_rows = args.is_none_or(|a| a.iter().flatten().all(|a| matches!(a, Args::IcpRelation)))
+            || self.0.iter().all(|c| c.docs().is_some());
         let writers: Vec<Option<ViewWriter>> =
             if from_rows { names().map(view_writer).collect() } else { Vec::new() };
         // Each contact that can be is written here, into `out` at its range;
@@ -425,16 +485,21 @@ impl OutputType for ContactList {
             let view = if from_rows { c.view() } else { None };
             let done = match view {
                 Some(v) => {
+                    let row = c
+                        .docs()
+                        .map(|docs| RowContact { fields: RowFields(&v, docs), met: Default::default() });
+                    let subject = row.as_ref().map(|r| r as &dyn Subject);
                     plain_rows
                         && no_relation_to_load(&v, &uncomputed_relations)
-                        && write_contact(&mut out, &v, None, &fields, &keys, args, context, &writers)
+                        && write_contact(&mut out, &v, subject, &fields, &keys, args, context, &writers)
                 }
                 None => {
                     let m = model(c)?;
                     let object = args.filter(|a| !a.is_empty()).map(|_| ContactObject::new(m.clone()));
+                    let subject = object.as_ref().map(|o| o as &dyn Subject);
                     plain_rows
                         && no_relation_to_load(&**m, &uncomputed_relations)
-                        && write_contact(&mut out, &**m, object.as_ref(), &fields, &keys, args, context, &[])
+                        && write_contact(&mut out, &**m, subject, &fields, &keys, args, context, &[])
                 }
             };
             if done {
@@ -491,13 +556,13 @@ fn no_relation_to_load<C: Cells>(cells: &C, relations: &[&str]) -> bool {
 
 /// Appends a contact's object for `fields` from its `cells`, computing here
 /// the fields whose `args` say so with the workspace `context` (`icp` from
-/// the cells' ICP id, the others through `object`). False, with nothing written,
-/// where a field cannot be written here: its resolver must speak.
+/// the cells' ICP id, the others through `contact`). False, with nothing
+/// written, where a field cannot be written here: its resolver must speak.
 #[allow(clippy::too_many_arguments)]
 fn write_contact<C: Cells>(
     out: &mut Vec<u8>,
     cells: &C,
-    object: Option<&ContactObject>,
+    contact: Option<&dyn Subject>,
     fields: &[&Positioned<Field>],
     keys: &keys::Keys,
     args: Option<&[Option<Args<'_>>]>,
@@ -515,7 +580,7 @@ fn write_contact<C: Cells>(
         let done = match (args.and_then(|a| a.get(f)), context) {
             (Some(Some(Args::IcpRelation)), Some(context)) => write_icp(out, field, icp_id, context),
             (Some(Some(a)), Some(context)) => {
-                object.is_some_and(|o| computed_field(o, a, field, context, out))
+                contact.is_some_and(|c| computed_field(c, a, field, context, out))
             }
             _ => false,
         };
