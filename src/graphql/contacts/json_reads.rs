@@ -213,28 +213,42 @@ fn covered_left_out(sorted: impl Iterator<Item = GatedPath>) -> Vec<GatedPath> {
     kept
 }
 
-/// Rebuilds the JSON columns the plan read by path from the cells of `row`
-/// at `at` (one per [`Plan::paths`], in order), in [`JSON_COLUMNS`] order:
-/// `Some` for each column read by path, holding the values found at its
-/// paths and nothing else (`None` when none was); `None` for the others. A
-/// path under another one is read only where that one may not be (see
-/// [`covered_left_out`]), so it either finds nothing there or the same
-/// value again.
-pub(super) fn rebuild(
-    plan: &Plan,
-    row: &QueryResult,
-    at: &[usize],
-) -> Result<[Option<Option<Value>>; 3], DbErr> {
-    let mut docs: [Map<String, Value>; 3] = Default::default();
-    for ((k, path), &p) in plan.paths().zip(at) {
-        let Some(value) = crate::store::contacts::json_cell(row, p)? else { continue };
-        insert_at(&mut docs[k], path, value);
+/// The cells a page's rows hold its plan's paths in, listed once for the
+/// page (walking the plan's paths for each row cost more than most of
+/// those cells, which are null).
+pub(super) struct PathCells<'p> {
+    /// Each path with its JSON column ([`JSON_COLUMNS`] order) and the
+    /// position of its cell in the rows.
+    cells: Vec<(usize, &'p [String], usize)>,
+    /// Whether each JSON column is read by path.
+    by_path: [bool; 3],
+}
+
+impl<'p> PathCells<'p> {
+    /// The cells of `plan`'s paths, at `at` (one per [`Plan::paths`], in order).
+    pub fn new(plan: &'p Plan, at: &[usize]) -> Self {
+        let cells = plan.paths().zip(at).map(|((k, path), &p)| (k, path, p)).collect();
+        PathCells { cells, by_path: [0, 1, 2].map(|k| plan.reads_paths_of(k)) }
     }
-    let read = |k: usize, d: Map<String, Value>| {
-        plan.docs[k].is_some().then(|| (!d.is_empty()).then_some(Value::Object(d)))
-    };
-    let [data, kernel, product] = docs;
-    Ok([read(0, data), read(1, kernel), read(2, product)])
+
+    /// Rebuilds the JSON columns read by path from the cells of `row`, in
+    /// [`JSON_COLUMNS`] order: `Some` for each column read by path, holding
+    /// the values found at its paths and nothing else (`None` when none
+    /// was); `None` for the others. A path under another one is read only
+    /// where that one may not be (see [`covered_left_out`]), so it either
+    /// finds nothing there or the same value again.
+    pub fn rebuild(&self, row: &QueryResult) -> Result<[Option<Option<Value>>; 3], DbErr> {
+        let mut docs: [Map<String, Value>; 3] = Default::default();
+        for &(k, path, p) in &self.cells {
+            let Some(value) = crate::store::contacts::json_cell(row, p)? else { continue };
+            insert_at(&mut docs[k], path, value);
+        }
+        let read = |k: usize, d: Map<String, Value>| {
+            self.by_path[k].then(|| (!d.is_empty()).then_some(Value::Object(d)))
+        };
+        let [data, kernel, product] = docs;
+        Ok([read(0, data), read(1, kernel), read(2, product)])
+    }
 }
 
 /// Puts `value` at `path` in `object`, making the objects on the way.

@@ -977,13 +977,14 @@ impl ContactsQuery {
                         .and_then(|k| positions[k])
                 });
                 let positions: Arc<[Option<usize>]> = positions.into();
+                let cells = plan.as_ref().map(|p| json_reads::PathCells::new(p, &paths_at));
                 let mut contacts = Vec::with_capacity(raw.len());
                 for row in raw {
                     // The JSON columns as the plan read them: rebuilt from
                     // their paths, or whole.
-                    let docs = match &plan {
-                        Some(p) => {
-                            let rebuilt = json_reads::rebuild(p, &row, &paths_at)?;
+                    let docs = match &cells {
+                        Some(cells) => {
+                            let rebuilt = cells.rebuild(&row)?;
                             let mut docs: JsonDocs = Default::default();
                             for (k, (doc, rebuilt)) in docs.iter_mut().zip(rebuilt).enumerate() {
                                 *doc = match (rebuilt, json_at[k]) {
@@ -1005,11 +1006,12 @@ impl ContactsQuery {
                 }
                 contacts
             } else {
+                let cells = plan.as_ref().map(|p| json_reads::PathCells::new(p, &paths_at));
                 let mut contacts = Vec::with_capacity(raw.len());
                 for row in &raw {
                     let mut model = crate::store::contacts::model_from_columns(row, &positions)?;
-                    if let Some(p) = &plan {
-                        let rebuilt = json_reads::rebuild(p, row, &paths_at)?;
+                    if let Some(cells) = &cells {
+                        let rebuilt = cells.rebuild(row)?;
                         for (column, rebuilt) in
                             crate::store::contacts::json_columns_mut(&mut model).into_iter().zip(rebuilt)
                         {
