@@ -4,7 +4,8 @@
 //! Scoring runs over every contact of a workspace (100 000+ per call), so an
 //! [`Icp`] is first turned into a [`PreparedIcp`] that holds the words of its
 //! industries and personas; each contact then costs two word splits and a
-//! few comparisons. The Postgres function `calculate_icp_match` implements
+//! few comparisons, and none for an industry or persona the prepared ICP
+//! has already compared (it remembers its answers by value). The Postgres function `calculate_icp_match` implements
 //! the same rule and a test compares the two, so any change here must be
 //! made there too.
 
@@ -454,12 +455,60 @@ impl Phrase {
     }
 }
 
-/// An [`Icp`] ready to score many contacts: its phrases already split into words.
+/// An [`Icp`] ready to score many contacts: its phrases already split into
+/// words, and the answers for the contact values it has compared them with.
 #[derive(Debug, Clone)]
 pub struct PreparedIcp {
     icp: Icp,
     industries: Vec<Phrase>,
     personas: Vec<Phrase>,
+    answers: Answers,
+}
+
+/// Whether an ICP's industries (and personas) match contact values it has
+/// compared them with, by value. Contacts repeat a few industries and
+/// personas (a page of 50 has ~20 and ~15 of them, a whole workspace a few
+/// dozen), and splitting a value into words and comparing them was most of
+/// scoring a contact. Bounded: values past [`MAX_ANSWERS`] of a kind, or
+/// longer than [`MAX_ANSWER_LEN`], are compared afresh each time. A clone
+/// starts empty.
+#[derive(Default)]
+struct Answers(std::sync::Mutex<[foldhash::HashMap<Box<str>, bool>; 2]>);
+
+/// The most values of one kind (industries or personas) an ICP remembers.
+const MAX_ANSWERS: usize = 1024;
+/// The longest value (in bytes) an ICP remembers its answer for.
+const MAX_ANSWER_LEN: usize = 128;
+
+impl Clone for Answers {
+    fn clone(&self) -> Self {
+        Answers::default()
+    }
+}
+
+impl fmt::Debug for Answers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Answers")
+    }
+}
+
+impl Answers {
+    /// The answer remembered for `value` of `kind` (0: industry, 1:
+    /// persona), else `compare(value)`, remembered.
+    fn get(&self, kind: usize, value: &str, compare: impl FnOnce(&str) -> bool) -> bool {
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&answer) = lock()[kind].get(value) {
+            return answer;
+        }
+        let answer = compare(value);
+        if value.len() <= MAX_ANSWER_LEN {
+            let mut maps = lock();
+            if maps[kind].len() < MAX_ANSWERS {
+                maps[kind].insert(value.into(), answer);
+            }
+        }
+        answer
+    }
 }
 
 impl PreparedIcp {
@@ -469,6 +518,7 @@ impl PreparedIcp {
             icp: icp.clone(),
             industries: icp.criteria.industries.iter().map(|p| Phrase::new(p)).collect(),
             personas: icp.criteria.personas.iter().map(|p| Phrase::new(p)).collect(),
+            answers: Answers::default(),
         }
     }
 
@@ -493,12 +543,20 @@ impl PreparedIcp {
         let Some(industry) = industry else {
             return false;
         };
+        self.answers.get(0, industry, |industry| self.compare_industry(industry))
+    }
+
+    fn compare_industry(&self, industry: &str) -> bool {
         let contact = words(industry);
         !contact.is_empty() && self.industries.iter().any(|p| words_match(&contact, &p.words))
     }
 
     fn persona_matches(&self, persona: Option<&str>) -> bool {
         let Some(persona) = persona else { return false };
+        self.answers.get(1, persona, |persona| self.compare_persona(persona))
+    }
+
+    fn compare_persona(&self, persona: &str) -> bool {
         let contact = words(persona);
         if contact.is_empty() {
             return false;
@@ -819,6 +877,54 @@ mod tests {
         assert!(!phrase_matches("AI Labs", "AI Research"), "\"ai\" is too short to share");
         assert!(!phrase_matches("", "Finance"));
         assert!(!phrase_matches("&", "&"), "no words, no match");
+    }
+
+    #[test]
+    fn remembered_answers_are_the_comparisons_and_stay_bounded() {
+        let icp =
+            parse_icp(&json!({"industries": ["Owner Services", "Real Estate"], "personas": ["CTO"]}), None)
+                .unwrap()
+                .prepare();
+        let long = format!("Real Estate {}", "x".repeat(MAX_ANSWER_LEN));
+        let values = ["Owner", "Real Estate", "real estate investment", "Finance", "CTO", "", &long];
+        // Each value as an industry and as a persona, twice (the second time
+        // remembered), against a clone (which starts without answers).
+        for _ in 0..2 {
+            for industry in values {
+                for persona in values {
+                    let contact = IcpContact {
+                        enrichment_company_industry: Some(industry),
+                        kernel_who_persona: Some(persona),
+                        ..Default::default()
+                    };
+                    let met = icp.met(&contact);
+                    assert_eq!(met, icp.clone().met(&contact), "{industry:?} / {persona:?}");
+                    assert_eq!(met.industry, icp.compare_industry(industry), "{industry:?}");
+                    assert_eq!(met.persona, icp.compare_persona(persona), "{persona:?}");
+                }
+            }
+        }
+        // "Owner" is an industry of this ICP and not one of its personas.
+        let owner = IcpContact {
+            enrichment_company_industry: Some("Owner"),
+            kernel_who_persona: Some("Owner"),
+            ..Default::default()
+        };
+        assert_eq!((icp.met(&owner).industry, icp.met(&owner).persona), (true, false));
+        let remembered = |kind: usize| icp.answers.0.lock().unwrap()[kind].len();
+        assert_eq!(
+            (remembered(0), remembered(1)),
+            (values.len() - 2, values.len() - 2),
+            "all but the long one and the empty one (no value)"
+        );
+        // Past the bound, values are compared each time, and not remembered.
+        for i in 0..MAX_ANSWERS + 10 {
+            let industry = if i % 2 == 0 { format!("Estate {i}") } else { format!("Bakery {i}") };
+            let contact = IcpContact { enrichment_company_industry: Some(&industry), ..Default::default() };
+            assert_eq!(icp.met(&contact).industry, i % 2 == 0, "{industry}");
+            assert_eq!(icp.met(&contact).industry, i % 2 == 0, "{industry}, again");
+        }
+        assert_eq!(remembered(0), MAX_ANSWERS);
     }
 
     #[test]
