@@ -363,6 +363,15 @@ pub fn json_cell(row: &QueryResult, p: usize) -> Result<Option<Value>, DbErr> {
     }
 }
 
+/// A text cell of a Postgres row (a contact read's extra column), by
+/// position, borrowed from the row; an error for a row of another backend.
+pub fn str_cell(row: &QueryResult, p: usize) -> Result<Option<&str>, DbErr> {
+    match row.try_as_pg_row() {
+        Some(pg) => PgCellRef::get_ref(pg, p),
+        None => Err(DbErr::Type("only a Postgres row lends its texts".to_owned())),
+    }
+}
+
 /// The value of a contact column a row does not carry.
 trait Absent: Sized {
     fn absent(column: usize) -> Result<Self, DbErr> {

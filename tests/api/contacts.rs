@@ -1719,6 +1719,83 @@ async fn the_context_stamp_rides_with_the_contact_reads_and_a_changed_context_is
     assert_eq!(data["contact"], Value::Null, "another workspace's contact stays invisible");
 }
 
+both_backends!(a_page_reading_more_paths_than_a_cell_holds_answers_alike, |backend| async move {
+    // On Postgres a page reads the values at its paths as cells of at most
+    // 99 paths each (`json_reads::PATHS_PER_CELL`): a template naming 105
+    // custom fields takes two cells, and each value must come from its own
+    // path in either.
+    let (app, rows, token) = seeded(backend, 12).await;
+    let admin = app.token(WS, Role::Admin);
+    let n = 105;
+    for i in 0..n {
+        app.gql(
+            &admin,
+            "mutation($i: CreateContactFieldDefinitionInput!) { createContactFieldDefinition(input: $i) { id } }",
+            json!({"i": {"fieldName": format!("f{i}"), "displayName": format!("F {i}"), "jsonbPath": format!("k{i}.v")}}),
+        )
+        .await;
+    }
+    // Contact j holds `i * 100 + j` at `k{i}.v` where i ≡ j (mod 4), a JSON
+    // null where i ≡ j + 1, and nothing elsewhere.
+    for (j, row) in rows.iter().enumerate() {
+        let mut data = serde_json::Map::new();
+        for i in 0..n {
+            if i % 4 == j % 4 {
+                data.insert(format!("k{i}"), json!({"v": i * 100 + j}));
+            } else if i % 4 == (j + 1) % 4 {
+                data.insert(format!("k{i}"), json!({"v": null}));
+            }
+        }
+        app.sql(&format!(
+            "UPDATE contacts SET enrichment_data = '{}' WHERE id = {}",
+            Value::Object(data),
+            uuid_sql(&app.db, row.id)
+        ))
+        .await;
+    }
+    let body: Vec<String> = (0..n).map(|i| format!("{{{{f{i}}}}}")).collect();
+    let template = app
+        .gql(
+            &admin,
+            "mutation($i: CreateEmailTemplateInput!) { createEmailTemplate(input: $i) { id } }",
+            json!({"i": {"name": "many", "subject": "s", "body": body.join("|")}}),
+        )
+        .await["createEmailTemplate"]["id"]
+        .clone();
+    let fields = "id mail: renderedEmail(templateId: $t) { body missingVariables }";
+    let page = format!("query($t: UUID) {{ contacts(first: 20) {{ nodes {{ {fields} }} }} }}");
+    let vars = json!({"t": template});
+    // the first read leaves the context remembered
+    app.post(Some(&token), &page, vars.clone()).await;
+    app.db.stats().start_capture();
+    let (status, body) = app.post(Some(&token), &page, vars).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    let sql = app.db.stats().capture.lock().unwrap().take().unwrap().join("\n");
+    let cells = if backend == Backend::Postgres { 2 } else { 0 };
+    assert_eq!(sql.matches("concat_ws").count(), cells, "{sql}");
+    let nodes = body["data"]["contacts"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 12);
+    for node in nodes {
+        let j = rows.iter().position(|r| json!(r.id) == node["id"]).unwrap();
+        let texts: Vec<&str> = node["mail"]["body"].as_str().unwrap().split('|').collect();
+        assert_eq!(texts.len(), n);
+        for (i, text) in texts.into_iter().enumerate() {
+            let expected = if i % 4 == j % 4 { (i * 100 + j).to_string() } else { String::new() };
+            assert_eq!(text, expected, "f{i} of contact {j}");
+        }
+        assert_eq!(
+            node["mail"]["missingVariables"].as_array().unwrap().len(),
+            n - n.div_ceil(4) + usize::from(j % 4 >= n % 4),
+            "{node}"
+        );
+        // as one contact by id reads it (the whole row)
+        let one = format!("query($t: UUID, $id: UUID!) {{ contact(id: $id) {{ {fields} }} }}");
+        let (_, by_id) = app.post(Some(&token), &one, json!({"t": template, "id": node["id"]})).await;
+        assert_eq!(&by_id["data"]["contact"], node, "{by_id}");
+    }
+});
+
 both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend| async move {
     // On Postgres a page whose computed fields read the JSON columns only at
     // some paths (custom fields, the sources of empty derived columns) reads

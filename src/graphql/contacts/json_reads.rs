@@ -9,10 +9,11 @@
 //! access and templates read a few columns and a handful of paths in them
 //! (a custom field's, the sources of a derived column: [`fields::reads`]).
 //! Where the workspace context this process remembers says what the selected
-//! fields read, the page selects just those columns, and each path as a
-//! column of its own (`->` per key, which costs Postgres next to nothing;
-//! a derived column's sources only while it is empty), and rebuilds each
-//! contact's documents from them: the same values at the same paths.
+//! fields read, the page selects just those columns, and the values found at
+//! the paths as the text of one JSON object per row (`->` per key, which
+//! costs Postgres next to nothing; a derived column's sources only while it
+//! is empty), and rebuilds each contact's documents from them: the same
+//! values at the same paths.
 //!
 //! A context read at a version stamp is what every transaction that sees
 //! that stamp reads (see `Loaders::prime_context`). The statement carries
@@ -145,41 +146,68 @@ impl Plan {
             .flat_map(|(k, paths)| paths.iter().flatten().map(move |(p, _)| (k, p.as_slice())))
     }
 
-    /// The expression that selects each of [`Plan::paths`], in order: the
-    /// value at the path, where its gate (if any) is empty.
-    pub fn path_exprs(&self) -> impl Iterator<Item = SimpleExpr> {
-        self.docs.iter().enumerate().flat_map(|(k, paths)| {
-            paths.iter().flatten().map(move |(path, gate)| {
+    /// The expressions that select [`Plan::paths`]: the text of a JSON
+    /// object of the values found at the paths, each under its place among
+    /// them (`{"0": …, "7": …}`; a path is left out where it holds nothing
+    /// or its gate, if any, is not empty), [`PATHS_PER_CELL`] paths per cell
+    /// (the last one holding the rest). One cell per row instead of one per
+    /// path: most of a page's path values are null, and reading a cell out
+    /// of a row cost more than the few values found (an array holding the
+    /// nulls, parsed, cost more again).
+    pub fn path_cells(&self) -> Vec<SimpleExpr> {
+        let paths: Vec<(usize, &[String], Option<Gate>)> = self
+            .docs
+            .iter()
+            .enumerate()
+            .flat_map(|(k, paths)| paths.iter().flatten().map(move |(p, gate)| (k, p.as_slice(), *gate)))
+            .collect();
+        paths
+            .chunks(PATHS_PER_CELL)
+            .map(|chunk| {
                 // (pushed piece by piece: ~20 paths per request, and `format!`
                 // cost ~2 % of a page with computed fields)
-                let mut sql = String::with_capacity(96);
-                if let Some(Gate { column, text }) = gate {
-                    sql.push_str("CASE WHEN \"contacts\".\"");
-                    sql.push_str(column);
-                    sql.push_str("\" IS NULL");
-                    if *text {
-                        sql.push_str(" OR \"contacts\".\"");
+                let mut sql = String::with_capacity(32 + 112 * chunk.len());
+                // `concat_ws` leaves out its null arguments, and `'…' || NULL` is null.
+                sql.push_str("'{' || concat_ws(','");
+                for (i, (k, path, gate)) in chunk.iter().enumerate() {
+                    sql.push_str(", '\"");
+                    sql.push_str(itoa::Buffer::new().format(i));
+                    sql.push_str("\":' || (");
+                    if let Some(Gate { column, text }) = gate {
+                        sql.push_str("CASE WHEN \"contacts\".\"");
                         sql.push_str(column);
-                        sql.push_str("\" = ''");
+                        sql.push_str("\" IS NULL");
+                        if *text {
+                            sql.push_str(" OR \"contacts\".\"");
+                            sql.push_str(column);
+                            sql.push_str("\" = ''");
+                        }
+                        sql.push_str(" THEN ");
                     }
-                    sql.push_str(" THEN ");
+                    sql.push_str("\"contacts\".\"");
+                    sql.push_str(JSON_COLUMNS[*k]);
+                    sql.push('"');
+                    for key in *path {
+                        sql.push_str(" -> '");
+                        sql.push_str(key);
+                        sql.push('\'');
+                    }
+                    if gate.is_some() {
+                        sql.push_str(" END");
+                    }
+                    sql.push_str(")::text");
                 }
-                sql.push_str("\"contacts\".\"");
-                sql.push_str(JSON_COLUMNS[k]);
-                sql.push('"');
-                for key in path {
-                    sql.push_str(" -> '");
-                    sql.push_str(key);
-                    sql.push('\'');
-                }
-                if gate.is_some() {
-                    sql.push_str(" END");
-                }
+                sql.push_str(") || '}'");
                 Expr::cust(sql)
             })
-        })
+            .collect()
     }
 }
+
+/// The most paths one cell of a page's row holds ([`Plan::path_cells`]): a
+/// Postgres function takes at most 100 arguments (`concat_ws`'s first is
+/// its separator).
+const PATHS_PER_CELL: usize = 99;
 
 /// Whether `key` may be written inside an SQL string literal as it is.
 fn is_plain_key(key: &str) -> bool {
@@ -213,35 +241,47 @@ fn covered_left_out(sorted: impl Iterator<Item = GatedPath>) -> Vec<GatedPath> {
     kept
 }
 
-/// The cells a page's rows hold its plan's paths in, listed once for the
-/// page (walking the plan's paths for each row cost more than most of
-/// those cells, which are null).
+/// A path with its JSON column ([`JSON_COLUMNS`] order).
+type ColumnPath<'p> = (usize, &'p [String]);
+
+/// The cells a page's rows hold its plan's paths in ([`Plan::path_cells`]),
+/// listed once for the page.
 pub(super) struct PathCells<'p> {
-    /// Each path with its JSON column ([`JSON_COLUMNS`] order) and the
-    /// position of its cell in the rows.
-    cells: Vec<(usize, &'p [String], usize)>,
+    /// Each cell's position in the rows, with its paths in order.
+    cells: Vec<(usize, Vec<ColumnPath<'p>>)>,
     /// Whether each JSON column is read by path.
     by_path: [bool; 3],
 }
 
 impl<'p> PathCells<'p> {
-    /// The cells of `plan`'s paths, at `at` (one per [`Plan::paths`], in order).
+    /// The cells of `plan`'s paths, at `at` (one per [`Plan::path_cells`], in order).
     pub fn new(plan: &'p Plan, at: &[usize]) -> Self {
-        let cells = plan.paths().zip(at).map(|((k, path), &p)| (k, path, p)).collect();
+        let paths: Vec<ColumnPath> = plan.paths().collect();
+        let cells = paths.chunks(PATHS_PER_CELL).zip(at).map(|(chunk, &p)| (p, chunk.to_vec())).collect();
         PathCells { cells, by_path: [0, 1, 2].map(|k| plan.reads_paths_of(k)) }
     }
 
-    /// Rebuilds the JSON columns read by path from the cells of `row`, in
-    /// [`JSON_COLUMNS`] order: `Some` for each column read by path, holding
-    /// the values found at its paths and nothing else (`None` when none
-    /// was); `None` for the others. A path under another one is read only
-    /// where that one may not be (see [`covered_left_out`]), so it either
-    /// finds nothing there or the same value again.
+    /// Rebuilds the JSON columns read by path from the cells of `row` (a
+    /// Postgres row), in [`JSON_COLUMNS`] order: `Some` for each column read
+    /// by path, holding the values found at its paths and nothing else
+    /// (`None` when none was); `None` for the others. A path under another
+    /// one is read only where that one may not be (see [`covered_left_out`]),
+    /// so it either finds nothing there or the same value again. A JSON
+    /// `null` found at a path is left out as nothing found there: every
+    /// reader of a path takes `null` for nothing.
     pub fn rebuild(&self, row: &QueryResult) -> Result<[Option<Option<Value>>; 3], DbErr> {
         let mut docs: [Map<String, Value>; 3] = Default::default();
-        for &(k, path, p) in &self.cells {
-            let Some(value) = crate::store::contacts::json_cell(row, p)? else { continue };
-            insert_at(&mut docs[k], path, value);
+        let bad = |e: &dyn std::fmt::Display| DbErr::Type(format!("a page's path cell: {e}"));
+        for (p, paths) in &self.cells {
+            let text = crate::store::contacts::str_cell(row, *p)?.ok_or_else(|| bad(&"null"))?;
+            let found: Map<String, Value> = serde_json::from_str(text).map_err(|e| bad(&e))?;
+            for (place, value) in found {
+                let &(k, path) =
+                    place.parse::<usize>().ok().and_then(|i| paths.get(i)).ok_or_else(|| bad(&place))?;
+                if !value.is_null() {
+                    insert_at(&mut docs[k], path, value);
+                }
+            }
         }
         let read = |k: usize, d: Map<String, Value>| {
             self.by_path[k].then(|| (!d.is_empty()).then_some(Value::Object(d)))

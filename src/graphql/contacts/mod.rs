@@ -791,7 +791,8 @@ impl ContactsQuery {
             // selection needs few of the ~50 columns of a row. Where each
             // column is in the row (`None`: not selected): the whole ones
             // first, in column order, then `kernel_analysis` if it is read
-            // only where used, then the paths a plan reads (`paths_at`).
+            // only where used, then the cells of the paths a plan reads
+            // (`paths_at`).
             let selected: Vec<_> = node_selections(ctx).iter().flat_map(|n| n.selection_set()).collect();
             let (reads, plain_reads, computed) = column_reads(&selected, &sort);
             let facts = &*COLUMN_FACTS;
@@ -851,7 +852,7 @@ impl ContactsQuery {
                     );
                 }
                 let mut paths_at = Vec::new();
-                for (n, expr) in plan.iter().flat_map(|p| p.path_exprs()).enumerate() {
+                for (n, expr) in plan.iter().flat_map(|p| p.path_cells()).enumerate() {
                     paths_at.push(selected);
                     selected += 1;
                     let mut alias = String::from("__path_");
