@@ -25,6 +25,14 @@ pub struct Plain<T>(pub T);
 pub trait PlainFields {
     /// The value of field `name` (its GraphQL name), if it is a plain one.
     fn plain_field(&self, name: &str) -> Option<Value>;
+
+    /// Appends the JSON of field `name`'s value, as `response_json` writes
+    /// [`PlainFields::plain_field`]'s; false, with nothing written, if it is
+    /// not a plain one. An object whose values are long texts writes them
+    /// without copying them into a `Value` first.
+    fn write_plain_field(&self, name: &str, out: &mut Vec<u8>) -> bool {
+        self.plain_field(name).map(|v| write_value(out, &v)).is_some()
+    }
 }
 
 impl<T: OutputType + PlainFields> OutputType for Plain<T> {
@@ -79,21 +87,36 @@ pub fn write_selection<T: OutputType + PlainFields>(
     let start = out.len();
     out.push(b'{');
     for (i, item) in field.selection_set.node.items.iter().enumerate() {
-        let plain = match &item.node {
-            Selection::Field(f) => plain_value(value, &f.node).map(|v| (&f.node, v)),
-            _ => None,
-        };
-        let Some((f, v)) = plain else {
+        let Selection::Field(f) = &item.node else {
             out.truncate(start);
             return false;
         };
+        let f = &f.node;
         if i > 0 {
             out.push(b',');
         }
         write_str(out, f.response_key().node.as_str());
         out.push(b':');
-        write_value(out, &v);
+        if !write_plain_value(value, f, out) {
+            out.truncate(start);
+            return false;
+        }
     }
     out.push(b'}');
     true
+}
+
+/// Appends the JSON of [`plain_value`] where there is one; false, with
+/// nothing written, where there is none.
+fn write_plain_value<T: OutputType + PlainFields>(value: &T, f: &Field, out: &mut Vec<u8>) -> bool {
+    if !f.directives.is_empty() || !f.arguments.is_empty() || !f.selection_set.node.items.is_empty() {
+        return false;
+    }
+    match f.name.node.as_str() {
+        "__typename" => {
+            write_str(out, &T::type_name());
+            true
+        }
+        name => value.write_plain_field(name, out),
+    }
 }

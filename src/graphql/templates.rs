@@ -125,6 +125,33 @@ impl super::plain::PlainFields for RenderedTemplate {
             _ => return None,
         })
     }
+
+    fn write_plain_field(&self, name: &str, out: &mut Vec<u8>) -> bool {
+        use crate::response_json::write_str;
+        let list = |out: &mut Vec<u8>, names: &[String]| {
+            out.push(b'[');
+            for (i, n) in names.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(out, n);
+            }
+            out.push(b']');
+        };
+        match name {
+            "subject" => match &self.subject {
+                Some(s) => write_str(out, s),
+                None => out.extend_from_slice(b"null"),
+            },
+            "body" => write_str(out, &self.body),
+            "usedVariables" => list(out, &self.used_variables),
+            "missingVariables" => list(out, &self.missing_variables),
+            "defaultedVariables" => list(out, &self.defaulted_variables),
+            "complete" => out.extend_from_slice(if self.complete { b"true" } else { b"false" }),
+            _ => return false,
+        }
+        true
+    }
 }
 
 impl From<Rendered> for RenderedTemplate {
@@ -860,4 +887,48 @@ pub async fn set_default_email(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppRes
 /// Makes `id` the workspace's default call template (also in settings).
 pub async fn set_default_call(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<()> {
     make_default(tx, ws, Kind::Call, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graphql::plain::PlainFields;
+
+    #[test]
+    fn a_rendered_template_writes_each_field_as_its_value_is_written() {
+        let names = |n: &[&str]| n.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        for (subject, complete) in [(Some("Hi \"you\"\n\\ \u{1}é"), true), (None, false)] {
+            let rendered = RenderedTemplate {
+                subject: subject.map(str::to_owned),
+                body: "line\tone\r\n\"two\" ".repeat(20),
+                used_variables: names(&["first_name", "a\"b"]),
+                missing_variables: names(&[]),
+                defaulted_variables: names(&["x"]),
+                complete,
+            };
+            for name in [
+                "subject",
+                "body",
+                "usedVariables",
+                "missingVariables",
+                "defaultedVariables",
+                "complete",
+                "nope",
+            ] {
+                let mut written = Vec::new();
+                let wrote = rendered.write_plain_field(name, &mut written);
+                let mut expected = Vec::new();
+                let value = rendered.plain_field(name);
+                if let Some(v) = &value {
+                    crate::response_json::write_value(&mut expected, v);
+                }
+                assert_eq!(wrote, value.is_some(), "{name}");
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    String::from_utf8(expected).unwrap(),
+                    "{name}"
+                );
+            }
+        }
+    }
 }
