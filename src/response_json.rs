@@ -21,16 +21,7 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) {
         // The schema has no binary scalar: a binary value is an object the
         // resolver wrote as JSON already (`RequestContext::prewrite`).
         Value::Binary(json) => out.extend_from_slice(json),
-        Value::List(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_value(out, item);
-            }
-            out.push(b']');
-        }
+        Value::List(items) => write_array(out, items, write_value),
         Value::Object(map) => {
             out.push(b'{');
             for (i, (name, v)) in map.iter().enumerate() {
@@ -75,6 +66,24 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// Appends a JSON array of `items`' strings, as [`write_value`] writes a
+/// list of strings.
+pub fn write_strs(out: &mut Vec<u8>, items: &[String]) {
+    write_array(out, items, |out, item| write_str(out, item));
+}
+
+/// Appends a JSON array of `items`, each written by `write`.
+fn write_array<T>(out: &mut Vec<u8>, items: &[T], write: impl Fn(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(out, item);
+    }
+    out.push(b']');
 }
 
 /// The index of the first byte at or after `from` that JSON must escape

@@ -127,17 +127,7 @@ impl super::plain::PlainFields for RenderedTemplate {
     }
 
     fn write_plain_field(&self, name: &str, out: &mut Vec<u8>) -> bool {
-        use crate::response_json::write_str;
-        let list = |out: &mut Vec<u8>, names: &[String]| {
-            out.push(b'[');
-            for (i, n) in names.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_str(out, n);
-            }
-            out.push(b']');
-        };
+        use crate::response_json::{write_str, write_strs as list};
         match name {
             "subject" => match &self.subject {
                 Some(s) => write_str(out, s),

@@ -51,7 +51,7 @@ use crate::graphql::loaders::WorkspaceContext;
 use crate::graphql::plain::write_selection;
 use crate::graphql::scalars::{push_timestamp, push_uuid, timestamp_text, uuid_text};
 use crate::graphql::templates::{RenderedTemplate, TemplateKind, renderer_in, variables_object};
-use crate::response_json::{write_str, write_value};
+use crate::response_json::{write_str, write_strs, write_value};
 use crate::store::contacts::{ContactFields, ContactView, RowFields, icp_contact_of_view};
 
 impl OutputType for Contact {
@@ -669,14 +669,7 @@ impl Sink for Json<'_> {
         self.0.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     }
     fn texts(self, items: &[String]) {
-        self.0.push(b'[');
-        for (i, t) in items.iter().enumerate() {
-            if i > 0 {
-                self.0.push(b',');
-            }
-            write_str(self.0, t);
-        }
-        self.0.push(b']');
+        write_strs(self.0, items);
     }
     fn scalar<T: ScalarType>(self, v: &T) {
         write_value(self.0, &v.to_value());
