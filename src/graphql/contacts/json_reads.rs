@@ -35,6 +35,7 @@ use crate::domain::fields::{self, FieldRead, Gate, JSON_COLUMNS};
 use crate::domain::templates;
 use crate::graphql::loaders::WorkspaceContext;
 use crate::graphql::templates::{TemplateKind, template_texts};
+use crate::store::contacts::JsonDocs;
 
 /// A path of keys, read always (`None`) or while a derived column is empty.
 type GatedPath = (Vec<String>, Option<Gate>);
@@ -140,10 +141,15 @@ impl Plan {
 
     /// The paths read, each with its JSON column ([`JSON_COLUMNS`] order).
     pub fn paths(&self) -> impl Iterator<Item = (usize, &[String])> {
+        self.gated_paths().map(|(k, path, _)| (k, path))
+    }
+
+    /// [`Plan::paths`], each with its gate (if any).
+    fn gated_paths(&self) -> impl Iterator<Item = (usize, &[String], Option<Gate>)> {
         self.docs
             .iter()
             .enumerate()
-            .flat_map(|(k, paths)| paths.iter().flatten().map(move |(p, _)| (k, p.as_slice())))
+            .flat_map(|(k, paths)| paths.iter().flatten().map(move |(p, gate)| (k, p.as_slice(), *gate)))
     }
 
     /// The expressions that select [`Plan::paths`]: the text of a JSON
@@ -155,12 +161,7 @@ impl Plan {
     /// of a row cost more than the few values found (an array holding the
     /// nulls, parsed, cost more again).
     pub fn path_cells(&self) -> Vec<SimpleExpr> {
-        let paths: Vec<(usize, &[String], Option<Gate>)> = self
-            .docs
-            .iter()
-            .enumerate()
-            .flat_map(|(k, paths)| paths.iter().flatten().map(move |(p, gate)| (k, p.as_slice(), *gate)))
-            .collect();
+        let paths: Vec<(usize, &[String], Option<Gate>)> = self.gated_paths().collect();
         paths
             .chunks(PATHS_PER_CELL)
             .map(|chunk| {
@@ -261,33 +262,37 @@ impl<'p> PathCells<'p> {
         PathCells { cells, by_path: [0, 1, 2].map(|k| plan.reads_paths_of(k)) }
     }
 
-    /// Rebuilds the JSON columns read by path from the cells of `row` (a
-    /// Postgres row), in [`JSON_COLUMNS`] order: `Some` for each column read
-    /// by path, holding the values found at its paths and nothing else
-    /// (`None` when none was); `None` for the others. A path under another
-    /// one is read only where that one may not be (see [`covered_left_out`]),
-    /// so it either finds nothing there or the same value again. A JSON
-    /// `null` found at a path is left out as nothing found there: every
-    /// reader of a path takes `null` for nothing.
-    pub fn rebuild(&self, row: &QueryResult) -> Result<[Option<Option<Value>>; 3], DbErr> {
-        let mut docs: [Map<String, Value>; 3] = Default::default();
+    /// The JSON columns of `row` (a Postgres row) as the plan read them, in
+    /// [`JSON_COLUMNS`] order: each read by path rebuilt from the cells,
+    /// holding the values found at its paths and nothing else (`None` when
+    /// none was); each read whole from its cell at `whole_at` (`None`: not
+    /// read). A path under another one is read only where that one may not
+    /// be (see [`covered_left_out`]), so it either finds nothing there or the
+    /// same value again. A JSON `null` found at a path is left out as nothing
+    /// found there: every reader of a path takes `null` for nothing.
+    pub fn docs(&self, row: &QueryResult, whole_at: [Option<usize>; 3]) -> Result<JsonDocs, DbErr> {
+        let mut found: [Map<String, Value>; 3] = Default::default();
         let bad = |e: &dyn std::fmt::Display| DbErr::Type(format!("a page's path cell: {e}"));
         for (p, paths) in &self.cells {
             let text = crate::store::contacts::str_cell(row, *p)?.ok_or_else(|| bad(&"null"))?;
-            let found: Map<String, Value> = serde_json::from_str(text).map_err(|e| bad(&e))?;
-            for (place, value) in found {
+            let values: Map<String, Value> = serde_json::from_str(text).map_err(|e| bad(&e))?;
+            for (place, value) in values {
                 let &(k, path) =
                     place.parse::<usize>().ok().and_then(|i| paths.get(i)).ok_or_else(|| bad(&place))?;
                 if !value.is_null() {
-                    insert_at(&mut docs[k], path, value);
+                    insert_at(&mut found[k], path, value);
                 }
             }
         }
-        let read = |k: usize, d: Map<String, Value>| {
-            self.by_path[k].then(|| (!d.is_empty()).then_some(Value::Object(d)))
-        };
-        let [data, kernel, product] = docs;
-        Ok([read(0, data), read(1, kernel), read(2, product)])
+        let mut docs = JsonDocs::default();
+        for (k, (doc, found)) in docs.iter_mut().zip(found).enumerate() {
+            *doc = match (self.by_path[k], whole_at[k]) {
+                (true, _) => (!found.is_empty()).then_some(Value::Object(found)),
+                (false, Some(p)) => crate::store::contacts::json_cell(row, p)?,
+                (false, None) => None,
+            };
+        }
+        Ok(docs)
     }
 }
 

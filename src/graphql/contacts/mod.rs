@@ -981,23 +981,7 @@ impl ContactsQuery {
                 let cells = plan.as_ref().map(|p| json_reads::PathCells::new(p, &paths_at));
                 let mut contacts = Vec::with_capacity(raw.len());
                 for row in raw {
-                    // The JSON columns as the plan read them: rebuilt from
-                    // their paths, or whole.
-                    let docs = match &cells {
-                        Some(cells) => {
-                            let rebuilt = cells.rebuild(&row)?;
-                            let mut docs: JsonDocs = Default::default();
-                            for (k, (doc, rebuilt)) in docs.iter_mut().zip(rebuilt).enumerate() {
-                                *doc = match (rebuilt, json_at[k]) {
-                                    (Some(rebuilt), _) => rebuilt,
-                                    (None, Some(p)) => crate::store::contacts::json_cell(&row, p)?,
-                                    (None, None) => None,
-                                };
-                            }
-                            Some(Box::new(docs))
-                        }
-                        None => None,
-                    };
+                    let docs = cells.as_ref().map(|c| c.docs(&row, json_at)).transpose()?.map(Box::new);
                     contacts.push(PageContact::Read {
                         row,
                         positions: positions.clone(),
@@ -1007,20 +991,10 @@ impl ContactsQuery {
                 }
                 contacts
             } else {
-                let cells = plan.as_ref().map(|p| json_reads::PathCells::new(p, &paths_at));
+                // (a plan is made for Postgres only: see `json_reads`)
                 let mut contacts = Vec::with_capacity(raw.len());
                 for row in &raw {
-                    let mut model = crate::store::contacts::model_from_columns(row, &positions)?;
-                    if let Some(cells) = &cells {
-                        let rebuilt = cells.rebuild(row)?;
-                        for (column, rebuilt) in
-                            crate::store::contacts::json_columns_mut(&mut model).into_iter().zip(rebuilt)
-                        {
-                            if let Some(doc) = rebuilt {
-                                *column = doc;
-                            }
-                        }
-                    }
+                    let model = crate::store::contacts::model_from_columns(row, &positions)?;
                     contacts.push(PageContact::Decoded(Arc::new(model)));
                 }
                 contacts
