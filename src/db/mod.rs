@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod events;
 pub mod request;
 pub mod tx;
+mod warm;
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -239,6 +240,8 @@ pub struct Database {
     events: events::EventHub,
     contexts: Arc<ContextMemo>,
     searches: Arc<SearchMemo>,
+    /// Postgres: the connections handed from one request to the next.
+    warm: Option<Arc<warm::Warm>>,
 }
 
 impl Database {
@@ -314,6 +317,7 @@ impl Database {
             events: events::EventHub::default(),
             contexts: Arc::default(),
             searches: Arc::default(),
+            warm: url.starts_with("postgres").then(|| warm::Warm::start(pool_size)),
         })
     }
 
@@ -340,8 +344,15 @@ impl Database {
     /// Starts what runs beside requests: on Postgres, the listener that
     /// forwards campaign events of every gateway process to this one.
     pub fn start_background(&self) {
-        if let Some(pool) = self.pg_pool() {
-            tokio::spawn(events::listen_postgres(pool.clone(), self.events.clone()));
+        if let (Some(pool), Some(warm)) = (self.pg_pool(), &self.warm) {
+            let (pool, warm, events) = (pool.clone(), warm.clone(), self.events.clone());
+            // Its connection is one of the pool's: it holds one of the turns
+            // requests take theirs on (see `warm`).
+            tokio::spawn(async move {
+                let _turn = warm.turn().await;
+                drop(warm);
+                events::listen_postgres(pool, events).await;
+            });
         }
     }
 
@@ -370,11 +381,12 @@ impl Database {
         self.pool_max
     }
 
-    /// (size, idle) of the pool.
+    /// (size, idle) of the pool; idle counts the connections kept for the
+    /// next request.
     pub fn pool_state(&self) -> (u32, usize) {
         if self.is_postgres() {
             let p = self.conn.get_postgres_connection_pool();
-            (p.size(), p.num_idle())
+            (p.size(), p.num_idle() + self.warm.as_ref().map_or(0, |w| w.len()))
         } else {
             let p = self.conn.get_sqlite_connection_pool();
             (p.size(), p.num_idle())
@@ -421,7 +433,8 @@ impl Database {
                 settings.push_str(&format!(", set_config('statement_timeout', '{}', true)", t.as_millis()));
             }
             let pool = self.conn.get_postgres_connection_pool();
-            Tx::Pg(tx::PgTx::begin(pool, settings, self.stats.clone()).await?)
+            let warm = self.warm.as_ref().expect("Postgres keeps connections warm");
+            Tx::Pg(tx::PgTx::begin(pool, warm, settings, self.stats.clone()).await?)
         } else {
             self.stats.statements.fetch_add(1, Ordering::Relaxed);
             let mode = if write {
@@ -460,18 +473,29 @@ impl Database {
         drop(tx);
     }
 
-    /// Whether the database answers and the migrations are applied.
+    /// Whether the database answers and the migrations are applied. On
+    /// Postgres the check waits for a turn as a request does (see `warm`).
     pub async fn ready(&self) -> bool {
         use migration::MigratorTrait as _;
-        match tokio::time::timeout(
-            Duration::from_secs(2),
-            migration::Migrator::get_pending_migrations(&self.conn),
-        )
-        .await
-        {
-            Ok(Ok(pending)) => pending.is_empty(),
-            _ => false,
-        }
+        let check = async {
+            match (self.pg_pool(), &self.warm) {
+                (Some(pool), Some(warm)) => {
+                    let mut out = warm.acquire(pool, ACQUIRE_TIMEOUT).await.ok()?;
+                    let applied: Vec<String> = sqlx::query_scalar("SELECT version FROM seaql_migrations")
+                        .fetch_all(&mut *out.conn)
+                        .await
+                        .ok()?;
+                    warm.keep(out);
+                    Some(
+                        migration::Migrator::migrations()
+                            .iter()
+                            .all(|m| applied.iter().any(|a| a == m.name())),
+                    )
+                }
+                _ => migration::Migrator::get_pending_migrations(&self.conn).await.ok().map(|p| p.is_empty()),
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(2), check).await.ok().flatten().unwrap_or(false)
     }
 }
 

@@ -11,6 +11,7 @@
 //! −9 to −14 % of the gateway's CPU per `contact(id:)` request.)
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use futures_util::StreamExt as _;
@@ -20,13 +21,13 @@ use sea_orm::{
     RuntimeErr, Statement, StreamTrait,
 };
 use sea_query_sqlx::SqlxValues;
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgTransactionManager;
-use sqlx::{AssertSqlSafe, PgPool, Postgres, SqlSafeStr as _};
+use sqlx::{AssertSqlSafe, PgConnection, PgPool, Postgres, SqlSafeStr as _};
 use sqlx_core::transaction::TransactionManager as _;
 use tokio::sync::Mutex;
 
 use super::DbStats;
+use super::warm::{Out, Warm};
 
 /// A transaction: what every request's statements run in.
 pub enum Tx {
@@ -38,10 +39,18 @@ pub enum Tx {
 
 /// A Postgres transaction on a pooled connection. Dropped while still open
 /// (a request that timed out, or one that only read), it queues a
-/// `ROLLBACK`, which the pool sends with the check it makes of every
-/// connection coming back, as sqlx's and SeaORM's transactions do.
+/// `ROLLBACK`, as sqlx's and SeaORM's transactions do. Its connection is
+/// then kept for the next request, whose `BEGIN` sends that `ROLLBACK` (see
+/// [`Warm`]), unless a statement was left in flight or failed other than in
+/// the database: such a connection goes back to the pool, whose check
+/// sends the `ROLLBACK` and closes a broken connection.
 pub struct PgTx {
-    conn: Mutex<PoolConnection<Postgres>>,
+    /// `None` only once dropped.
+    conn: Mutex<Option<Out>>,
+    warm: Arc<Warm>,
+    /// Whether no statement is in flight or ended in an error outside the
+    /// database (the connection may be broken, or owe answers).
+    settled: AtomicBool,
     stats: Arc<DbStats>,
 }
 
@@ -59,7 +68,11 @@ impl Tx {
     pub async fn commit(self) -> Result<(), DbErr> {
         match self {
             Tx::Orm(tx) => tx.commit().await,
-            Tx::Pg(mut tx) => PgTransactionManager::commit(tx.conn.get_mut()).await.map_err(exec_err),
+            Tx::Pg(mut tx) => {
+                let r = PgTransactionManager::commit(open(tx.conn.get_mut())).await;
+                tx.settle(&r);
+                r.map_err(exec_err)
+            }
         }
     }
 
@@ -67,16 +80,29 @@ impl Tx {
     pub async fn rollback(self) -> Result<(), DbErr> {
         match self {
             Tx::Orm(tx) => tx.rollback().await,
-            Tx::Pg(mut tx) => PgTransactionManager::rollback(tx.conn.get_mut()).await.map_err(exec_err),
+            Tx::Pg(mut tx) => {
+                let r = PgTransactionManager::rollback(open(tx.conn.get_mut())).await;
+                tx.settle(&r);
+                r.map_err(exec_err)
+            }
         }
     }
 }
 
 impl Drop for PgTx {
     fn drop(&mut self) {
+        let Some(mut out) = self.conn.get_mut().take() else { return };
         // Nothing when the transaction has ended: sqlx tracks its depth.
-        PgTransactionManager::start_rollback(self.conn.get_mut());
+        PgTransactionManager::start_rollback(&mut out.conn);
+        if *self.settled.get_mut() {
+            self.warm.keep(out);
+        }
     }
+}
+
+/// The connection of a transaction not yet dropped.
+fn open(conn: &mut Option<Out>) -> &mut PgConnection {
+    &mut conn.as_mut().expect("a transaction's connection until it is dropped").conn
 }
 
 /// `s` as a Postgres string literal. The `E''` form reads the same whatever
@@ -109,19 +135,38 @@ impl PgTx {
     /// request's `BEGIN` would run on in it. Such a connection is closed
     /// instead, and so is one whose `BEGIN` failed: it may be left inside an
     /// aborted transaction block.
-    pub(super) async fn begin(pool: &PgPool, settings: String, stats: Arc<DbStats>) -> Result<Self, DbErr> {
-        let mut beginning = Beginning(Some(pool.acquire().await.map_err(acquire_err)?));
-        let conn = beginning.0.as_mut().expect("a connection");
+    pub(super) async fn begin(
+        pool: &PgPool,
+        warm: &Arc<Warm>,
+        settings: String,
+        stats: Arc<DbStats>,
+    ) -> Result<Self, DbErr> {
+        let mut beginning =
+            Beginning(Some(warm.acquire(pool, super::ACQUIRE_TIMEOUT).await.map_err(acquire_err)?));
+        let conn = &mut beginning.0.as_mut().expect("a connection").conn;
         let started = Instant::now();
         let sql = format!("BEGIN; {settings}");
         let begun = PgTransactionManager::begin(conn, Some(AssertSqlSafe(sql).into_sql_str())).await;
         // Two statements in one round trip; what the benchmark replays is
         // the settings (it writes its own `BEGIN`).
-        stats.statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        stats.statements.fetch_add(1, Ordering::Relaxed);
         stats.record(started.elapsed(), begun.is_err(), || settings.clone());
         begun.map_err(query_err)?;
-        let conn = beginning.0.take().expect("a connection");
-        Ok(Self { conn: Mutex::new(conn), stats })
+        let out = beginning.0.take().expect("a connection");
+        Ok(Self { conn: Mutex::new(Some(out)), warm: warm.clone(), settled: AtomicBool::new(true), stats })
+    }
+
+    /// Marks a statement in flight; [`Self::settle`] marks it ended.
+    fn unsettle(&self) {
+        self.settled.store(false, Ordering::Relaxed);
+    }
+
+    /// Marks the statement in flight ended with `r`: settled unless it
+    /// failed outside the database.
+    fn settle<T>(&self, r: &Result<T, sqlx::Error>) {
+        if matches!(r, Ok(_) | Err(sqlx::Error::Database(_))) {
+            self.settled.store(true, Ordering::Relaxed);
+        }
     }
 
     fn timed(&self, stmt: &Statement, started: Instant, failed: bool) {
@@ -131,7 +176,10 @@ impl PgTx {
     async fn execute(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         let mut conn = self.conn.lock().await;
         let started = Instant::now();
-        let r = query(&stmt).execute(&mut **conn).await.map(Into::into).map_err(exec_err);
+        self.unsettle();
+        let r = query(&stmt).execute(open(&mut conn)).await;
+        self.settle(&r);
+        let r = r.map(Into::into).map_err(exec_err);
         self.timed(&stmt, started, r.is_err());
         r
     }
@@ -139,11 +187,10 @@ impl PgTx {
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         let mut conn = self.conn.lock().await;
         let started = Instant::now();
-        let r = sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
-            .execute(&mut **conn)
-            .await
-            .map(Into::into)
-            .map_err(exec_err);
+        self.unsettle();
+        let r = sqlx::raw_sql(AssertSqlSafe(sql.to_owned())).execute(open(&mut conn)).await;
+        self.settle(&r);
+        let r = r.map(Into::into).map_err(exec_err);
         self.stats.record(started.elapsed(), r.is_err(), || sql.to_owned());
         r
     }
@@ -151,7 +198,10 @@ impl PgTx {
     async fn query_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         let mut conn = self.conn.lock().await;
         let started = Instant::now();
-        let r = query(&stmt).fetch_optional(&mut **conn).await.map(|r| r.map(Into::into)).map_err(query_err);
+        self.unsettle();
+        let r = query(&stmt).fetch_optional(open(&mut conn)).await;
+        self.settle(&r);
+        let r = r.map(|r| r.map(Into::into)).map_err(query_err);
         self.timed(&stmt, started, r.is_err());
         r
     }
@@ -159,26 +209,32 @@ impl PgTx {
     async fn query_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         let mut conn = self.conn.lock().await;
         let started = Instant::now();
-        let r = query(&stmt)
-            .fetch_all(&mut **conn)
-            .await
-            .map(|rows| rows.into_iter().map(Into::into).collect())
-            .map_err(query_err);
+        self.unsettle();
+        let r = query(&stmt).fetch_all(open(&mut conn)).await;
+        self.settle(&r);
+        let r = r.map(|rows| rows.into_iter().map(Into::into).collect()).map_err(query_err);
         self.timed(&stmt, started, r.is_err());
         r
     }
 
     /// The rows of `stmt` as they arrive; the connection is held until the
     /// stream is dropped. The statement is counted when the stream ends or
-    /// is dropped, whichever comes first.
+    /// is dropped, whichever comes first; dropped before its end, it leaves
+    /// the transaction unsettled.
     fn stream(&self, stmt: Statement) -> BoxStream<'_, Result<QueryResult, DbErr>> {
         async_stream::stream! {
             let mut conn = self.conn.lock().await;
             let mut timing = Timing { tx: self, stmt: &stmt, started: Instant::now(), failed: false };
-            let mut rows = query(&stmt).fetch(&mut **conn);
+            self.unsettle();
+            let mut broken = false;
+            let mut rows = query(&stmt).fetch(open(&mut conn));
             while let Some(row) = rows.next().await {
                 timing.failed |= row.is_err();
+                broken |= matches!(&row, Err(e) if !matches!(e, sqlx::Error::Database(_)));
                 yield row.map(Into::into).map_err(query_err);
+            }
+            if !broken {
+                self.settled.store(true, Ordering::Relaxed);
             }
         }
         .boxed()
@@ -187,12 +243,12 @@ impl PgTx {
 
 /// A connection whose `BEGIN` has not completed: closed, not pooled, if it
 /// is dropped before [`PgTx::begin`] takes it back.
-struct Beginning(Option<PoolConnection<Postgres>>);
+struct Beginning(Option<Out>);
 
 impl Drop for Beginning {
     fn drop(&mut self) {
-        if let Some(conn) = &mut self.0 {
-            conn.close_on_drop();
+        if let Some(out) = &mut self.0 {
+            out.conn.close_on_drop();
         }
     }
 }

@@ -670,6 +670,101 @@ mod postgres_security {
         assert!(cancelled > 10, "only {cancelled} begins were cancelled");
     }
 
+    /// The backend process a transaction runs on.
+    async fn backend_pid(tx: &latticeiq::db::Tx) -> i32 {
+        let sql = "SELECT pg_backend_pid()";
+        let row = tx.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await.unwrap().unwrap();
+        row.try_get_by_index(0).unwrap()
+    }
+
+    /// A read's connection goes to the next transaction with its `ROLLBACK`
+    /// still to send (`db::warm`): that transaction runs on the same
+    /// backend, with its own settings only, and sees only its own workspace.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_connection_handed_to_the_next_transaction_carries_nothing_of_the_last() {
+        let (_app, db) = demo_on_one_connection(Backend::Postgres).await;
+        let demo = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
+        let other = Claims { user_id: None, workspace_id: OTHER, role: Role::Admin };
+        let count_demo = async |tx: &latticeiq::db::Tx| -> i64 {
+            let sql = format!("SELECT count(*) FROM contacts WHERE workspace_id = '{DEMO}'");
+            let row =
+                tx.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await.unwrap().unwrap();
+            row.try_get_by_index(0).unwrap()
+        };
+        let read = db.begin_scoped(&demo, false).await.unwrap();
+        let first = backend_pid(&read).await;
+        assert_eq!(count_demo(&read).await, 482);
+        // dropped unfinished, as a read request's transaction is
+        db.rollback_later(read);
+        let write = db.begin_scoped(&other, true).await.unwrap();
+        assert_eq!(backend_pid(&write).await, first, "the read's connection was not handed on");
+        assert_eq!(current_setting(&write, "transaction_read_only").await, "off");
+        assert!(current_setting(&write, "request.jwt.claims").await.contains(&OTHER.to_string()));
+        assert_eq!(count_demo(&write).await, 0, "another workspace's rows after a hand-on");
+        db.rollback_later(write);
+    }
+
+    /// A handed-on connection nobody takes goes back to the pool within a
+    /// few `WARM_FOR`s, its transaction rolled back: it does not sit in an
+    /// open transaction, holding locks.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_connection_nobody_takes_leaves_its_transaction_soon() {
+        let (app, db) = demo_on_one_connection(Backend::Postgres).await;
+        let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Viewer };
+        let tx = db.begin_scoped(&claims, false).await.unwrap();
+        let pid = backend_pid(&tx).await;
+        db.rollback_later(tx);
+        let state = async || -> String {
+            let rows = app.sql(&format!("SELECT state FROM pg_stat_activity WHERE pid = {pid}")).await;
+            rows[0].try_get_by_index(0).unwrap()
+        };
+        assert_eq!(state().await, "idle in transaction", "kept with its ROLLBACK unsent");
+        let mut waited = 0;
+        while state().await != "idle" {
+            assert!(waited < 2000, "still {} after {waited} ms", state().await);
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            waited += 10;
+        }
+        assert!(waited <= 200, "left its transaction after {waited} ms");
+    }
+
+    /// A transaction dropped while a statement is in flight (a request that
+    /// timed out) does not hand its connection on: it goes back to the pool,
+    /// whose check waits for the statement's end, and the next transaction
+    /// gets another connection at once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_connection_with_a_statement_in_flight_is_not_handed_on() {
+        let app = TestApp::with_demo(Backend::Postgres).await;
+        // two connections: the next transaction need not wait for the first
+        let db = Database::connect_url(&app.db_url(), 2, "latticeiq_app").await.unwrap();
+        let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Viewer };
+        let tx = db.begin_scoped(&claims, false).await.unwrap();
+        let first = backend_pid(&tx).await;
+        let sleep = Statement::from_string(DbBackend::Postgres, "SELECT pg_sleep(0.5)");
+        let cut = tokio::time::timeout(std::time::Duration::from_millis(50), tx.query_one_raw(sleep)).await;
+        assert!(cut.is_err(), "the statement ended before it was cut");
+        db.rollback_later(tx);
+        let next = db.begin_scoped(&claims, false).await.unwrap();
+        assert_ne!(backend_pid(&next).await, first, "a connection with a statement in flight was handed on");
+        db.rollback_later(next);
+    }
+
+    /// The readiness check (which takes a connection as a request does) is
+    /// ready only while every migration of the binary is applied.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn readiness_needs_every_migration_applied() {
+        let app = TestApp::spawn(Backend::Postgres).await;
+        assert!(app.db.ready().await);
+        let last = app.sql("SELECT max(version) FROM seaql_migrations").await;
+        let last: String = last[0].try_get_by_index(0).unwrap();
+        app.sql(&format!("UPDATE seaql_migrations SET version = 'x' || version WHERE version = '{last}'"))
+            .await;
+        let missing = app.db.ready().await;
+        app.sql(&format!("UPDATE seaql_migrations SET version = '{last}' WHERE version = 'x{last}'")).await;
+        assert!(!missing, "ready without {last}");
+        assert!(app.db.ready().await);
+    }
+
     /// A transaction whose `BEGIN` (with the RLS settings) fails leaves its
     /// connection in an aborted transaction block: it must not go back to
     /// the pool. With one pooled connection, the next transaction would
