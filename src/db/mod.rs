@@ -463,11 +463,10 @@ impl Database {
     }
 
     /// Rolls `tx` back without waiting (a read-only request, or one that
-    /// timed out): the dropped transaction queues its `ROLLBACK`, and the
-    /// pool sends it with the check it makes of every connection coming back
-    /// (one round trip for both, after the response, and after a statement
-    /// still in flight has ended). The connection is handed out again only
-    /// once that has completed.
+    /// timed out): the dropped transaction queues its `ROLLBACK`, which goes
+    /// out with the next request's `BEGIN` on the same connection, or with
+    /// the pool's check of a connection coming back (see `warm`). Either
+    /// way the connection serves nobody else before that has completed.
     pub fn rollback_later(&self, tx: Tx) {
         self.stats.statements.fetch_add(1, Ordering::Relaxed);
         drop(tx);

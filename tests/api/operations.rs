@@ -195,7 +195,8 @@ async fn backends_in_state(app: &TestApp, state: &str) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_request_leaves_its_connection_out_of_any_transaction() {
     // Read-only requests end without waiting for their ROLLBACK (it goes out
-    // with the pool's check of the returned connection). One connection
+    // with the next request's BEGIN, or with the pool's check of the
+    // returned connection when no request takes it). One connection
     // serves requests here (the other is the LISTEN one), so each request
     // below runs on the connection the previous one left.
     let app = TestApp::spawn_with(Backend::Postgres, &[("DB_POOL_SIZE", "2")]).await;
