@@ -618,11 +618,15 @@ mod postgres_security {
         assert!(latticeiq::db::tx::literal("nul\0byte").is_err());
     }
 
-    /// A server setting's value inside `tx`.
-    async fn current_setting(tx: &latticeiq::db::Tx, name: &str) -> String {
-        let sql = format!("SELECT current_setting('{name}')");
+    /// The one value `sql` selects, inside `tx`.
+    async fn scalar<T: sea_orm::TryGetable>(tx: &latticeiq::db::Tx, sql: &str) -> T {
         let row = tx.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await.unwrap().unwrap();
         row.try_get_by_index(0).unwrap()
+    }
+
+    /// A server setting's value inside `tx`.
+    async fn current_setting(tx: &latticeiq::db::Tx, name: &str) -> String {
+        scalar(tx, &format!("SELECT current_setting('{name}')")).await
     }
 
     /// A read transaction has its prepared statements' plans cached
@@ -672,9 +676,7 @@ mod postgres_security {
 
     /// The backend process a transaction runs on.
     async fn backend_pid(tx: &latticeiq::db::Tx) -> i32 {
-        let sql = "SELECT pg_backend_pid()";
-        let row = tx.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await.unwrap().unwrap();
-        row.try_get_by_index(0).unwrap()
+        scalar(tx, "SELECT pg_backend_pid()").await
     }
 
     /// A read's connection goes to the next transaction with its `ROLLBACK`
@@ -686,10 +688,7 @@ mod postgres_security {
         let demo = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
         let other = Claims { user_id: None, workspace_id: OTHER, role: Role::Admin };
         let count_demo = async |tx: &latticeiq::db::Tx| -> i64 {
-            let sql = format!("SELECT count(*) FROM contacts WHERE workspace_id = '{DEMO}'");
-            let row =
-                tx.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await.unwrap().unwrap();
-            row.try_get_by_index(0).unwrap()
+            scalar(tx, &format!("SELECT count(*) FROM contacts WHERE workspace_id = '{DEMO}'")).await
         };
         let read = db.begin_scoped(&demo, false).await.unwrap();
         let first = backend_pid(&read).await;
