@@ -171,6 +171,17 @@ impl Config {
             }
         };
 
+        // On Postgres the `LISTEN` for campaign events holds one connection
+        // for the life of the process: with one, requests would have none.
+        let postgres = !database_url.starts_with("sqlite:");
+        let db_pool_size = number(lookup, "DB_POOL_SIZE", 10, 1, 1_000)?;
+        if postgres && db_pool_size < 2 {
+            return Err(ConfigError::new(
+                "DB_POOL_SIZE",
+                "must be at least 2 on Postgres: one connection listens for campaign events",
+            ));
+        }
+
         Ok(Self {
             database_url,
             bind_addr,
@@ -181,7 +192,7 @@ impl Config {
             max_query_depth: number(lookup, "MAX_QUERY_DEPTH", 12, 2, 1_000)?,
             max_query_complexity: number(lookup, "MAX_QUERY_COMPLEXITY", 5_000, 10, 10_000_000)?,
             rls_role,
-            db_pool_size: number(lookup, "DB_POOL_SIZE", 10, 1, 1_000)?,
+            db_pool_size,
             request_timeout: std::time::Duration::from_secs(number(
                 lookup,
                 "REQUEST_TIMEOUT_SECS",
@@ -318,6 +329,15 @@ mod tests {
             let e = config(&[(var, value)]).unwrap_err();
             assert_eq!(e.variable, var, "{value}");
         }
+    }
+
+    #[test]
+    fn postgres_needs_a_connection_beside_the_listener() {
+        let postgres = ("DATABASE_URL", "postgres://postgres@127.0.0.1/x");
+        let e = config(&[postgres, ("DB_POOL_SIZE", "1")]).unwrap_err();
+        assert_eq!(e.variable, "DB_POOL_SIZE");
+        assert_eq!(config(&[postgres, ("DB_POOL_SIZE", "2")]).unwrap().db_pool_size, 2);
+        assert_eq!(config(&[("DB_POOL_SIZE", "1")]).unwrap().db_pool_size, 1);
     }
 
     #[test]
