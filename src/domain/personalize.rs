@@ -101,7 +101,17 @@ impl<'a> Renderer<'a> {
     /// The template rendered for `contact`, with or without the lists of
     /// names ([`templates::render_with`]).
     pub fn render(&self, contact: &impl FieldSource, lists: bool) -> Rendered {
-        self.template.render(|at| self.sources[at].value(contact, self.products), lists)
+        self.template.render_texts(&self.texts(contact), lists)
+    }
+
+    /// The texts of the template's names for `contact` ([`templates::Prepared::texts`]).
+    pub fn texts(&self, contact: &impl FieldSource) -> Vec<Option<String>> {
+        self.template.texts(|at| self.sources[at].value(contact, self.products))
+    }
+
+    /// The template, prepared.
+    pub fn prepared(&self) -> &templates::Prepared<'a> {
+        &self.template
     }
 }
 

@@ -453,10 +453,53 @@ impl<'t> Prepared<'t> {
 
     /// [`render_with`], where `lookup` gives the value of the name at a
     /// place of [`Prepared::names`]. Each name is looked up once, in order.
-    pub fn render(&self, mut lookup: impl FnMut(usize) -> Option<Value>, lists: bool) -> Rendered {
-        let values: Vec<Option<String>> = (0..self.names.len())
-            .map(|at| lookup(at).filter(|v| !is_missing(v)).map(value_into_text))
-            .collect();
+    pub fn render(&self, lookup: impl FnMut(usize) -> Option<Value>, lists: bool) -> Rendered {
+        self.render_texts(&self.texts(lookup), lists)
+    }
+
+    /// The text of each of [`Prepared::names`]' values (`None` when it is
+    /// missing: [`is_missing`]), `lookup` called once per name, in order.
+    pub fn texts(&self, mut lookup: impl FnMut(usize) -> Option<Value>) -> Vec<Option<String>> {
+        (0..self.names.len()).map(|at| lookup(at).filter(|v| !is_missing(v)).map(value_into_text)).collect()
+    }
+
+    /// The pieces of the subject (`None` for call scripts) and of the body,
+    /// in order: what [`Prepared::render_texts`] puts together.
+    pub fn pieces(&self) -> (Option<Vec<Piece<'t>>>, Vec<Piece<'t>>) {
+        let mut places = self.places.iter().copied();
+        let mut pieces = |template: &'t Template| -> Vec<Piece<'t>> {
+            template
+                .segments
+                .iter()
+                .map(|segment| match segment {
+                    Segment::Literal(text) => Piece::Text(text),
+                    Segment::Placeholder { default, .. } => {
+                        Piece::Name(places.next().expect("a place for each placeholder"), default.as_deref())
+                    }
+                })
+                .collect()
+        };
+        let subject = self.subject.map(&mut pieces);
+        (subject, pieces(self.body))
+    }
+
+    /// Whether every placeholder has a text in `texts` ([`Prepared::texts`])
+    /// or a default: [`Rendered::complete`].
+    pub fn complete(&self, texts: &[Option<String>]) -> bool {
+        self.subject
+            .into_iter()
+            .chain([self.body])
+            .flat_map(|template| &template.segments)
+            .filter_map(|segment| match segment {
+                Segment::Placeholder { default, .. } => Some(default.is_some()),
+                Segment::Literal(_) => None,
+            })
+            .zip(&self.places)
+            .all(|(has_default, &at)| has_default || texts[at].is_some())
+    }
+
+    /// The rendering with the names' `texts` ([`Prepared::texts`]).
+    pub fn render_texts(&self, texts: &[Option<String>], lists: bool) -> Rendered {
         let mut rendered = Rendered::default();
         let mut missing = false;
         let mut places = self.places.iter();
@@ -470,7 +513,7 @@ impl<'t> Prepared<'t> {
                             push_distinct(&mut rendered.used_variables, name);
                         }
                         let at = *places.next().expect("a place for each placeholder");
-                        match (&values[at], default) {
+                        match (&texts[at], default) {
                             (Some(value), _) => out.push_str(value),
                             (None, Some(default)) => {
                                 if lists {
@@ -496,6 +539,15 @@ impl<'t> Prepared<'t> {
         rendered.complete = !missing;
         rendered
     }
+}
+
+/// A piece of a prepared subject or body ([`Prepared::pieces`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'t> {
+    /// Literal text.
+    Text(&'t str),
+    /// A placeholder: the place of its name in [`Prepared::names`], and its default.
+    Name(usize, Option<&'t str>),
 }
 
 /// [`value_to_text`] of a value that is no longer needed (a string is kept,

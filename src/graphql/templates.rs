@@ -157,6 +157,127 @@ impl From<Rendered> for RenderedTemplate {
     }
 }
 
+/// A renderer whose subject and body a page writes into its response as
+/// JSON strings, one contact after another: the templates' literal text
+/// (most of a rendering) is escaped once for the page, and only the names'
+/// values are escaped per contact. Nothing is rendered into a `String`
+/// first unless the lists of names are selected.
+pub struct JsonRenderer<'a> {
+    renderer: personalize::Renderer<'a>,
+    subject: Option<Vec<JsonPiece>>,
+    body: Vec<JsonPiece>,
+}
+
+/// A [`templates::Piece`] with its text escaped for a JSON string.
+enum JsonPiece {
+    Text(Vec<u8>),
+    Name(usize, Option<Vec<u8>>),
+}
+
+impl<'a> JsonRenderer<'a> {
+    /// `renderer`, its texts escaped.
+    pub fn new(renderer: personalize::Renderer<'a>) -> Self {
+        let escaped = |text: &str| {
+            let mut out = Vec::with_capacity(text.len());
+            crate::response_json::write_escaped(&mut out, text);
+            out
+        };
+        let json = |pieces: Vec<templates::Piece<'_>>| -> Vec<JsonPiece> {
+            pieces
+                .into_iter()
+                .map(|piece| match piece {
+                    templates::Piece::Text(text) => JsonPiece::Text(escaped(text)),
+                    templates::Piece::Name(at, default) => JsonPiece::Name(at, default.map(escaped)),
+                })
+                .collect()
+        };
+        let (subject, body) = renderer.prepared().pieces();
+        Self { subject: subject.map(json), body: json(body), renderer }
+    }
+
+    /// The renderer.
+    pub fn renderer(&self) -> &personalize::Renderer<'a> {
+        &self.renderer
+    }
+
+    /// The template rendered for `contact`, to be written.
+    pub fn render(&self, contact: &impl fields::FieldSource) -> RenderedJson<'_, 'a> {
+        RenderedJson { json: self, texts: self.renderer.texts(contact), full: std::sync::OnceLock::new() }
+    }
+}
+
+/// A template rendered for one contact by a [`JsonRenderer`]: the texts of
+/// its names, written as the [`RenderedTemplate`] of the same rendering
+/// would be (made only for the lists of names, or a resolver).
+pub struct RenderedJson<'r, 'a> {
+    json: &'r JsonRenderer<'a>,
+    texts: Vec<Option<String>>,
+    full: std::sync::OnceLock<RenderedTemplate>,
+}
+
+impl RenderedJson<'_, '_> {
+    fn full(&self) -> &RenderedTemplate {
+        self.full.get_or_init(|| self.json.renderer.prepared().render_texts(&self.texts, true).into())
+    }
+
+    /// Appends the JSON string of `pieces` with this rendering's texts.
+    fn write(&self, pieces: &[JsonPiece], out: &mut Vec<u8>) {
+        out.push(b'"');
+        for piece in pieces {
+            match piece {
+                JsonPiece::Text(text) => out.extend_from_slice(text),
+                JsonPiece::Name(at, default) => match (&self.texts[*at], default) {
+                    (Some(text), _) => crate::response_json::write_escaped(out, text),
+                    (None, Some(default)) => out.extend_from_slice(default),
+                    (None, None) => {}
+                },
+            }
+        }
+        out.push(b'"');
+    }
+}
+
+impl super::plain::PlainFields for RenderedJson<'_, '_> {
+    fn plain_field(&self, name: &str) -> Option<async_graphql::Value> {
+        self.full().plain_field(name)
+    }
+
+    fn write_plain_field(&self, name: &str, out: &mut Vec<u8>) -> bool {
+        match name {
+            "subject" => match &self.json.subject {
+                Some(pieces) => self.write(pieces, out),
+                None => out.extend_from_slice(b"null"),
+            },
+            "body" => self.write(&self.json.body, out),
+            "complete" => out.extend_from_slice(if self.json.renderer.prepared().complete(&self.texts) {
+                b"true"
+            } else {
+                b"false"
+            }),
+            _ => return self.full().write_plain_field(name, out),
+        }
+        true
+    }
+}
+
+impl async_graphql::OutputType for RenderedJson<'_, '_> {
+    fn type_name() -> std::borrow::Cow<'static, str> {
+        RenderedTemplate::type_name()
+    }
+
+    fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+        RenderedTemplate::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &async_graphql::ContextSelectionSet<'_>,
+        field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+    ) -> async_graphql::ServerResult<async_graphql::Value> {
+        self.full().resolve(ctx, field).await
+    }
+}
+
 /// E-mail or call template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TemplateKind {
@@ -920,5 +1041,116 @@ mod tests {
                 );
             }
         }
+    }
+
+    const FIELDS: [&str; 7] =
+        ["subject", "body", "usedVariables", "missingVariables", "defaultedVariables", "complete", "nope"];
+
+    /// Each field as a [`JsonRenderer`] writes it, and as the
+    /// [`RenderedTemplate`] of `personalize::render` writes it.
+    fn written_both_ways(
+        ctx: &RenderContext<'_, '_>,
+        subject: Option<&Template>,
+        body: &Template,
+        contacts: &[Map<String, Value>],
+    ) -> Vec<(String, String)> {
+        use crate::graphql::plain::PlainFields;
+        // One renderer for every contact, as a page has.
+        let json = JsonRenderer::new(personalize::Renderer::new(ctx, subject, body));
+        let mut pairs = Vec::new();
+        for contact in contacts {
+            let direct = json.render(contact);
+            let rendered = RenderedTemplate::from(personalize::render(contact, ctx, subject, body));
+            for name in FIELDS {
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                let wrote =
+                    (direct.write_plain_field(name, &mut a), rendered.write_plain_field(name, &mut b));
+                assert_eq!(wrote.0, wrote.1, "{name}");
+                assert_eq!(direct.plain_field(name), rendered.plain_field(name), "{name}");
+                pairs.push((String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap()));
+            }
+        }
+        pairs
+    }
+
+    #[test]
+    fn a_page_writes_a_template_as_its_rendering_is_written() {
+        let products = serde_json::json!({"p\"1": {"name": "Loans \"504\"\n", "ltv": 90}});
+        let variables = serde_json::json!({"sender_name": "Dana\t\u{7}"});
+        let ctx = RenderContext {
+            definitions: &[],
+            products: &products,
+            company_name: Some("Acme \\ Co"),
+            variables: variables.as_object(),
+        };
+        let subject =
+            templates::parse("\"{{first_name}}\"\n about {{ company | default: \"your\\team\" }}").unwrap();
+        let body = templates::parse(
+            "Hi {{first_name | default: \"th\u{1}ere\"}},\n\n\t{{product_name}} ({{product_ltv}}%) from \
+             {{sender_company}} / {{sender_name}}: {{kernel_what_hook}} {{tags}} {{enrichment_company_growth_yoy}}\r\n\
+             {{ last_name }}é\u{2028}",
+        )
+        .unwrap();
+        let contacts: Vec<Map<String, Value>> = [
+            serde_json::json!({"first_name": "Ann \"A\"\n", "company": "Init\\ech", "assigned_product": "p\"1",
+                "kernel_what_hook": "line\u{1f}one\r\nline two", "tags": ["a\"", "", "b"],
+                "enrichment_company_growth_yoy": 0.18, "last_name": "Ø"}),
+            serde_json::json!({"first_name": "", "tags": [], "last_name": null}),
+            serde_json::json!({}),
+        ]
+        .into_iter()
+        .map(|c| c.as_object().cloned().unwrap())
+        .collect();
+        for subject in [Some(&subject), None] {
+            let pairs = written_both_ways(&ctx, subject, &body, &contacts);
+            assert_eq!(pairs.len(), contacts.len() * FIELDS.len());
+            for (direct, rendered) in pairs {
+                assert_eq!(direct, rendered);
+            }
+        }
+        // The first contact's texts, to be sure both ways wrote something.
+        use crate::graphql::plain::PlainFields;
+        let json = JsonRenderer::new(personalize::Renderer::new(&ctx, Some(&subject), &body));
+        let mut out = Vec::new();
+        PlainFields::write_plain_field(&json.render(&contacts[0]), "subject", &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), r#""\"Ann \"A\"\n\"\n about Init\\ech""#);
+    }
+
+    #[test]
+    fn a_page_writes_the_fixture_templates_as_the_fixtures_render_them() {
+        use crate::graphql::plain::PlainFields;
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/templates.json");
+        let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut checked = 0;
+        for case in fixture["cases"].as_array().unwrap() {
+            let (Some(expected), Ok(body)) =
+                (case.get("rendered"), templates::parse(case["template"].as_str().unwrap()))
+            else {
+                continue;
+            };
+            let empty = Value::Null;
+            let ctx = RenderContext {
+                definitions: &[],
+                products: case.get("products").unwrap_or(&empty),
+                company_name: None,
+                variables: case.get("variables").and_then(Value::as_object),
+            };
+            let contact = case["contact"].as_object().cloned().unwrap();
+            let json = JsonRenderer::new(personalize::Renderer::new(&ctx, None, &body));
+            let rendered = json.render(&contact);
+            for (field, value) in [
+                ("body", expected),
+                ("complete", &case["complete"]),
+                ("usedVariables", &case["used"]),
+                ("missingVariables", &case["missing"]),
+                ("defaultedVariables", &case["defaulted"]),
+            ] {
+                let mut out = Vec::new();
+                assert!(PlainFields::write_plain_field(&rendered, field, &mut out));
+                assert_eq!(String::from_utf8(out).unwrap(), value.to_string(), "{case}: {field}");
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, 10);
     }
 }

@@ -41,8 +41,6 @@ use uuid::Uuid;
 use super::{Contact, ContactObject, PageContact};
 use crate::domain::fields::Resolver;
 use crate::domain::icp::Met;
-use crate::domain::personalize::Renderer;
-use crate::domain::templates::Rendered;
 use crate::error::AppError;
 use crate::graphql::RequestContext;
 use crate::graphql::icp::{IcpMatch, IdealClientProfile};
@@ -50,7 +48,7 @@ use crate::graphql::keys;
 use crate::graphql::loaders::WorkspaceContext;
 use crate::graphql::plain::write_selection;
 use crate::graphql::scalars::{push_timestamp, push_uuid, timestamp_text, uuid_text};
-use crate::graphql::templates::{RenderedTemplate, TemplateKind, renderer_in, variables_object};
+use crate::graphql::templates::{JsonRenderer, RenderedJson, TemplateKind, renderer_in, variables_object};
 use crate::response_json::{write_str, write_strs, write_value};
 use crate::store::contacts::{ContactFields, ContactView, RowFields, icp_contact_of_view};
 
@@ -242,9 +240,8 @@ pub(super) enum Args<'c> {
     Icp(Option<Uuid>),
     /// `renderedEmail` or `renderedCallScript`: the renderer of its template
     /// (`templateId` or the default one, with `variables`; none when there is
-    /// no such template), and whether the selection shows more than the
-    /// texts and `complete` (the lists of names, made only then).
-    Render(Option<Renderer<'c>>, bool),
+    /// no such template).
+    Render(Option<JsonRenderer<'c>>),
     /// `field(name)`, a known name.
     Field(Resolver<'c>),
     /// `icp`: the contact's ICP, from the workspace context.
@@ -293,12 +290,9 @@ impl<'c> Args<'c> {
                 let (_, variables) = ctx
                     .param_value::<Option<async_graphql::Json<serde_json::Value>>>("variables", None)
                     .ok()?;
-                let lists = field.node.selection_set.node.items.iter().any(|item| {
-                    !matches!(&item.node, Selection::Field(f)
-                        if matches!(f.node.name.node.as_str(), "subject" | "body" | "complete" | "__typename"))
-                });
                 let variables = variables_object(variables.map(|v| v.0)).ok()?;
-                Args::Render(renderer_in(context, kind, uuid("templateId")?, variables.as_ref()), lists)
+                let renderer = renderer_in(context, kind, uuid("templateId")?, variables.as_ref());
+                Args::Render(renderer.map(JsonRenderer::new))
             }
         })
     }
@@ -313,8 +307,8 @@ trait Subject {
     fn icp_score(&self, context: &WorkspaceContext, icp_id: Option<Uuid>) -> Option<i32>;
     /// `field(name)`, its name looked up.
     fn field(&self, resolver: &Resolver<'_>) -> Option<serde_json::Value>;
-    /// A template rendered for the contact (with the lists of names: `lists`).
-    fn render(&self, renderer: &Renderer<'_>, lists: bool) -> Rendered;
+    /// A template rendered for the contact.
+    fn render<'r, 'a>(&self, renderer: &'r JsonRenderer<'a>) -> RenderedJson<'r, 'a>;
 }
 
 impl Subject for ContactObject {
@@ -327,8 +321,8 @@ impl Subject for ContactObject {
     fn field(&self, resolver: &Resolver<'_>) -> Option<serde_json::Value> {
         resolver.value(&ContactFields(&self.0))
     }
-    fn render(&self, renderer: &Renderer<'_>, lists: bool) -> Rendered {
-        renderer.render(&ContactFields(&self.0), lists)
+    fn render<'r, 'a>(&self, renderer: &'r JsonRenderer<'a>) -> RenderedJson<'r, 'a> {
+        renderer.render(&ContactFields(&self.0))
     }
 }
 
@@ -356,8 +350,8 @@ impl Subject for RowContact<'_, '_> {
     fn field(&self, resolver: &Resolver<'_>) -> Option<serde_json::Value> {
         resolver.value(&self.fields)
     }
-    fn render(&self, renderer: &Renderer<'_>, lists: bool) -> Rendered {
-        renderer.render(&self.fields, lists)
+    fn render<'r, 'a>(&self, renderer: &'r JsonRenderer<'a>) -> RenderedJson<'r, 'a> {
+        renderer.render(&self.fields)
     }
 }
 
@@ -395,8 +389,8 @@ fn computed_field(
             }
             true
         }
-        Args::Render(renderer, lists) => {
-            let rendered = renderer.as_ref().map(|r| RenderedTemplate::from(contact.render(r, *lists)));
+        Args::Render(renderer) => {
+            let rendered = renderer.as_ref().map(|r| contact.render(r));
             write_selection(out, field, rendered.as_ref())
         }
         Args::IcpRelation => write_icp(out, field, contact.icp_id(), context),
