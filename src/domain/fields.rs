@@ -31,6 +31,15 @@ pub trait FieldSource {
     fn column_ref(&self, name: &str) -> std::borrow::Cow<'_, Value> {
         std::borrow::Cow::Owned(self.column(name))
     }
+
+    /// The column `name` where the source holds it as text, borrowed
+    /// (`None` inside when it is null): what [`FieldSource::column`] gives
+    /// as a string, without the copy. `None` where the source does not
+    /// lend it (another kind of column, a name it does not know).
+    fn text(&self, name: &str) -> Option<Option<&str>> {
+        let _ = name;
+        None
+    }
 }
 
 /// `Null`, to lend.
@@ -45,6 +54,10 @@ impl FieldSource for Map<String, Value> {
 
     fn column_ref(&self, name: &str) -> std::borrow::Cow<'_, Value> {
         std::borrow::Cow::Borrowed(self.get(name).unwrap_or(&NULL))
+    }
+
+    fn text(&self, name: &str) -> Option<Option<&str>> {
+        self.get(name).and_then(Value::as_str).map(Some)
     }
 }
 
@@ -261,6 +274,22 @@ impl<'d> Resolver<'d> {
         }
         let kernel_analysis = source.column_ref("kernel_analysis");
         columns.iter().find_map(|c| enrichment::derive_column(c, &enrichment_data, Some(&kernel_analysis)))
+    }
+
+    /// [`Resolver::value`] where it is the text of a text column, borrowed
+    /// ([`FieldSource::text`]); `None` wherever `value` must be asked: a
+    /// column before the first non-empty text that the source does not lend
+    /// as text, no non-empty text column, `full_name`.
+    pub fn text_of<'s>(&self, source: &'s impl FieldSource) -> Option<&'s str> {
+        let Resolver::Columns(columns, _) = *self else { return None };
+        for column in columns {
+            if let Some(text) = source.text(column)?
+                && !text.is_empty()
+            {
+                return Some(text);
+            }
+        }
+        None
     }
 }
 

@@ -3,6 +3,8 @@
 //! product catalog for `product_<key>`, caller-supplied `sender_<key>` with
 //! `sender_company` falling back to the workspace's company name.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::fields::{self, FieldDefinition, FieldSource};
@@ -68,6 +70,17 @@ impl<'a> Source<'a> {
         Source::Nothing
     }
 
+    /// The template text of the value for `contact` (`None` when it is
+    /// missing), borrowed where it is a text column's.
+    fn text<'c>(&self, contact: &'c impl FieldSource, products: &Value) -> Option<Cow<'c, str>> {
+        if let Source::Field(field) = self
+            && let Some(text) = field.text_of(contact)
+        {
+            return Some(Cow::Borrowed(text));
+        }
+        templates::value_text(self.value(contact, products))
+    }
+
     fn value(&self, contact: &impl FieldSource, products: &Value) -> Option<Value> {
         match self {
             Source::Field(field) => field.value(contact),
@@ -105,8 +118,8 @@ impl<'a> Renderer<'a> {
     }
 
     /// The texts of the template's names for `contact` ([`templates::Prepared::texts`]).
-    pub fn texts(&self, contact: &impl FieldSource) -> Vec<Option<String>> {
-        self.template.texts(|at| self.sources[at].value(contact, self.products))
+    pub fn texts<'c>(&self, contact: &'c impl FieldSource) -> Vec<Option<Cow<'c, str>>> {
+        self.template.texts(|at| self.sources[at].text(contact, self.products))
     }
 
     /// The template, prepared.

@@ -8,6 +8,7 @@
 //! Which names exist is not decided here: the caller passes closures built
 //! on field access (§6.1), the product catalog and the sender variables.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::Value;
@@ -453,14 +454,14 @@ impl<'t> Prepared<'t> {
 
     /// [`render_with`], where `lookup` gives the value of the name at a
     /// place of [`Prepared::names`]. Each name is looked up once, in order.
-    pub fn render(&self, lookup: impl FnMut(usize) -> Option<Value>, lists: bool) -> Rendered {
-        self.render_texts(&self.texts(lookup), lists)
+    pub fn render(&self, mut lookup: impl FnMut(usize) -> Option<Value>, lists: bool) -> Rendered {
+        self.render_texts(&self.texts(|at| value_text(lookup(at))), lists)
     }
 
-    /// The text of each of [`Prepared::names`]' values (`None` when it is
-    /// missing: [`is_missing`]), `lookup` called once per name, in order.
-    pub fn texts(&self, mut lookup: impl FnMut(usize) -> Option<Value>) -> Vec<Option<String>> {
-        (0..self.names.len()).map(|at| lookup(at).filter(|v| !is_missing(v)).map(value_into_text)).collect()
+    /// The text of each of [`Prepared::names`]' values, `lookup` called
+    /// once per name, in order: `None` for a missing value ([`value_text`]).
+    pub fn texts<'c>(&self, lookup: impl FnMut(usize) -> Option<Cow<'c, str>>) -> Vec<Option<Cow<'c, str>>> {
+        (0..self.names.len()).map(lookup).collect()
     }
 
     /// The pieces of the subject (`None` for call scripts) and of the body,
@@ -485,7 +486,7 @@ impl<'t> Prepared<'t> {
 
     /// Whether every placeholder has a text in `texts` ([`Prepared::texts`])
     /// or a default: [`Rendered::complete`].
-    pub fn complete(&self, texts: &[Option<String>]) -> bool {
+    pub fn complete(&self, texts: &[Option<Cow<'_, str>>]) -> bool {
         self.subject
             .into_iter()
             .chain([self.body])
@@ -499,7 +500,7 @@ impl<'t> Prepared<'t> {
     }
 
     /// The rendering with the names' `texts` ([`Prepared::texts`]).
-    pub fn render_texts(&self, texts: &[Option<String>], lists: bool) -> Rendered {
+    pub fn render_texts(&self, texts: &[Option<Cow<'_, str>>], lists: bool) -> Rendered {
         let mut rendered = Rendered::default();
         let mut missing = false;
         let mut places = self.places.iter();
@@ -548,6 +549,11 @@ pub enum Piece<'t> {
     Text(&'t str),
     /// A placeholder: the place of its name in [`Prepared::names`], and its default.
     Name(usize, Option<&'t str>),
+}
+
+/// The template text of a value: `None` when it is missing ([`is_missing`]).
+pub fn value_text<'c>(v: Option<Value>) -> Option<Cow<'c, str>> {
+    v.filter(|v| !is_missing(v)).map(|v| Cow::Owned(value_into_text(v)))
 }
 
 /// [`value_to_text`] of a value that is no longer needed (a string is kept,

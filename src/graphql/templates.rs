@@ -201,7 +201,7 @@ impl<'a> JsonRenderer<'a> {
     }
 
     /// The template rendered for `contact`, to be written.
-    pub fn render(&self, contact: &impl fields::FieldSource) -> RenderedJson<'_, 'a> {
+    pub fn render<'c>(&self, contact: &'c impl fields::FieldSource) -> RenderedJson<'_, 'a, 'c> {
         RenderedJson { json: self, texts: self.renderer.texts(contact), full: std::sync::OnceLock::new() }
     }
 }
@@ -209,13 +209,22 @@ impl<'a> JsonRenderer<'a> {
 /// A template rendered for one contact by a [`JsonRenderer`]: the texts of
 /// its names, written as the [`RenderedTemplate`] of the same rendering
 /// would be (made only for the lists of names, or a resolver).
-pub struct RenderedJson<'r, 'a> {
+pub struct RenderedJson<'r, 'a, 'c> {
     json: &'r JsonRenderer<'a>,
-    texts: Vec<Option<String>>,
+    /// The names' texts, borrowed from the contact where they are its texts.
+    texts: Vec<Option<std::borrow::Cow<'c, str>>>,
     full: std::sync::OnceLock<RenderedTemplate>,
 }
 
-impl RenderedJson<'_, '_> {
+impl<'r, 'a> RenderedJson<'r, 'a, '_> {
+    /// The same rendering, its texts copied: for a contact lent for less
+    /// time than the rendering is written in.
+    pub fn into_owned(self) -> RenderedJson<'r, 'a, 'static> {
+        let texts =
+            self.texts.into_iter().map(|t| t.map(|t| std::borrow::Cow::Owned(t.into_owned()))).collect();
+        RenderedJson { json: self.json, texts, full: self.full }
+    }
+
     fn full(&self) -> &RenderedTemplate {
         self.full.get_or_init(|| self.json.renderer.prepared().render_texts(&self.texts, true).into())
     }
@@ -237,7 +246,7 @@ impl RenderedJson<'_, '_> {
     }
 }
 
-impl super::plain::PlainFields for RenderedJson<'_, '_> {
+impl super::plain::PlainFields for RenderedJson<'_, '_, '_> {
     fn plain_field(&self, name: &str) -> Option<async_graphql::Value> {
         self.full().plain_field(name)
     }
@@ -260,7 +269,7 @@ impl super::plain::PlainFields for RenderedJson<'_, '_> {
     }
 }
 
-impl async_graphql::OutputType for RenderedJson<'_, '_> {
+impl async_graphql::OutputType for RenderedJson<'_, '_, '_> {
     fn type_name() -> std::borrow::Cow<'static, str> {
         RenderedTemplate::type_name()
     }
@@ -1047,7 +1056,7 @@ mod tests {
         ["subject", "body", "usedVariables", "missingVariables", "defaultedVariables", "complete", "nope"];
 
     /// Each field as a [`JsonRenderer`] writes it, and as the
-    /// [`RenderedTemplate`] of `personalize::render` writes it.
+    /// [`RenderedTemplate`] of `templates::render` writes it.
     fn written_both_ways(
         ctx: &RenderContext<'_, '_>,
         subject: Option<&Template>,
@@ -1060,7 +1069,10 @@ mod tests {
         let mut pairs = Vec::new();
         for contact in contacts {
             let direct = json.render(contact);
-            let rendered = RenderedTemplate::from(personalize::render(contact, ctx, subject, body));
+            // The texts looked up as values, none lent by the contact.
+            let rendered = RenderedTemplate::from(templates::render(subject, body, |name| {
+                personalize::lookup(contact, ctx, name)
+            }));
             for name in FIELDS {
                 let (mut a, mut b) = (Vec::new(), Vec::new());
                 let wrote =

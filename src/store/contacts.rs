@@ -632,6 +632,48 @@ pub fn icp_contact_of_view<'v>(v: &'v ContactView<'_>) -> IcpContact<'v> {
     icp_contact!(v)
 }
 
+/// The text of the text column `$name` of `$m`, a [`Model`] or a
+/// [`ContactView`], borrowed (`None` inside when it is null); `None` for a
+/// column that is not a text column.
+macro_rules! text_column {
+    ($m:expr, $name:expr) => {{
+        let m = $m;
+        match $name {
+            "email" => Some(m.email.as_deref()),
+            "first_name" => Some(m.first_name.as_deref()),
+            "last_name" => Some(m.last_name.as_deref()),
+            "company" => Some(m.company.as_deref()),
+            "job_title" => Some(m.job_title.as_deref()),
+            "phone" => Some(m.phone.as_deref()),
+            "linkedin_url" => Some(m.linkedin_url.as_deref()),
+            "website" => Some(m.website.as_deref()),
+            "vertical" => Some(m.vertical.as_deref()),
+            "persona_type" => Some(m.persona_type.as_deref()),
+            "lifecycle_stage" => Some(m.lifecycle_stage.as_deref()),
+            "lead_status" => Some(m.lead_status.as_deref()),
+            "pipeline_stage" => Some(m.pipeline_stage.as_deref()),
+            "external_id" => Some(m.external_id.as_deref()),
+            "hubspot_id" => Some(m.hubspot_id.as_deref()),
+            "enrichment_company_name" => Some(m.enrichment_company_name.as_deref()),
+            "enrichment_company_industry" => Some(m.enrichment_company_industry.as_deref()),
+            "enrichment_person_title" => Some(m.enrichment_person_title.as_deref()),
+            "enrichment_person_background" => Some(m.enrichment_person_background.as_deref()),
+            "kernel_who_persona" => Some(m.kernel_who_persona.as_deref()),
+            "kernel_who_influence" => Some(m.kernel_who_influence.as_deref()),
+            "kernel_when_urgency" => Some(m.kernel_when_urgency.as_deref()),
+            "kernel_when_timing_signal" => Some(m.kernel_when_timing_signal.as_deref()),
+            "kernel_what_hook" => Some(m.kernel_what_hook.as_deref()),
+            "email_subject" => Some(m.email_subject.as_deref()),
+            "email_body_preview" => Some(m.email_body_preview.as_deref()),
+            "assigned_product" => Some(m.assigned_product.as_deref()),
+            "email_send_id" => Some(m.email_send_id.as_deref()),
+            "source" => Some(m.source.as_deref()),
+            "notes" => Some(m.notes.as_deref()),
+            _ => None,
+        }
+    }};
+}
+
 /// The value of the column `$name` of `$m`, a [`Model`] or a [`ContactView`]
 /// (`FieldSource::column`; their columns have the same names, and `as_deref`
 /// borrows both's texts); a JSON column's by `$json(name)`. The columns are
@@ -644,57 +686,30 @@ macro_rules! column_value {
         let ts =
             |v: Option<&chrono::DateTime<Utc>>| v.map(|t| Value::String(rfc3339(t))).unwrap_or(Value::Null);
         let uuid = |v: Option<&uuid::Uuid>| v.map(|u| Value::String(u.to_string())).unwrap_or(Value::Null);
+        if let Some(t) = text_column!(m, $name) {
+            return text(t);
+        }
         match $name {
             name @ ("enrichment_data" | "kernel_analysis" | "product_match") => $json(name),
             "id" => Value::String(m.id.to_string()),
             "user_id" => uuid(m.user_id.as_ref()),
-            "email" => text(m.email.as_deref()),
-            "first_name" => text(m.first_name.as_deref()),
-            "last_name" => text(m.last_name.as_deref()),
-            "company" => text(m.company.as_deref()),
-            "job_title" => text(m.job_title.as_deref()),
-            "phone" => text(m.phone.as_deref()),
-            "linkedin_url" => text(m.linkedin_url.as_deref()),
-            "website" => text(m.website.as_deref()),
-            "vertical" => text(m.vertical.as_deref()),
-            "persona_type" => text(m.persona_type.as_deref()),
             "annual_revenue" => json_num(m.annual_revenue),
             "enrichment_status" => Value::String((*m.enrichment_status).to_owned()),
             "enriched_at" => ts(m.enriched_at.as_ref()),
-            "lifecycle_stage" => text(m.lifecycle_stage.as_deref()),
-            "lead_status" => text(m.lead_status.as_deref()),
-            "pipeline_stage" => text(m.pipeline_stage.as_deref()),
-            "external_id" => text(m.external_id.as_deref()),
-            "hubspot_id" => text(m.hubspot_id.as_deref()),
             "created_at" => Value::String(rfc3339(&m.created_at)),
             "updated_at" => Value::String(rfc3339(&m.updated_at)),
-            "enrichment_company_name" => text(m.enrichment_company_name.as_deref()),
             "enrichment_company_revenue" => json_num(m.enrichment_company_revenue),
             "enrichment_company_employees" => json_num(m.enrichment_company_employees.map(i64::from)),
-            "enrichment_company_industry" => text(m.enrichment_company_industry.as_deref()),
             "enrichment_company_growth_yoy" => {
                 m.enrichment_company_growth_yoy.map(Value::from).unwrap_or(Value::Null)
             }
-            "enrichment_person_title" => text(m.enrichment_person_title.as_deref()),
-            "enrichment_person_background" => text(m.enrichment_person_background.as_deref()),
             "enrichment_last_enriched_at" => ts(m.enrichment_last_enriched_at.as_ref()),
             "enrichment_data_quality_score" => Value::from(m.enrichment_data_quality_score),
-            "kernel_who_persona" => text(m.kernel_who_persona.as_deref()),
-            "kernel_who_influence" => text(m.kernel_who_influence.as_deref()),
-            "kernel_when_urgency" => text(m.kernel_when_urgency.as_deref()),
-            "kernel_when_timing_signal" => text(m.kernel_when_timing_signal.as_deref()),
-            "kernel_what_hook" => text(m.kernel_what_hook.as_deref()),
             "best_call_variant_number" => json_num(m.best_call_variant_number.map(i64::from)),
-            "email_subject" => text(m.email_subject.as_deref()),
-            "email_body_preview" => text(m.email_body_preview.as_deref()),
-            "assigned_product" => text(m.assigned_product.as_deref()),
             "icp_id" => uuid(m.icp_id.as_ref()),
             "icp_match_score" => json_num(m.icp_match_score.map(i64::from)),
             "campaign_id" => uuid(m.campaign_id.as_ref()),
-            "email_send_id" => text(m.email_send_id.as_deref()),
-            "source" => text(m.source.as_deref()),
             "tags" => Value::from(m.tags.0.clone()),
-            "notes" => text(m.notes.as_deref()),
             _ => Value::Null,
         }
     }};
@@ -739,6 +754,10 @@ impl FieldSource for ContactFields<'_> {
     fn column(&self, name: &str) -> Value {
         column_value!(self.0, name, |name: &str| self.column_ref(name).into_owned())
     }
+
+    fn text(&self, name: &str) -> Option<Option<&str>> {
+        text_column!(self.0, name)
+    }
 }
 
 impl FieldSource for RowFields<'_, '_> {
@@ -751,6 +770,10 @@ impl FieldSource for RowFields<'_, '_> {
 
     fn column(&self, name: &str) -> Value {
         column_value!(self.0, name, |name: &str| self.column_ref(name).into_owned())
+    }
+
+    fn text(&self, name: &str) -> Option<Option<&str>> {
+        text_column!(self.0, name)
     }
 }
 
@@ -815,4 +838,57 @@ pub fn blank(workspace_id: uuid::Uuid) -> Model {
 /// The table name, for hand-built statements.
 pub fn table() -> Alias {
     Alias::new("contacts")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::fields::{ALIASES, CONTACT_COLUMNS, FieldDefinition, Resolver};
+
+    #[test]
+    fn a_lent_text_is_the_value_the_field_rules_give() {
+        let mut m = blank(uuid::Uuid::nil());
+        m.first_name = Some("Ann \"A\"\n".into());
+        m.last_name = Some(String::new());
+        m.company = Some("Initech".into());
+        m.enrichment_company_name = Some(String::new());
+        m.persona_type = Some("Champion".into());
+        m.enrichment_person_title = Some("CFO".into());
+        m.job_title = Some("Finance".into());
+        m.kernel_what_hook = Some("Your Reno expansion".into());
+        m.enrichment_company_employees = Some(340);
+        m.enrichment_data = Some(json!({"company": {"industry": "Fintech"}, "custom": {"x": "y"}}));
+        let definitions = [FieldDefinition { field_name: "custom_x".into(), jsonb_path: "custom.x".into() }];
+        let source = ContactFields(&m);
+        let names = CONTACT_COLUMNS.iter().copied().chain(ALIASES.iter().map(|(alias, _)| *alias));
+        let mut lent = Vec::new();
+        for name in names.chain(["custom_x"]) {
+            match source.text(name) {
+                Some(Some(text)) => assert_eq!(source.column(name), Value::String(text.into()), "{name}"),
+                Some(None) => assert_eq!(source.column(name), Value::Null, "{name}"),
+                None => {}
+            }
+            let resolver = Resolver::new(name, &definitions).unwrap();
+            if let Some(text) = resolver.text_of(&source) {
+                assert_eq!(resolver.value(&source), Some(Value::String(text.into())), "{name}");
+                lent.push(name);
+            }
+        }
+        // The texts set are lent, an alias's from its first non-empty column;
+        // empty texts, other columns, full_name and definitions are not.
+        for name in ["first_name", "company", "company_name", "persona", "title", "hook", "persona_type"] {
+            assert!(lent.contains(&name), "{name} in {lent:?}");
+        }
+        for name in
+            ["last_name", "enrichment_company_name", "full_name", "company_employees", "custom_x", "id"]
+        {
+            assert!(!lent.contains(&name), "{name} in {lent:?}");
+        }
+        let title = Resolver::new("title", &definitions).unwrap();
+        assert_eq!(title.text_of(&source), Some("CFO"));
+        let company = Resolver::new("company_name", &definitions).unwrap();
+        assert_eq!(company.text_of(&source), Some("Initech"));
+    }
 }

@@ -308,7 +308,7 @@ trait Subject {
     /// `field(name)`, its name looked up.
     fn field(&self, resolver: &Resolver<'_>) -> Option<serde_json::Value>;
     /// A template rendered for the contact.
-    fn render<'r, 'a>(&self, renderer: &'r JsonRenderer<'a>) -> RenderedJson<'r, 'a>;
+    fn render<'r, 'a>(&self, renderer: &'r JsonRenderer<'a>) -> RenderedJson<'r, 'a, '_>;
 }
 
 impl Subject for ContactObject {
@@ -321,8 +321,8 @@ impl Subject for ContactObject {
     fn field(&self, resolver: &Resolver<'_>) -> Option<serde_json::Value> {
         resolver.value(&ContactFields(&self.0))
     }
-    fn render<'r, 'a>(&self, renderer: &'r JsonRenderer<'a>) -> RenderedJson<'r, 'a> {
-        renderer.render(&ContactFields(&self.0))
+    fn render<'r, 'a>(&self, renderer: &'r JsonRenderer<'a>) -> RenderedJson<'r, 'a, '_> {
+        renderer.render(&ContactFields(&self.0)).into_owned()
     }
 }
 
@@ -350,7 +350,7 @@ impl Subject for RowContact<'_, '_> {
     fn field(&self, resolver: &Resolver<'_>) -> Option<serde_json::Value> {
         resolver.value(&self.fields)
     }
-    fn render<'r, 'a>(&self, renderer: &'r JsonRenderer<'a>) -> RenderedJson<'r, 'a> {
+    fn render<'r, 'a>(&self, renderer: &'r JsonRenderer<'a>) -> RenderedJson<'r, 'a, '_> {
         renderer.render(&self.fields)
     }
 }
