@@ -76,8 +76,8 @@ pub fn write_escaped(out: &mut Vec<u8>, s: &str) {
 
 /// Appends a JSON array of `items`' strings, as [`write_value`] writes a
 /// list of strings.
-pub fn write_strs(out: &mut Vec<u8>, items: &[String]) {
-    write_array(out, items, |out, item| write_str(out, item));
+pub fn write_strs(out: &mut Vec<u8>, items: &[impl AsRef<str>]) {
+    write_array(out, items, |out, item| write_str(out, item.as_ref()));
 }
 
 /// Appends a JSON array of `items`, each written by `write`.

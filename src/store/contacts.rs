@@ -253,8 +253,74 @@ pub struct ContactView<'r> {
     pub campaign_id: Option<uuid::Uuid>,
     pub email_send_id: Option<&'r str>,
     pub source: Option<&'r str>,
-    pub tags: entity::Tags,
+    pub tags: TagsRef<'r>,
     pub notes: Option<&'r str>,
+}
+
+/// A row's `tags`, borrowed from it (a [`ContactView`]'s; `.0` as a
+/// [`Model`]'s `Tags` holds them).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TagsRef<'r>(pub Vec<&'r str>);
+
+impl<'r> PgCellRef<'r> for TagsRef<'r> {
+    fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
+        use sqlx::{Row as _, ValueRef as _};
+        let err = |e: &dyn std::fmt::Display| DbErr::Type(format!("contact column {i}: {e}"));
+        let raw = row.try_get_raw(i).map_err(|e| err(&e))?;
+        if raw.is_null() {
+            return Ok(TagsRef::default());
+        }
+        if raw.format() != sqlx::postgres::PgValueFormat::Binary {
+            return Err(err(&"a text[] in text format"));
+        }
+        text_array(raw.as_bytes().map_err(|e| err(&e))?).map(TagsRef).map_err(|e| err(&e))
+    }
+}
+
+impl Absent for TagsRef<'_> {
+    fn absent(_: usize) -> Result<Self, DbErr> {
+        Ok(TagsRef::default())
+    }
+}
+
+/// The texts of a one-dimensional `text[]` in Postgres's binary format
+/// (`array_send`: dimensions, flags, element type, each dimension's length
+/// and lower bound, then each element's length and bytes), borrowed. An
+/// array with a null element, of more than one dimension or not starting
+/// at 1 is an error, as sqlx's `Vec<String>` makes it.
+pub fn text_array(bytes: &[u8]) -> Result<Vec<&str>, String> {
+    fn int(rest: &mut &[u8]) -> Result<i32, String> {
+        let (head, tail) = rest.split_first_chunk::<4>().ok_or("a text[] cut short")?;
+        *rest = tail;
+        Ok(i32::from_be_bytes(*head))
+    }
+    let mut rest = bytes;
+    let dimensions = int(&mut rest)?;
+    let _has_nulls = int(&mut rest)?;
+    let _element_type = int(&mut rest)?;
+    let len = match dimensions {
+        0 => 0,
+        1 => {
+            let len = int(&mut rest)?;
+            let lower_bound = int(&mut rest)?;
+            if lower_bound != 1 {
+                return Err(format!("a text[] starting at {lower_bound}"));
+            }
+            usize::try_from(len).map_err(|_| "a text[] of negative length")?
+        }
+        n => return Err(format!("a text[] of {n} dimensions")),
+    };
+    let mut items = Vec::with_capacity(len.min(bytes.len() / 4));
+    for _ in 0..len {
+        let n = usize::try_from(int(&mut rest)?).map_err(|_| "a text[] with a null element")?;
+        let (item, tail) = rest.split_at_checked(n).ok_or("a text[] cut short")?;
+        items.push(std::str::from_utf8(item).map_err(|e| e.to_string())?);
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        return Err("a text[] with bytes after its elements".to_owned());
+    }
+    Ok(items)
 }
 
 /// The [`ContactView`] of a Postgres row carrying the columns at `at` (as

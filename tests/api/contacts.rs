@@ -2027,3 +2027,68 @@ both_backends!(a_page_read_by_path_next_to_other_context_readers_answers_alike, 
         }
     }
 });
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_reads_its_tags_as_postgres_sends_them() {
+    // A page borrows each row's tags out of the binary array Postgres sends
+    // (`store::contacts::text_array`): the same texts as sqlx's decoding,
+    // and the same errors.
+    let app = TestApp::with_demo(Backend::Postgres).await;
+    let pool = sqlx::PgPool::connect(&app.db_url()).await.unwrap();
+    for (array, expected) in [
+        ("ARRAY[]::text[]", Some(vec![])),
+        ("ARRAY['a']", Some(vec!["a"])),
+        ("ARRAY['é \"q\"', '', E'a\\nb', 'ünï', repeat('x', 300)]", None),
+        ("'[0:1]={x,y}'::text[]", None),
+        ("ARRAY[NULL]::text[]", None),
+        ("ARRAY['a', NULL]", None),
+        ("ARRAY[['a'], ['b']]", None),
+    ] {
+        let (sent, decoded): (Vec<u8>, sqlx::Result<Vec<String>>) = {
+            let sql = format!("SELECT array_send({array}), {array}");
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_one(&pool).await.unwrap();
+            use sqlx::Row as _;
+            (row.get(0), row.try_get(1))
+        };
+        let read = latticeiq::store::contacts::text_array(&sent);
+        match decoded {
+            Ok(texts) => {
+                assert_eq!(read.as_ref().unwrap(), &texts, "{array}");
+                if let Some(expected) = expected {
+                    assert_eq!(texts, expected, "{array}");
+                }
+            }
+            Err(_) => assert!(read.is_err(), "{array}: {read:?}"),
+        }
+    }
+    // Cut short anywhere, or with bytes after the elements: an error.
+    let (sent,): (Vec<u8>,) =
+        sqlx::query_as("SELECT array_send(ARRAY['ab', 'c'])").fetch_one(&pool).await.unwrap();
+    for end in 0..sent.len() {
+        assert!(latticeiq::store::contacts::text_array(&sent[..end]).is_err(), "{end}");
+    }
+    let longer = [sent.as_slice(), b"x"].concat();
+    assert!(latticeiq::store::contacts::text_array(&longer).is_err());
+
+    // Through a page and by id.
+    let tags = ["é \"q\"", "", "a\nb", "\u{1}"];
+    let literal = "ARRAY['é \"q\"', '', E'a\\nb', E'\\x01']";
+    app.sql(&format!(
+        "UPDATE contacts SET tags = {literal} WHERE id = (SELECT id FROM contacts WHERE first_name = 'Garrett')"
+    ))
+    .await;
+    app.sql("UPDATE contacts SET tags = '{}' WHERE first_name IS DISTINCT FROM 'Garrett'").await;
+    let mut garretts = 0;
+    for query in [
+        "{ contacts(first: 50, search: \"Garrett\") { nodes { firstName tags } } }",
+        "{ contacts(first: 50) { nodes { firstName tags } } }",
+    ] {
+        let data = app.gql(&app.admin(), query, json!({})).await;
+        for node in data["contacts"]["nodes"].as_array().unwrap() {
+            let garrett = node["firstName"] == "Garrett";
+            garretts += usize::from(garrett);
+            assert_eq!(node["tags"], if garrett { json!(tags) } else { json!([]) }, "{node}");
+        }
+    }
+    assert!(garretts >= 1);
+}

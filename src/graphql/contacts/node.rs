@@ -605,7 +605,7 @@ trait Sink: Sized {
     fn uuid(self, id: &Uuid) -> Self::Out;
     fn time(self, t: &DateTime<Utc>) -> Self::Out;
     fn int(self, n: i64) -> Self::Out;
-    fn texts(self, items: &[String]) -> Self::Out;
+    fn texts(self, items: &[impl AsRef<str>]) -> Self::Out;
     /// Any other scalar, as its `ScalarType` gives it.
     fn scalar<T: ScalarType>(self, v: &T) -> Self::Out;
 }
@@ -630,8 +630,8 @@ impl Sink for MakeValue {
     fn int(self, n: i64) -> Value {
         Value::Number(n.into())
     }
-    fn texts(self, items: &[String]) -> Value {
-        Value::List(items.iter().map(|t| Value::String(t.clone())).collect())
+    fn texts(self, items: &[impl AsRef<str>]) -> Value {
+        Value::List(items.iter().map(|t| Value::String(t.as_ref().to_owned())).collect())
     }
     fn scalar<T: ScalarType>(self, v: &T) -> Value {
         v.to_value()
@@ -662,7 +662,7 @@ impl Sink for Json<'_> {
     fn int(self, n: i64) {
         self.0.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     }
-    fn texts(self, items: &[String]) {
+    fn texts(self, items: &[impl AsRef<str>]) {
         write_strs(self.0, items);
     }
     fn scalar<T: ScalarType>(self, v: &T) {
@@ -680,7 +680,7 @@ impl Sink for Probe {
     fn uuid(self, _: &Uuid) {}
     fn time(self, _: &DateTime<Utc>) {}
     fn int(self, _: i64) {}
-    fn texts(self, _: &[String]) {}
+    fn texts(self, _: &[impl AsRef<str>]) {}
     fn scalar<T: ScalarType>(self, _: &T) {}
 }
 
