@@ -195,11 +195,6 @@ impl<'a> JsonRenderer<'a> {
         Self { subject: subject.map(json), body: json(body), renderer }
     }
 
-    /// The renderer.
-    pub fn renderer(&self) -> &personalize::Renderer<'a> {
-        &self.renderer
-    }
-
     /// The template rendered for `contact`, to be written.
     pub fn render<'c>(&self, contact: &'c impl fields::FieldSource) -> RenderedJson<'_, 'a, 'c> {
         RenderedJson { json: self, texts: self.renderer.texts(contact), full: std::sync::OnceLock::new() }
