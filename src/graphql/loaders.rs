@@ -135,6 +135,65 @@ pub struct WorkspaceContext {
     pub email_templates: ById<LoadedEmailTemplate>,
     /// Call templates by id, parsed.
     pub call_templates: ById<LoadedCallTemplate>,
+    /// What a page's computed fields read of a contact, by what the page
+    /// selects (`contacts::json_reads`): worked out once per selection for
+    /// this context, and gone with it.
+    pub page_reads: Memo<crate::graphql::contacts::PageReads>,
+}
+
+/// Values worked out from a workspace context, by a key of what they were
+/// worked out from (at most [`Memo::CAPACITY`]; past it the memo starts
+/// afresh).
+pub struct Memo<T> {
+    inner: std::sync::Mutex<HashMap<String, Option<Arc<T>>, foldhash::fast::RandomState>>,
+}
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Self { inner: Default::default() }
+    }
+}
+
+impl<T> std::fmt::Debug for Memo<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memo").field("len", &self.len()).finish()
+    }
+}
+
+impl<T> Memo<T> {
+    /// Keys remembered at most.
+    pub const CAPACITY: usize = 256;
+
+    /// The value for `key`: remembered, or worked out by `make` now and
+    /// remembered (`None` too).
+    pub fn get_or_make(&self, key: &str, make: impl FnOnce() -> Option<T>) -> Option<Arc<T>> {
+        if let Some(v) = self.lock().get(key) {
+            return v.clone();
+        }
+        let made = make().map(Arc::new);
+        let mut inner = self.lock();
+        if inner.len() >= Self::CAPACITY {
+            inner.clear();
+        }
+        inner.insert(key.to_owned(), made.clone());
+        made
+    }
+
+    /// Keys remembered now.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether none is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, Option<Arc<T>>, foldhash::fast::RandomState>> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl WorkspaceContext {
@@ -176,6 +235,7 @@ impl WorkspaceContext {
                 .map(|m| (m.id, Arc::new(LoadedEmailTemplate::new(m))))
                 .collect(),
             call_templates: calls.into_iter().map(|m| (m.id, Arc::new(LoadedCallTemplate::new(m)))).collect(),
+            page_reads: Memo::default(),
         }
     }
 }
@@ -407,3 +467,28 @@ const CONTEXT_VERSION_SQL: &str = "(SELECT version FROM workspace_context_versio
 
 /// The name of that column.
 const CONTEXT_VERSION_COLUMN: &str = "__context_version";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_memo_works_a_key_out_once_and_stays_bounded() {
+        let memo = Memo::<String>::default();
+        let made = std::cell::Cell::new(0);
+        let make = |v: Option<&str>| {
+            made.set(made.get() + 1);
+            v.map(str::to_owned)
+        };
+        assert_eq!(memo.get_or_make("a", || make(Some("A"))).as_deref().map(String::as_str), Some("A"));
+        assert_eq!(memo.get_or_make("a", || make(Some("other"))).as_deref().map(String::as_str), Some("A"));
+        // nothing to remember is remembered too
+        assert!(memo.get_or_make("b", || make(None)).is_none());
+        assert!(memo.get_or_make("b", || make(Some("B"))).is_none());
+        assert_eq!(made.get(), 2);
+        for i in 0..Memo::<String>::CAPACITY + 3 {
+            memo.get_or_make(&i.to_string(), || make(Some("x")));
+        }
+        assert!(memo.len() <= Memo::<String>::CAPACITY && !memo.is_empty());
+    }
+}

@@ -1997,6 +1997,76 @@ both_backends!(json_columns_read_by_path_resolve_as_the_whole_columns, |backend|
     }
 });
 
+both_backends!(a_page_reads_what_each_request_names_with_one_query_text, |backend| async move {
+    // What a page reads by path is worked out once per selection and
+    // workspace context (`json_reads::PageReads`, remembered in the context
+    // by what the selection names): the same query text naming other custom
+    // fields and templates through its variables must read what those name,
+    // in any order, again and again.
+    let (app, rows, token) = seeded(backend, 12).await;
+    let admin = app.token(WS, Role::Admin);
+    for (name, path) in [("alpha", "plan_test.alpha"), ("beta", "plan_test.beta"), ("gamma", "plan_test")] {
+        app.gql(
+            &admin,
+            "mutation($i: CreateContactFieldDefinitionInput!) { createContactFieldDefinition(input: $i) { id } }",
+            json!({"i": {"fieldName": name, "displayName": name, "jsonbPath": path}}),
+        )
+        .await;
+    }
+    let mut templates = Vec::new();
+    for body in ["A={{alpha}}", "B={{beta}}"] {
+        let t = app
+            .gql(
+                &admin,
+                "mutation($i: CreateEmailTemplateInput!) { createEmailTemplate(input: $i) { id } }",
+                json!({"i": {"name": body, "subject": "s", "body": body}}),
+            )
+            .await;
+        templates.push(t["createEmailTemplate"]["id"].as_str().unwrap().to_owned());
+    }
+    for (i, row) in rows.iter().enumerate() {
+        app.sql(&format!(
+            "UPDATE contacts SET enrichment_data = '{{\"plan_test\": {{\"alpha\": \"a{i}\", \"beta\": \"b{i}\"}}}}' WHERE id = {}",
+            uuid_sql(&app.db, row.id)
+        ))
+        .await;
+    }
+    let query = "query($n: String!, $t: UUID) { contacts(first: 12) { nodes { id v: field(name: $n) \
+                 mail: renderedEmail(templateId: $t) { body } } } }";
+    let postgres = backend == Backend::Postgres;
+    let cases = [("alpha", 0), ("beta", 1), ("alpha", 1), ("gamma", 0), ("beta", 0), ("alpha", 0)];
+    for round in 0..2 {
+        for (name, t) in cases {
+            app.db.stats().start_capture();
+            let (status, page) = app.post(Some(&token), query, json!({"n": name, "t": templates[t]})).await;
+            let sql = app.db.stats().capture.lock().unwrap().take().unwrap().join("\n");
+            assert_eq!(status, 200, "{page}");
+            assert!(page.get("errors").is_none(), "{page}");
+            let nodes = page["data"]["contacts"]["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), 12);
+            for (i, row) in rows.iter().enumerate() {
+                let node = of_id(nodes, row.id);
+                let value = match name {
+                    "alpha" => json!(format!("a{i}")),
+                    "beta" => json!(format!("b{i}")),
+                    _ => json!({"alpha": format!("a{i}"), "beta": format!("b{i}")}),
+                };
+                assert_eq!(node["v"], value, "{name} {t}: {node}");
+                let body = if t == 0 { format!("A=a{i}") } else { format!("B=b{i}") };
+                assert_eq!(node["mail"]["body"], json!(body), "{name} {t}: {node}");
+            }
+            // past the first request, which leaves the context remembered,
+            // a page reads by path just what this request names
+            if postgres && (round, name, t) != (0, "alpha", 0) {
+                let alpha = name == "alpha" || t == 0;
+                let beta = name == "beta" || t == 1;
+                assert_eq!(sql.contains("-> 'alpha'"), alpha && name != "gamma", "{name} {t}: {sql}");
+                assert_eq!(sql.contains("-> 'beta'"), beta && name != "gamma", "{name} {t}: {sql}");
+            }
+        }
+    }
+});
+
 fn of_id(nodes: &[Value], id: Uuid) -> Value {
     nodes.iter().find(|n| n["id"] == json!(id)).cloned().unwrap_or(Value::Null)
 }

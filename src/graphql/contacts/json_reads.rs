@@ -22,7 +22,7 @@
 //! context; where it is not (the context changed since), the page is read
 //! again whole, once, as it was before.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_graphql::SelectionField;
@@ -35,7 +35,7 @@ use crate::domain::fields::{self, FieldRead, Gate, JSON_COLUMNS};
 use crate::domain::templates;
 use crate::graphql::loaders::WorkspaceContext;
 use crate::graphql::templates::{TemplateKind, template_texts};
-use crate::store::contacts::JsonDocs;
+use crate::store::contacts::{ColumnSet, JsonDocs};
 
 /// A path of keys, read always (`None`) or while a derived column is empty.
 type GatedPath = (Vec<String>, Option<Gate>);
@@ -48,34 +48,132 @@ pub(super) struct Plan {
     pub version: i64,
     /// The context the paths were worked out from.
     pub context: Arc<WorkspaceContext>,
+    reads: Arc<PageReads>,
+}
+
+/// What a page's computed fields read of a contact, worked out from a
+/// workspace context: once per selection and context, remembered in the
+/// context (`WorkspaceContext::page_reads`, by [`selection_key`]).
+pub struct PageReads {
     /// Per JSON column ([`JSON_COLUMNS`] order): `None` when read whole,
     /// else its paths (none: the column is not read), sorted, each read
     /// always or only while a derived column is empty (its gate). A path
     /// under another is left out where that one is read at least as often.
     docs: [Option<Vec<GatedPath>>; 3],
-    /// The other columns the computed fields read (`None`: any column).
-    columns: Option<BTreeSet<&'static str>>,
+    /// The other columns the computed fields read, by place in the table's
+    /// column order (`None`: any column).
+    columns: Option<ColumnSet>,
+    /// The SQL of [`Plan::path_cells`].
+    cells: Vec<String>,
 }
 
 impl Plan {
     /// The plan for the contact fields `selected` (a page's; `plain` says
     /// which read columns by name, which the caller reads anyway), or `None`
     /// when they read the whole contact (or a name that is not a literal).
+    /// Worked out once per selection for a context (see [`PageReads`]).
     pub fn new(
         selected: &[SelectionField<'_>],
         plain: impl Fn(&str) -> bool,
         version: i64,
         context: Arc<WorkspaceContext>,
     ) -> Option<Plan> {
+        let key = selection_key(selected, &plain);
+        let reads = context.page_reads.get_or_make(&key, || PageReads::new(selected, &plain, &context))?;
+        Some(Plan { version, context, reads })
+    }
+
+    /// Whether the computed fields may read the column at `place` in the
+    /// table's column order (not JSON).
+    pub fn reads_column(&self, place: usize) -> bool {
+        self.reads.columns.is_none_or(|c| place < 64 && c & (1 << place) != 0)
+    }
+
+    /// Whether the plan reads any path of the JSON column `column`
+    /// ([`JSON_COLUMNS`] order) instead of the whole column.
+    pub fn reads_paths_of(&self, column: usize) -> bool {
+        self.reads.docs[column].is_some()
+    }
+
+    /// The paths read, each with its JSON column ([`JSON_COLUMNS`] order).
+    pub fn paths(&self) -> impl Iterator<Item = (usize, &[String])> {
+        self.reads.gated_paths().map(|(k, path, _)| (k, path))
+    }
+
+    /// The expressions that select [`Plan::paths`]: the text of a JSON
+    /// object of the values found at the paths, each under its place among
+    /// them (`{"0": …, "7": …}`; a path is left out where it holds nothing
+    /// or its gate, if any, is not empty), [`PATHS_PER_CELL`] paths per cell
+    /// (the last one holding the rest). One cell per row instead of one per
+    /// path: most of a page's path values are null, and reading a cell out
+    /// of a row cost more than the few values found (an array holding the
+    /// nulls, parsed, cost more again).
+    pub fn path_cells(&self) -> impl Iterator<Item = SimpleExpr> {
+        self.reads.cells.iter().map(|sql| Expr::cust(sql.clone()))
+    }
+}
+
+/// What [`PageReads`] depends on in a page's selection: the name of each
+/// field that does not read columns by name (`plain`), with the argument
+/// that says what it reads (a custom field's `name`, a template's
+/// `templateId`), each written with its length, so that two selections
+/// have the same key only if they read the same.
+fn selection_key(selected: &[SelectionField<'_>], plain: impl Fn(&str) -> bool) -> String {
+    let mut key = String::new();
+    let argument = |key: &mut String, value: Option<&str>| match value {
+        Some(v) => {
+            key.push_str(itoa::Buffer::new().format(v.len()));
+            key.push(':');
+            key.push_str(v);
+        }
+        None => key.push('-'),
+    };
+    for f in selected {
+        let name = f.name();
+        match name {
+            "field" => {
+                key.push_str(name);
+                argument(&mut key, super::string_argument(f, "name").as_deref());
+            }
+            "renderedEmail" | "renderedCallScript" => {
+                key.push_str(name);
+                match template_id(f) {
+                    Some(Some(id)) => argument(&mut key, Some(&id.to_string())),
+                    Some(None) => key.push('0'),
+                    None => key.push('-'),
+                }
+            }
+            "enrichmentData" | "kernelAnalysis" | "productMatch" | "icpMatchScore" | "icpMatch" => {
+                key.push_str(name)
+            }
+            name if plain(name) => continue,
+            name => key.push_str(name),
+        }
+        key.push(',');
+    }
+    key
+}
+
+impl PageReads {
+    /// What the contact fields `selected` read under `context` (see
+    /// [`Plan::new`]).
+    fn new(
+        selected: &[SelectionField<'_>],
+        plain: impl Fn(&str) -> bool,
+        context: &WorkspaceContext,
+    ) -> Option<PageReads> {
         let definitions = &context.fields.definitions;
         type Paths = BTreeMap<Vec<String>, Option<Gate>>;
         let mut docs: [Option<Paths>; 3] = [Some(Paths::new()), Some(Paths::new()), Some(Paths::new())];
-        let mut columns = BTreeSet::new();
+        let mut columns: ColumnSet = 0;
         let mut every_column = false;
         let mut add = |read: FieldRead<'_>| {
             let (column, path) = match read {
                 FieldRead::Column(c) => {
-                    columns.insert(c);
+                    match super::column_place(c) {
+                        Some(place) if place < 64 => columns |= 1 << place,
+                        _ => every_column = true,
+                    }
                     return;
                 }
                 FieldRead::Whole(c) => (c, None),
@@ -92,6 +190,7 @@ impl Plan {
                 _ => docs[k] = None,
             }
         };
+        let mut every = false;
         for f in selected {
             match f.name() {
                 "enrichmentData" => add(FieldRead::Whole("enrichment_data")),
@@ -105,7 +204,7 @@ impl Plan {
                 }
                 name @ ("renderedEmail" | "renderedCallScript") => {
                     let kind = if name == "renderedEmail" { TemplateKind::Email } else { TemplateKind::Call };
-                    let Some((subject, body)) = template_texts(&context, kind, template_id(f)?) else {
+                    let Some((subject, body)) = template_texts(context, kind, template_id(f)?) else {
                         continue;
                     };
                     for name in subject.into_iter().chain([body]).flat_map(|t| t.placeholder_names()) {
@@ -117,31 +216,17 @@ impl Plan {
                     }
                 }
                 name if plain(name) => {}
-                _ => every_column = true,
+                _ => every = true,
             }
         }
         let docs = docs.map(|d| d.map(|paths| covered_left_out(paths.into_iter())));
-        let columns = (!every_column).then_some(columns);
+        let columns = (!every && !every_column).then_some(columns);
         if docs.iter().all(Option::is_none) && columns.is_none() {
             return None;
         }
-        Some(Plan { version, context, docs, columns })
-    }
-
-    /// Whether the computed fields may read the column `name` (not JSON).
-    pub fn reads_column(&self, name: &str) -> bool {
-        self.columns.as_ref().is_none_or(|c| c.contains(name))
-    }
-
-    /// Whether the plan reads any path of the JSON column `column`
-    /// ([`JSON_COLUMNS`] order) instead of the whole column.
-    pub fn reads_paths_of(&self, column: usize) -> bool {
-        self.docs[column].is_some()
-    }
-
-    /// The paths read, each with its JSON column ([`JSON_COLUMNS`] order).
-    pub fn paths(&self) -> impl Iterator<Item = (usize, &[String])> {
-        self.gated_paths().map(|(k, path, _)| (k, path))
+        let mut reads = PageReads { docs, columns, cells: Vec::new() };
+        reads.cells = reads.cell_sql();
+        Some(reads)
     }
 
     /// [`Plan::paths`], each with its gate (if any).
@@ -152,21 +237,12 @@ impl Plan {
             .flat_map(|(k, paths)| paths.iter().flatten().map(move |(p, gate)| (k, p.as_slice(), *gate)))
     }
 
-    /// The expressions that select [`Plan::paths`]: the text of a JSON
-    /// object of the values found at the paths, each under its place among
-    /// them (`{"0": …, "7": …}`; a path is left out where it holds nothing
-    /// or its gate, if any, is not empty), [`PATHS_PER_CELL`] paths per cell
-    /// (the last one holding the rest). One cell per row instead of one per
-    /// path: most of a page's path values are null, and reading a cell out
-    /// of a row cost more than the few values found (an array holding the
-    /// nulls, parsed, cost more again).
-    pub fn path_cells(&self) -> Vec<SimpleExpr> {
+    /// The SQL of [`Plan::path_cells`].
+    fn cell_sql(&self) -> Vec<String> {
         let paths: Vec<(usize, &[String], Option<Gate>)> = self.gated_paths().collect();
         paths
             .chunks(PATHS_PER_CELL)
             .map(|chunk| {
-                // (pushed piece by piece: ~20 paths per request, and `format!`
-                // cost ~2 % of a page with computed fields)
                 let mut sql = String::with_capacity(32 + 112 * chunk.len());
                 // `concat_ws` leaves out its null arguments, and `'…' || NULL` is null.
                 sql.push_str("'{' || concat_ws(','");
@@ -199,7 +275,7 @@ impl Plan {
                     sql.push_str(")::text");
                 }
                 sql.push_str(") || '}'");
-                Expr::cust(sql)
+                sql
             })
             .collect()
     }

@@ -18,6 +18,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use self::filter::{ContactFilter, FilterBuilder, SEARCH_CTE, search_condition, with_search};
+pub use self::json_reads::PageReads;
 use self::order::{OrderBy, Sort, SortDirection};
 use super::ContextExt;
 use super::campaigns::Campaign;
@@ -826,7 +827,7 @@ impl ContactsQuery {
                             .position(|c| *c == name)
                             .is_some_and(|j| p.reads_paths_of(j))
                     } else {
-                        facts.nullable[k] && !plain_reads[k] && !p.reads_column(name)
+                        facts.nullable[k] && !plain_reads[k] && !p.reads_column(k)
                     };
                     if unread { ColumnRead::Unread } else { reads[k] }
                 };
@@ -1057,6 +1058,11 @@ struct ColumnFacts {
     by_column: foldhash::HashMap<&'static str, usize>,
     /// The columns a plain field reads, by its GraphQL name.
     by_field: foldhash::HashMap<String, Vec<usize>>,
+}
+
+/// The place of the column `name` in the table's column order.
+fn column_place(name: &str) -> Option<usize> {
+    COLUMN_FACTS.by_column.get(name).copied()
 }
 
 static COLUMN_FACTS: std::sync::LazyLock<ColumnFacts> = std::sync::LazyLock::new(|| {
