@@ -289,12 +289,12 @@ const NUL_MESSAGE: &str = "NUL characters (\\u0000) are not allowed in a request
 /// Whether a JSON body holds a NUL character, raw or escaped: no column can
 /// store one, so it is refused up front rather than failing in the database.
 fn contains_nul(body: &[u8]) -> bool {
-    if body.contains(&0) {
+    if memchr::memchr(0, body).is_some() {
         return true;
     }
     // `\u0000` is an escape only when its backslash is not itself escaped.
-    body.windows(6).enumerate().any(|(i, w)| {
-        w.eq_ignore_ascii_case(b"\\u0000")
+    memchr::memchr_iter(b'\\', body).any(|i| {
+        body.get(i + 1..i + 6).is_some_and(|w| w.eq_ignore_ascii_case(b"u0000"))
             && body[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
     })
 }
@@ -804,3 +804,28 @@ async fn execute_one(
 
 /// Methods the GraphQL endpoint answers (for tests).
 pub const GRAPHQL_METHODS: [Method; 2] = [Method::GET, Method::POST];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nul_is_found_raw_or_escaped_and_only_where_the_escape_is_one() {
+        for (body, nul) in [
+            (&b"{\"q\": \"a\0b\"}"[..], true),
+            (br#"{"q": "\u0000"}"#, true),
+            (br#"{"q": "\U0000"}"#, true),
+            (br#"\u0000"#, true),
+            (br#"{"q": "x\\\u0000"}"#, true),
+            (br#"{"q": "\\u0000"}"#, false),
+            (br#"{"q": "\\\\u0000"}"#, false),
+            (br#"{"q": "\u0001 \u00000"}"#, true),
+            (br#"{"q": "\u0001 \"u0000"}"#, false),
+            (br#"{"q": "\u000"#, false),
+            (br#"\"#, false),
+            (b"", false),
+        ] {
+            assert_eq!(contains_nul(body), nul, "{}", String::from_utf8_lossy(body));
+        }
+    }
+}
