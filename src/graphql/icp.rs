@@ -124,6 +124,23 @@ impl super::plain::PlainFields for IcpMatch {
             _ => return None,
         })
     }
+
+    /// (The tier's name written as it is, not made into a `Value` first:
+    /// once per contact of a page selecting `icpMatch { tier }`.)
+    fn write_plain_field(&self, name: &str, out: &mut Vec<u8>) -> bool {
+        match name {
+            "score" => out.extend_from_slice(itoa::Buffer::new().format(self.score).as_bytes()),
+            "tier" => {
+                use async_graphql::resolver_utils::EnumType;
+                let Some(item) = IcpTier::items().iter().find(|item| item.value == self.tier) else {
+                    return false;
+                };
+                crate::response_json::write_str(out, item.name);
+            }
+            _ => return false,
+        }
+        true
+    }
 }
 
 impl IcpMatch {
@@ -426,5 +443,26 @@ impl IcpMutations {
             matched: run.matched as i64,
             cleared: run.cleared as i64,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graphql::plain::PlainFields;
+
+    #[test]
+    fn a_match_writes_its_plain_fields_as_their_values_are_written() {
+        for score in [0, 1, 39, 40, 69, 70, 99, 100] {
+            let m = IcpMatch::without_breakdown(score);
+            for name in ["score", "tier"] {
+                let mut written = Vec::new();
+                assert!(m.write_plain_field(name, &mut written));
+                let mut expected = Vec::new();
+                crate::response_json::write_value(&mut expected, &m.plain_field(name).unwrap());
+                assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(expected).unwrap());
+            }
+            assert!(!m.write_plain_field("breakdown", &mut Vec::new()));
+        }
     }
 }
