@@ -36,6 +36,32 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) {
     }
 }
 
+/// Appends a `serde_json` value as [`write_value`] writes it made into the
+/// engine's value (`async_graphql::to_value`), without making it: a custom
+/// field's value, once per contact of a page.
+pub fn write_json(out: &mut Vec<u8>, value: &serde_json::Value) {
+    use serde_json::Value as Json;
+    match value {
+        Json::Null => out.extend_from_slice(b"null"),
+        Json::Bool(true) => out.extend_from_slice(b"true"),
+        Json::Bool(false) => out.extend_from_slice(b"false"),
+        Json::Number(n) => write_serde(out, n),
+        Json::String(s) => write_str(out, s),
+        Json::Array(items) => write_array(out, items, write_json),
+        Json::Object(map) => {
+            out.push(b'{');
+            for (i, (name, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_key(out, name);
+                write_json(out, v);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
 /// Appends `"key":`.
 pub fn write_key(out: &mut Vec<u8>, key: &str) {
     write_str(out, key);
@@ -224,6 +250,21 @@ mod tests {
         map.insert(async_graphql::Name::new("k\"ey"), Value::Null);
         let v = Value::Object(map);
         assert_eq!(written(&v), serde_json::to_string(&v).unwrap());
+    }
+
+    #[test]
+    fn a_serde_json_value_is_written_as_the_engines_value_made_of_it() {
+        let values = serde_json::json!([
+            null, true, false, 0, -7, 3.25, 1e300, 18446744073709551615u64, "", "x\"y\\z\n\u{1}é😀",
+            [], {}, [1, [2, [3, {"a": null}]]],
+            {"z": 1, "a": {"nested": ["deep", {"k\"ey": "v"}]}, "m": [true, false], "é": 0.5},
+        ]);
+        let serde_json::Value::Array(values) = values else { unreachable!() };
+        for v in values.iter().chain([&serde_json::Value::Array(values.clone())]) {
+            let mut out = Vec::new();
+            write_json(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), written(&async_graphql::to_value(v).unwrap()), "{v}");
+        }
     }
 
     #[test]

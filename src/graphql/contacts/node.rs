@@ -384,7 +384,7 @@ fn computed_field(
         }
         Args::Field(resolver) => {
             match contact.field(resolver) {
-                Some(v) => write_value(out, &async_graphql::to_value(&v).unwrap_or_default()),
+                Some(v) => crate::response_json::write_json(out, &v),
                 None => Json(out).null(),
             }
             true
