@@ -79,6 +79,18 @@ impl super::plain::PlainFields for IdealClientProfile {
             _ => return None,
         })
     }
+
+    /// (Its texts written as they are, not copied into a `Value` first: once
+    /// per contact of a page selecting `icp { name }`.)
+    fn write_plain_field(&self, name: &str, out: &mut Vec<u8>) -> bool {
+        let m = &self.0.model;
+        match (name, &m.description) {
+            ("name", _) => crate::response_json::write_str(out, &m.name),
+            ("description", Some(d)) => crate::response_json::write_str(out, d),
+            _ => return self.plain_field(name).map(|v| crate::response_json::write_value(out, &v)).is_some(),
+        }
+        true
+    }
 }
 
 /// How well a contact fits an ICP.
@@ -463,6 +475,32 @@ mod tests {
                 assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(expected).unwrap());
             }
             assert!(!m.write_plain_field("breakdown", &mut Vec::new()));
+        }
+    }
+
+    #[test]
+    fn a_profile_writes_its_plain_fields_as_their_values_are_written() {
+        let now = Utc::now();
+        for description in [None, Some(" A \"quoted\" line\nand é".to_owned())] {
+            let icp = IdealClientProfile(Arc::new(LoadedIcp::new(ideal_client_profiles::Model {
+                id: Uuid::from_u128(7),
+                workspace_id: Uuid::from_u128(8),
+                name: "Mid-market \\ fintech".to_owned(),
+                description,
+                criteria: serde_json::json!({}),
+                scoring_weights: serde_json::json!({}),
+                is_active: true,
+                created_at: now,
+                updated_at: now,
+            })));
+            for name in ["id", "name", "description", "isActive", "createdAt", "updatedAt"] {
+                let mut written = Vec::new();
+                assert!(icp.write_plain_field(name, &mut written), "{name}");
+                let mut expected = Vec::new();
+                crate::response_json::write_value(&mut expected, &icp.plain_field(name).unwrap());
+                assert_eq!(String::from_utf8(written).unwrap(), String::from_utf8(expected).unwrap());
+            }
+            assert!(!icp.write_plain_field("criteria", &mut Vec::new()));
         }
     }
 }
