@@ -22,17 +22,7 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) {
         // resolver wrote as JSON already (`RequestContext::prewrite`).
         Value::Binary(json) => out.extend_from_slice(json),
         Value::List(items) => write_array(out, items, write_value),
-        Value::Object(map) => {
-            out.push(b'{');
-            for (i, (name, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_key(out, name);
-                write_value(out, v);
-            }
-            out.push(b'}');
-        }
+        Value::Object(map) => write_object(out, map.iter().map(|(k, v)| (k.as_str(), v)), write_value),
     }
 }
 
@@ -48,18 +38,25 @@ pub fn write_json(out: &mut Vec<u8>, value: &serde_json::Value) {
         Json::Number(n) => write_serde(out, n),
         Json::String(s) => write_str(out, s),
         Json::Array(items) => write_array(out, items, write_json),
-        Json::Object(map) => {
-            out.push(b'{');
-            for (i, (name, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_key(out, name);
-                write_json(out, v);
-            }
-            out.push(b'}');
-        }
+        Json::Object(map) => write_object(out, map.iter().map(|(k, v)| (k.as_str(), v)), write_json),
     }
+}
+
+/// Appends a JSON object of `entries`, each value written by `write`.
+fn write_object<'v, V: 'v>(
+    out: &mut Vec<u8>,
+    entries: impl Iterator<Item = (&'v str, &'v V)>,
+    write: impl Fn(&mut Vec<u8>, &V),
+) {
+    out.push(b'{');
+    for (i, (name, v)) in entries.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_key(out, name);
+        write(out, v);
+    }
+    out.push(b'}');
 }
 
 /// Appends `"key":`.
