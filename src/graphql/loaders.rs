@@ -142,8 +142,10 @@ pub struct WorkspaceContext {
 }
 
 /// Values worked out from a workspace context, by a key of what they were
-/// worked out from (at most [`Memo::CAPACITY`]; past it the memo starts
-/// afresh).
+/// worked out from: at most [`Memo::CAPACITY`] (past it the memo starts
+/// afresh), of keys of at most [`Memo::MAX_KEY_BYTES`] (a longer one is
+/// worked out every time), so that what requests can make a context hold
+/// stays small: the process keeps up to 4 096 contexts.
 pub struct Memo<T> {
     inner: std::sync::Mutex<HashMap<String, Option<Arc<T>>, foldhash::fast::RandomState>>,
 }
@@ -162,11 +164,17 @@ impl<T> std::fmt::Debug for Memo<T> {
 
 impl<T> Memo<T> {
     /// Keys remembered at most.
-    pub const CAPACITY: usize = 256;
+    pub const CAPACITY: usize = 16;
+    /// Longest key remembered.
+    pub const MAX_KEY_BYTES: usize = 256;
 
     /// The value for `key`: remembered, or worked out by `make` now and
-    /// remembered (`None` too).
+    /// remembered (`None` too; a key longer than [`Memo::MAX_KEY_BYTES`]
+    /// is not).
     pub fn get_or_make(&self, key: &str, make: impl FnOnce() -> Option<T>) -> Option<Arc<T>> {
+        if key.len() > Self::MAX_KEY_BYTES {
+            return make().map(Arc::new);
+        }
         if let Some(v) = self.lock().get(key) {
             return v.clone();
         }
@@ -490,5 +498,11 @@ mod tests {
             memo.get_or_make(&i.to_string(), || make(Some("x")));
         }
         assert!(memo.len() <= Memo::<String>::CAPACITY && !memo.is_empty());
+        // a long key is worked out every time, and not kept
+        let long = "k".repeat(Memo::<String>::MAX_KEY_BYTES + 1);
+        let before = (made.get(), memo.len());
+        assert_eq!(memo.get_or_make(&long, || make(Some("L"))).as_deref().map(String::as_str), Some("L"));
+        assert_eq!(memo.get_or_make(&long, || make(Some("M"))).as_deref().map(String::as_str), Some("M"));
+        assert_eq!((made.get(), memo.len()), (before.0 + 2, before.1));
     }
 }
