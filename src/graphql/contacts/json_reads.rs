@@ -138,7 +138,9 @@ fn selection_key(selected: &[SelectionField<'_>], plain: impl Fn(&str) -> bool) 
             "renderedEmail" | "renderedCallScript" => {
                 key.push_str(name);
                 match template_id(f) {
-                    Some(Some(id)) => argument(&mut key, Some(&id.to_string())),
+                    Some(Some(id)) => {
+                        argument(&mut key, Some(id.hyphenated().encode_lower(&mut Uuid::encode_buffer())))
+                    }
                     Some(None) => key.push('0'),
                     None => key.push('-'),
                 }
