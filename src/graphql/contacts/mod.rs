@@ -1022,20 +1022,47 @@ impl ContactsQuery {
         let db = &req.db;
         let tx = db.tx().await?;
         let workspace_id = db.claims().workspace_id;
-        // The context stamp rides along (see `Loaders::prime_context`).
-        let select = with_context_stamp(
-            crate::store::contacts::select_columns(db.backend(), crate::store::contacts::all_columns())
-                .filter(Column::Id.eq(id))
-                .filter(Column::WorkspaceId.eq(workspace_id)),
-            db.backend(),
-            workspace_id,
-        );
-        let row = tx.query_one_raw(sea_orm::QueryTrait::build(&select, db.backend())).await?;
+        let row = tx.query_one_raw(by_id_statement(db.backend(), id, workspace_id)).await?;
         if let Some(row) = &row {
             req.loaders.prime_context(row)?;
         }
         Ok(row.map(|r| crate::store::contacts::model_from_row(&r)).transpose()?.map(Contact::from))
     }
+}
+
+/// The statement of `contact(id)` in `workspace_id`: every column, and the
+/// context stamp on Postgres (see `Loaders::prime_context`). Its SQL is
+/// written once per backend; a request only puts its values in.
+fn by_id_statement(backend: sea_orm::DbBackend, id: Uuid, workspace_id: Uuid) -> sea_orm::Statement {
+    use sea_orm::sea_query::Value;
+    // Stand-ins, only ever in the statement written once: where one of its
+    // values is one of them, it says which value goes there.
+    const ID: Uuid = Uuid::from_u128(1);
+    const WORKSPACE: Uuid = Uuid::from_u128(2);
+    static WRITTEN: [std::sync::OnceLock<sea_orm::Statement>; 2] = [const { std::sync::OnceLock::new() }; 2];
+    let written = WRITTEN[usize::from(backend == sea_orm::DbBackend::Postgres)].get_or_init(|| {
+        let select = with_context_stamp(
+            crate::store::contacts::select_columns(backend, crate::store::contacts::all_columns())
+                .filter(Column::Id.eq(ID))
+                .filter(Column::WorkspaceId.eq(WORKSPACE)),
+            backend,
+            WORKSPACE,
+        );
+        sea_orm::QueryTrait::build(&select, backend)
+    });
+    let values = written.values.as_ref().map(|values| {
+        sea_orm::Values(
+            values
+                .iter()
+                .map(|v| match v {
+                    Value::Uuid(Some(ID)) => Value::Uuid(Some(id)),
+                    Value::Uuid(Some(WORKSPACE)) => Value::Uuid(Some(workspace_id)),
+                    other => other.clone(),
+                })
+                .collect(),
+        )
+    });
+    sea_orm::Statement { sql: written.sql.clone(), values, db_backend: backend }
 }
 
 /// The contact selections of a page (its `nodes` and `edges { node }`);
