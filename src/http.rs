@@ -160,7 +160,7 @@ async fn graphql_get(
         };
         obj.insert(k, value);
     }
-    let request = match parse_request_object(Value::Object(obj)) {
+    let request = match parse_request_object(Value::Object(obj), &state.parsed) {
         Ok(r) => r,
         Err(msg) => return bad_request(media, &msg),
     };
@@ -195,21 +195,21 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
                     }
                     let mut requests = Vec::with_capacity(items.len());
                     for item in items {
-                        match parse_request_object(item) {
+                        match parse_request_object(item, &state.parsed) {
                             Ok(r) => requests.push(r),
                             Err(msg) => return bad_request(media, &msg),
                         }
                     }
                     BatchRequest::Batch(requests)
                 }
-                other => match parse_request_object(other) {
+                other => match parse_request_object(other, &state.parsed) {
                     Ok(r) => BatchRequest::Single(r),
                     Err(msg) => return bad_request(media, &msg),
                 },
             }
         }
         Some("application/graphql") => match std::str::from_utf8(&body) {
-            Ok(q) if text_nesting(q) > MAX_TEXT_NESTING => {
+            Ok(q) if too_nested(q, &state.parsed) => {
                 return bad_request(
                     media,
                     &format!("the query text is nested more than {MAX_TEXT_NESTING} levels deep"),
@@ -237,6 +237,12 @@ pub const MAX_VARIABLE_DEPTH: usize = 40;
 /// Deepest `{`/`[`/`(` nesting accepted in query text, checked before the
 /// recursive-descent parser sees it.
 pub const MAX_TEXT_NESTING: usize = 40;
+
+/// Whether `query` is nested deeper than [`MAX_TEXT_NESTING`]. A text the
+/// parse cache holds was parsed already, so it is not looked at again.
+fn too_nested(query: &str, parsed: &crate::parsed::ParsedQueries) -> bool {
+    !parsed.contains(query) && text_nesting(query) > MAX_TEXT_NESTING
+}
 
 /// The deepest nesting of brackets in GraphQL text, ignoring strings and comments.
 fn text_nesting(query: &str) -> usize {
@@ -300,7 +306,7 @@ fn contains_nul(body: &[u8]) -> bool {
 }
 
 /// Checks the parameters of one request object (GraphQL-over-HTTP §"Request Parameters").
-fn parse_request_object(value: Value) -> Result<Request, String> {
+fn parse_request_object(value: Value, parsed: &crate::parsed::ParsedQueries) -> Result<Request, String> {
     let Value::Object(mut obj) = value else {
         return Err("a GraphQL request is a JSON object".to_owned());
     };
@@ -315,7 +321,7 @@ fn parse_request_object(value: Value) -> Result<Request, String> {
         None | Some(Value::Null) => return Err("the request has no `query`".to_owned()),
         Some(_) => return Err("`query` must be a string".to_owned()),
     };
-    if text_nesting(&query) > MAX_TEXT_NESTING {
+    if too_nested(&query, parsed) {
         return Err(format!("the query text is nested more than {MAX_TEXT_NESTING} levels deep"));
     }
     let mut request = Request::new(query);
@@ -808,6 +814,24 @@ pub const GRAPHQL_METHODS: [Method; 2] = [Method::GET, Method::POST];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_is_scanned_for_nesting_unless_the_parse_cache_holds_it() {
+        // a text nested `depth` levels deep: `{`, `(` and `[`s
+        let nested = |depth: usize| format!("{{ a(b: {}{}) }}", "[".repeat(depth - 2), "]".repeat(depth - 2));
+        let parsed = crate::parsed::ParsedQueries::default();
+        assert_eq!(text_nesting(&nested(MAX_TEXT_NESTING)), MAX_TEXT_NESTING);
+        assert!(!too_nested(&nested(MAX_TEXT_NESTING), &parsed));
+        // brackets in strings and comments do not count
+        assert!(!too_nested(&format!("{{ a(b: \"{}\") }} # {}", "[".repeat(99), "{".repeat(99)), &parsed));
+        let deep = nested(MAX_TEXT_NESTING + 1);
+        assert!(too_nested(&deep, &parsed));
+        // A text parsed and kept is not scanned again (only a text that was
+        // scanned gets there over HTTP; this one is put there directly).
+        assert!(parsed.get(&deep).is_some());
+        assert!(!too_nested(&deep, &parsed));
+        assert!(too_nested(&nested(MAX_TEXT_NESTING + 2), &parsed));
+    }
 
     #[test]
     fn a_nul_is_found_raw_or_escaped_and_only_where_the_escape_is_one() {

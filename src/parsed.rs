@@ -107,6 +107,12 @@ impl ParsedQueries {
         Some(doc)
     }
 
+    /// Whether `query` is parsed and kept (a text that is not kept may still
+    /// parse).
+    pub fn contains(&self, query: &str) -> bool {
+        self.inner.lock().is_ok_and(|inner| inner.contains_key(query))
+    }
+
     /// Documents remembered now.
     pub fn len(&self) -> usize {
         self.inner.lock().map(|i| i.len()).unwrap_or(0)
