@@ -24,6 +24,7 @@ use crate::auth::Claims;
 use crate::db::RequestDb;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::RequestContext;
+use crate::response_json::Spliced;
 
 /// Largest request body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -117,6 +118,41 @@ fn answer(status: StatusCode, media: MediaType, body: impl Into<Vec<u8>>) -> Res
     let mut resp = (status, body.into()).into_response();
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.as_str()));
     resp
+}
+
+/// A response whose body is `body`'s parts, sent one after another (the
+/// long ones as they were written, see [`Spliced`]), with its length.
+fn answer_spliced(status: StatusCode, media: MediaType, body: Spliced) -> Response {
+    let len = body.len();
+    let mut resp = (status, axum::body::Body::new(Parts(body.into_parts().into()))).into_response();
+    let headers = resp.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media.as_str()));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    resp
+}
+
+/// A body of parts known in advance: each part is one frame, and the size
+/// is exact (the response says its length, as a body of one buffer does).
+struct Parts(std::collections::VecDeque<Bytes>);
+
+impl http_body::Body for Parts {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(self.0.pop_front().map(|part| Ok(http_body::Frame::data(part))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.0.iter().map(|p| p.len() as u64).sum())
+    }
 }
 
 /// A response holding only errors, with `extensions.code`.
@@ -388,15 +424,15 @@ async fn execute(
         BatchRequest::Batch(requests) => {
             let mut bodies = Vec::with_capacity(requests.len());
             for request in requests {
-                bodies.push(execute_one(&state, &claims, media, request, is_get, started).await.1);
+                bodies.push(execute_one(&state, &claims, media, request, is_get, started).await.1.into_vec());
             }
             let mut body = b"[".to_vec();
             body.extend_from_slice(&bodies.join(&b","[..]));
             body.push(b']');
-            (StatusCode::OK, body)
+            (StatusCode::OK, body.into())
         }
     };
-    answer(status, media, body)
+    answer_spliced(status, media, body)
 }
 
 /// Whether every operation of the batch selects only `__schema`, `__type`
@@ -518,13 +554,19 @@ fn expanded_selections(doc: &ExecutableDocument, operation: &OperationDefinition
 
 /// A request-level GraphQL error (no `data`): 400 under
 /// `graphql-response+json`, 200 under `application/json`.
-fn request_error(media: MediaType, code: &str, message: &str) -> (StatusCode, Vec<u8>) {
+fn request_error(media: MediaType, code: &str, message: &str) -> (StatusCode, Spliced) {
     let status = match media {
         MediaType::GraphqlResponseJson => StatusCode::BAD_REQUEST,
         MediaType::Json => StatusCode::OK,
     };
     crate::observability::record_refusal(code);
-    (status, json!({"errors": [{"message": message, "extensions": {"code": code}}]}).to_string().into_bytes())
+    (
+        status,
+        json!({"errors": [{"message": message, "extensions": {"code": code}}]})
+            .to_string()
+            .into_bytes()
+            .into(),
+    )
 }
 
 /// Counts aliases in the whole document and root fields of `operation`.
@@ -583,43 +625,45 @@ fn find_operation<'a>(
 /// fields in the order of the operation `op_name` of `parsed`, then
 /// `extensions` and `errors` when there are any — async-graphql's own order.
 /// Written straight from the engine's values (no JSON tree in between),
-/// into a buffer the size of the document's last response.
+/// into a buffer the size of the document's last response (but for its
+/// long pieces written already, see [`Spliced`]).
 fn response_body(
     response: &async_graphql::Response,
     request_error: bool,
     parsed: Option<&crate::parsed::Parsed>,
     op_name: Option<&str>,
-) -> Vec<u8> {
-    use crate::response_json::{write_key, write_serde, write_value};
-    let mut out = Vec::with_capacity(parsed.map_or(0, |p| p.response_size()).max(128));
-    out.push(b'{');
+) -> Spliced {
+    use crate::response_json::{write_key, write_serde};
+    let mut out = Spliced::from(Vec::with_capacity(parsed.map_or(0, |p| p.response_size()).max(128)));
+    out.text.push(b'{');
     if !request_error {
-        write_key(&mut out, "data");
+        write_key(&mut out.text, "data");
         let op = parsed.map(|p| &p.doc).and_then(|doc| Some((doc, find_operation(doc, op_name)?.1)));
         match op {
             Some((doc, op)) => {
                 crate::response_order::write(&mut out, &response.data, &op.node.selection_set.node, doc)
             }
-            None => write_value(&mut out, &response.data),
+            None => out.write_value(&response.data),
         }
     }
     if !response.extensions.is_empty() {
         if out.len() > 1 {
-            out.push(b',');
+            out.text.push(b',');
         }
-        write_key(&mut out, "extensions");
-        write_serde(&mut out, &response.extensions);
+        write_key(&mut out.text, "extensions");
+        write_serde(&mut out.text, &response.extensions);
     }
     if !response.errors.is_empty() {
         if out.len() > 1 {
-            out.push(b',');
+            out.text.push(b',');
         }
-        write_key(&mut out, "errors");
-        write_serde(&mut out, &response.errors);
+        write_key(&mut out.text, "errors");
+        write_serde(&mut out.text, &response.errors);
     }
-    out.push(b'}');
+    out.text.push(b'}');
     if let Some(p) = parsed {
-        p.remember_response_size(out.len());
+        // (the buffer's own part: the long pieces are not copied into it)
+        p.remember_response_size(out.text.len());
     }
     out
 }
@@ -631,7 +675,7 @@ async fn execute_one(
     mut request: Request,
     is_get: bool,
     started: Instant,
-) -> (StatusCode, Vec<u8>) {
+) -> (StatusCode, Spliced) {
     // Automatic persisted queries.
     let persisted = request.extensions.remove("persistedQuery").and_then(|v| v.into_json().ok());
     match state.persisted.resolve(&request.query, persisted.as_ref()) {
@@ -688,7 +732,8 @@ async fn execute_one(
             json!({"errors": [{"message": "mutations are only accepted over POST",
                                "extensions": {"code": ErrorCode::BadUserInput.as_str()}}]})
             .to_string()
-            .into_bytes(),
+            .into_bytes()
+            .into(),
         );
     }
     let op_name = operation.as_ref().and_then(|(n, _)| n.clone()).or_else(|| request.operation_name.clone());
@@ -725,7 +770,8 @@ async fn execute_one(
                 json!({"errors": [{"message": format!("the request took longer than {} s", timeout.as_secs()),
                                    "extensions": {"code": ErrorCode::Internal.as_str()}}]})
                 .to_string()
-                .into_bytes(),
+                .into_bytes()
+                .into(),
             );
         }
     };
@@ -743,7 +789,8 @@ async fn execute_one(
             StatusCode::INTERNAL_SERVER_ERROR,
             json!({"errors": [{"message": e.message(), "extensions": {"code": e.code().as_str()}}]})
                 .to_string()
-                .into_bytes(),
+                .into_bytes()
+                .into(),
         );
     }
     let request_error = response.data == async_graphql::Value::Null

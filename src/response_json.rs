@@ -9,6 +9,87 @@
 
 use async_graphql::Value;
 
+/// A JSON text written into one buffer, but for its long pieces already
+/// written elsewhere (a page's list, the engine's `Value::Binary`): those
+/// are kept where they go, not copied in, and the text goes out in parts.
+#[derive(Debug, Default)]
+pub struct Spliced {
+    /// The text around the pieces.
+    pub text: Vec<u8>,
+    /// Each piece, with the length of `text` before it, in order.
+    pieces: Vec<(usize, bytes::Bytes)>,
+}
+
+impl Spliced {
+    /// The shortest piece kept apart; a shorter one is copied into `text`.
+    pub const SHORTEST_PIECE: usize = 4096;
+
+    /// Appends `value`'s JSON: a long written piece is kept apart, anything
+    /// else written into `text` as [`write_value`] writes it.
+    pub fn write_value(&mut self, value: &Value) {
+        match value {
+            Value::Binary(json) if json.len() >= Self::SHORTEST_PIECE => {
+                self.pieces.push((self.text.len(), json.clone()))
+            }
+            v => write_value(&mut self.text, v),
+        }
+    }
+
+    /// Drops whatever was written after the first `len` bytes of `text`.
+    pub fn truncate(&mut self, len: usize) {
+        self.text.truncate(len);
+        // A piece at `len` came after the text kept (nothing is written at
+        // the place where a truncation will go back to before a piece).
+        self.pieces.retain(|(at, _)| *at < len);
+    }
+
+    /// The whole text's length in bytes.
+    pub fn len(&self) -> usize {
+        self.text.len() + self.pieces.iter().map(|(_, p)| p.len()).sum::<usize>()
+    }
+
+    /// Whether nothing is written.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The text's parts in order (empty ones left out).
+    pub fn into_parts(self) -> Vec<bytes::Bytes> {
+        let mut parts = Vec::with_capacity(2 * self.pieces.len() + 1);
+        let text = bytes::Bytes::from(self.text);
+        let mut from = 0;
+        for (at, piece) in self.pieces {
+            if at > from {
+                parts.push(text.slice(from..at));
+            }
+            parts.push(piece);
+            from = at;
+        }
+        if text.len() > from {
+            parts.push(text.slice(from..));
+        }
+        parts
+    }
+
+    /// The text in one buffer.
+    pub fn into_vec(self) -> Vec<u8> {
+        if self.pieces.is_empty() {
+            return self.text;
+        }
+        let mut out = Vec::with_capacity(self.len());
+        for part in self.into_parts() {
+            out.extend_from_slice(&part);
+        }
+        out
+    }
+}
+
+impl From<Vec<u8>> for Spliced {
+    fn from(text: Vec<u8>) -> Self {
+        Self { text, pieces: Vec::new() }
+    }
+}
+
 /// Appends `value` as JSON.
 pub fn write_value(out: &mut Vec<u8>, value: &Value) {
     match value {

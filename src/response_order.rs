@@ -11,11 +11,11 @@ use std::cell::OnceCell;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Name, Value};
 
-use crate::response_json::{write_key, write_value};
+use crate::response_json::{Spliced, write_key};
 
 /// Appends `data` (an operation's result) as JSON, its fields in the order
 /// of `selection` of `doc`.
-pub fn write(out: &mut Vec<u8>, data: &Value, selection: &SelectionSet, doc: &ExecutableDocument) {
+pub fn write(out: &mut Spliced, data: &Value, selection: &SelectionSet, doc: &ExecutableDocument) {
     write_planned(out, data, &plan(&[selection], doc), doc);
 }
 
@@ -122,21 +122,21 @@ fn keys_in_order<'a>(
     whole
 }
 
-fn write_planned<'a>(out: &mut Vec<u8>, value: &Value, plan: &Plan<'a>, doc: &'a ExecutableDocument) {
+fn write_planned<'a>(out: &mut Spliced, value: &Value, plan: &Plan<'a>, doc: &'a ExecutableDocument) {
     match value {
         Value::List(items) => {
-            out.push(b'[');
+            out.text.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(b',');
+                    out.text.push(b',');
                 }
                 write_planned(out, item, plan, doc);
             }
-            out.push(b']');
+            out.text.push(b']');
         }
         Value::Object(map) => {
-            out.push(b'{');
-            let start = out.len();
+            out.text.push(b'{');
+            let start = out.text.len();
             // Walk the entries beside the plan (no lookups) while they come
             // in its order; an entry out of order (or not in the plan)
             // undoes what was written and takes the plan's order instead.
@@ -150,7 +150,7 @@ fn write_planned<'a>(out: &mut Vec<u8>, value: &Value, plan: &Plan<'a>, doc: &'a
                 let key = &rest[at];
                 rest = &rest[at + 1..];
                 if i > 0 {
-                    out.push(b',');
+                    out.text.push(b',');
                 }
                 write_entry(out, v, key, doc);
             }
@@ -162,33 +162,33 @@ fn write_planned<'a>(out: &mut Vec<u8>, value: &Value, plan: &Plan<'a>, doc: &'a
                     let Some((i, _, v)) = map.get_full(key.name) else { continue };
                     placed[i] = true;
                     if !std::mem::take(&mut first) {
-                        out.push(b',');
+                        out.text.push(b',');
                     }
                     write_entry(out, v, key, doc);
                 }
                 // Anything the plan does not name keeps its place at the end.
                 for ((name, v), _) in map.iter().zip(&placed).filter(|(_, placed)| !**placed) {
                     if !std::mem::take(&mut first) {
-                        out.push(b',');
+                        out.text.push(b',');
                     }
-                    write_key(out, name);
-                    write_value(out, v);
+                    write_key(&mut out.text, name);
+                    out.write_value(v);
                 }
             }
-            out.push(b'}');
+            out.text.push(b'}');
         }
-        v => write_value(out, v),
+        v => out.write_value(v),
     }
 }
 
 /// Appends `"name":value` for the entry of `key`, the value in the order of
 /// `key`'s selections.
-fn write_entry<'a>(out: &mut Vec<u8>, v: &Value, key: &Key<'a>, doc: &'a ExecutableDocument) {
-    out.extend_from_slice(&key.json);
+fn write_entry<'a>(out: &mut Spliced, v: &Value, key: &Key<'a>, doc: &'a ExecutableDocument) {
+    out.text.extend_from_slice(&key.json);
     if matches!(v, Value::List(_) | Value::Object(_)) && key.sets.iter().any(|s| !s.items.is_empty()) {
         write_planned(out, v, key.child.get_or_init(|| plan(&key.sets, doc)), doc);
     } else {
-        write_value(out, v);
+        out.write_value(v);
     }
 }
 
@@ -214,12 +214,51 @@ mod tests {
             "a": [{"x": 1, "y": 2}, {"x": 3, "y": 4}],
         });
         let (_, op) = doc.operations.iter().next().unwrap();
-        let mut out = Vec::new();
+        let mut out = Spliced::default();
         write(&mut out, &data, &op.node.selection_set.node, &doc);
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            String::from_utf8(out.into_vec()).unwrap(),
             r#"{"a":[{"y":2,"x":1},{"y":4,"x":3}],"z":{"q":2,"p":1},"b":1}"#
         );
+    }
+
+    #[test]
+    fn long_written_pieces_go_out_in_their_place_without_being_copied() {
+        let doc = parse_query("{ a { x } b c d e }").unwrap();
+        let piece = |c: char, n: usize| format!("[\"{}\"]", c.to_string().repeat(n));
+        let long = |c| piece(c, Spliced::SHORTEST_PIECE);
+        let binary = |s: &String| Value::Binary(s.clone().into_bytes().into());
+        // `c` came first: the walk writes it as a piece, then meets `a` out
+        // of order and writes the object again in the query's order.
+        let mut data = indexmap::IndexMap::new();
+        for (k, v) in [
+            ("c", binary(&long('c'))),
+            ("a", async_graphql::value!([{"x": 1}])),
+            ("b", binary(&long('b'))),
+            ("e", binary(&piece('e', 3))),
+            ("d", binary(&long('d'))),
+        ] {
+            data.insert(Name::new(k), v);
+        }
+        let (_, op) = doc.operations.iter().next().unwrap();
+        let mut out = Spliced::default();
+        write(&mut out, &Value::Object(data), &op.node.selection_set.node, &doc);
+        let whole = format!(
+            r#"{{"a":[{{"x":1}}],"b":{},"c":{},"d":{},"e":{}}}"#,
+            long('b'),
+            long('c'),
+            long('d'),
+            piece('e', 3)
+        );
+        assert_eq!(out.len(), whole.len());
+        let parts = out.into_parts();
+        // the three long pieces kept apart (the short one copied in), with
+        // the text between them
+        let kept: Vec<&[u8]> =
+            parts.iter().map(|p| &p[..]).filter(|p| p.len() > Spliced::SHORTEST_PIECE).collect();
+        assert_eq!(kept, [long('b'), long('c'), long('d')].iter().map(|s| s.as_bytes()).collect::<Vec<_>>());
+        assert_eq!(parts.len(), 7, "text, b, text, c, text, d, text");
+        assert_eq!(String::from_utf8(parts.concat()).unwrap(), whole);
     }
 
     #[test]
@@ -261,10 +300,10 @@ mod tests {
             ],
         });
         let (_, op) = doc.operations.iter().next().unwrap();
-        let mut out = Vec::new();
+        let mut out = Spliced::default();
         write(&mut out, &data, &op.node.selection_set.node, &doc);
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            String::from_utf8(out.into_vec()).unwrap(),
             r#"{"a":[{"y":1,"x":2,"n":{"q":2,"p":1}},{"y":4,"x":3,"n":{"q":3,"p":4}},{"y":5,"x":6,"n":null,"extra":0}]}"#
         );
     }

@@ -2163,3 +2163,57 @@ async fn a_page_reads_its_tags_as_postgres_sends_them() {
     }
     assert!(garretts >= 1);
 }
+
+both_backends!(a_long_page_goes_out_whole_with_its_length, |backend| async move {
+    // A page's list is written once and sent as written, beside the rest
+    // of the response (`response_json::Spliced`): the body must still be
+    // one JSON text, of the length the response says, alone or in a batch.
+    let app = TestApp::with_demo(backend).await;
+    let token = app.admin();
+    let query = "query P($n: Int) { contacts(first: $n) { totalCount nodes { id email firstName tags createdAt icp { name } } pageInfo { hasNextPage } } viewer { workspaceId } }";
+    let send = |body: Value| {
+        app.client
+            .post(app.url("/graphql"))
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"))
+            .json(&body)
+            .send()
+    };
+    for n in [2, 50] {
+        let vars = json!({"n": n});
+        let resp = send(json!({"query": query, "variables": vars})).await.unwrap();
+        assert_eq!(resp.status(), 200);
+        assert!(resp.headers().get("transfer-encoding").is_none(), "{:?}", resp.headers());
+        let length: usize = resp.headers()["content-length"].to_str().unwrap().parse().unwrap();
+        let bytes = resp.bytes().await.unwrap();
+        assert_eq!(bytes.len(), length);
+        if n == 50 {
+            assert!(
+                length > 2 * latticeiq::response_json::Spliced::SHORTEST_PIECE,
+                "a page long enough to be a piece"
+            );
+        }
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
+        let data = &body["data"];
+        // the keys in the query's order, around the piece
+        let keys: Vec<&String> = data["contacts"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["totalCount", "nodes", "pageInfo"]);
+        assert_eq!(data["contacts"]["totalCount"], 482);
+        assert_eq!(data["contacts"]["pageInfo"]["hasNextPage"], true);
+        assert_eq!(data["viewer"]["workspaceId"], DEMO.to_string());
+        let nodes = data["contacts"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), n);
+        let emails: BTreeSet<&str> = nodes.iter().map(|c| c["email"].as_str().unwrap()).collect();
+        assert_eq!(emails.len(), n, "each contact once");
+        // the same request in a batch: the same answer, one JSON array
+        let resp = send(json!([{"query": query, "variables": vars}, {"query": "{ viewer { role } }"}]))
+            .await
+            .unwrap();
+        let length: usize = resp.headers()["content-length"].to_str().unwrap().parse().unwrap();
+        let bytes = resp.bytes().await.unwrap();
+        assert_eq!(bytes.len(), length);
+        let batch: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(batch[0], body);
+        assert_eq!(batch[1]["data"]["viewer"]["role"], "ADMIN");
+    }
+});
