@@ -693,34 +693,44 @@ async fn execute_one(
     if let Some(p) = &parsed {
         request.set_parsed_query(ExecutableDocument::clone(&p.doc));
     }
-    let operation = match parsed.as_deref().map(|p| &p.doc) {
-        Some(doc) => {
-            let op = find_operation(doc, name.as_deref());
-            let expanded = op.map_or(0, |(_, op)| expanded_selections(doc, &op.node));
-            if expanded > MAX_EXPANDED_SELECTIONS {
-                // First: every other walk of the document (ours and the
-                // engine's validation) expands fragments as it goes.
-                too_many = Some(format!(
-                    "the query selects {expanded} fields with its fragments expanded; at most {MAX_EXPANDED_SELECTIONS} are allowed"
-                ));
-            } else if let Some((_, op)) = op {
-                let (aliases, roots) = count_aliases_and_root_fields(doc, &op.node);
-                let depth = depth_of(doc, &op.node);
-                if aliases > MAX_ALIASES || roots > MAX_ALIASES {
-                    too_many = Some(format!(
-                        "a request may hold at most {MAX_ALIASES} aliases and {MAX_ALIASES} root fields (it has {aliases} and {roots})"
-                    ));
-                } else if depth > state.config.max_query_depth {
-                    too_many = Some(format!(
-                        "the query is nested {depth} levels deep; at most {} are allowed (MAX_QUERY_DEPTH)",
-                        state.config.max_query_depth
-                    ));
-                }
+    // What the checks count is the document's and the operation's alone:
+    // counted once while the same operation comes again.
+    let facts = parsed.as_deref().map(|p| {
+        p.operation_facts(name.as_deref(), |doc| {
+            let Some((n, op)) = find_operation(doc, name.as_deref()) else { return Default::default() };
+            let mut facts = crate::parsed::OperationFacts {
+                operation: Some((n.map(|x| x.to_string()), op.node.ty)),
+                expanded: expanded_selections(doc, &op.node),
+                ..Default::default()
+            };
+            // First: every other walk of the document (ours and the
+            // engine's validation) expands fragments as it goes.
+            if facts.expanded <= MAX_EXPANDED_SELECTIONS {
+                (facts.aliases, facts.roots) = count_aliases_and_root_fields(doc, &op.node);
+                facts.depth = depth_of(doc, &op.node);
             }
-            op.map(|(n, op)| (n.map(|x| x.to_string()), op.node.ty))
+            facts
+        })
+    });
+    if let Some(f) = &facts {
+        let expanded = f.expanded;
+        if expanded > MAX_EXPANDED_SELECTIONS {
+            too_many = Some(format!(
+                "the query selects {expanded} fields with its fragments expanded; at most {MAX_EXPANDED_SELECTIONS} are allowed"
+            ));
+        } else if f.aliases > MAX_ALIASES || f.roots > MAX_ALIASES {
+            too_many = Some(format!(
+                "a request may hold at most {MAX_ALIASES} aliases and {MAX_ALIASES} root fields (it has {} and {})",
+                f.aliases, f.roots
+            ));
+        } else if f.depth > state.config.max_query_depth {
+            too_many = Some(format!(
+                "the query is nested {} levels deep; at most {} are allowed (MAX_QUERY_DEPTH)",
+                f.depth, state.config.max_query_depth
+            ));
         }
-        None => None,
-    };
+    }
+    let operation = facts.as_ref().and_then(|f| f.operation.clone());
     if let Some(message) = too_many {
         return request_error(media, ErrorCode::BadUserInput.as_str(), &message);
     }

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::Variables;
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 
 /// Documents remembered; past it the cache starts afresh.
 pub const CAPACITY: usize = 1_000;
@@ -35,6 +35,8 @@ pub struct Parsed {
     /// The document.
     pub doc: ExecutableDocument,
     validated: Mutex<Option<(Option<String>, Variables)>>,
+    /// The facts of the operation asked for last, by its name.
+    facts: Mutex<Option<(Option<String>, Arc<OperationFacts>)>>,
     /// Bytes of the last response to it: what the next one's buffer starts
     /// with, so that writing a page's ~20 KB does not grow it a dozen times.
     response_size: AtomicUsize,
@@ -43,10 +45,53 @@ pub struct Parsed {
     pub selects_each_key_once: bool,
 }
 
+/// What the request's checks learn of one operation of a document before it
+/// runs (`http::execute_one`): a function of the document and the operation
+/// name alone.
+#[derive(Debug, Default)]
+pub struct OperationFacts {
+    /// The operation's name and type; none where the document has no such
+    /// operation.
+    pub operation: Option<(Option<String>, OperationType)>,
+    /// Fields selected, fragments expanded.
+    pub expanded: usize,
+    /// Aliases in the document (the next two are not counted either where
+    /// `expanded` is over its limit).
+    pub aliases: usize,
+    /// Root fields of the operation.
+    pub roots: usize,
+    /// How deep the operation nests.
+    pub depth: usize,
+}
+
 impl Parsed {
     fn new(doc: ExecutableDocument) -> Self {
         let selects_each_key_once = crate::response_order::selects_each_key_once(&doc);
-        Self { doc, validated: Mutex::new(None), response_size: AtomicUsize::new(0), selects_each_key_once }
+        Self {
+            doc,
+            validated: Mutex::new(None),
+            facts: Mutex::new(None),
+            response_size: AtomicUsize::new(0),
+            selects_each_key_once,
+        }
+    }
+
+    /// The facts of the operation `name`, worked out by `work` from the
+    /// document where they are not those of the operation asked for last.
+    pub fn operation_facts(
+        &self,
+        name: Option<&str>,
+        work: impl FnOnce(&ExecutableDocument) -> OperationFacts,
+    ) -> Arc<OperationFacts> {
+        let mut last = self.facts.lock().unwrap_or_else(|e| e.into_inner());
+        match &*last {
+            Some((n, facts)) if n.as_deref() == name => facts.clone(),
+            _ => {
+                let facts = Arc::new(work(&self.doc));
+                *last = Some((name.map(str::to_owned), facts.clone()));
+                facts
+            }
+        }
     }
 
     /// Bytes of the last response to this document (0 before the first).

@@ -178,6 +178,42 @@ async fn the_depth_limit_counts_nested_selections_but_spares_introspection() {
 }
 
 #[tokio::test]
+async fn each_operation_of_one_document_is_checked_as_itself() {
+    // The checks' counts are remembered per document for the operation
+    // asked for last: asking for the operations in turn must give each its
+    // own answer, every time.
+    let app = TestApp::spawn_with(Backend::Sqlite, &[("MAX_QUERY_DEPTH", "4")]).await;
+    let t = app.admin();
+    let doc = "query Shallow { viewer { role } } \
+               query Deep { contacts { nodes { campaign { icp { id } } } } } \
+               mutation Many { a: __typename b: __typename }";
+    for _ in 0..2 {
+        for operation in ["Shallow", "Deep", "Deep", "Shallow", "Many"] {
+            let (st, body) = app.post_op(Some(&t), doc, json!({}), operation).await;
+            match operation {
+                "Shallow" => assert_eq!(body["data"]["viewer"]["role"], "ADMIN", "{body}"),
+                "Deep" => {
+                    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+                    assert!(
+                        body["errors"][0]["message"].as_str().unwrap().contains("MAX_QUERY_DEPTH"),
+                        "{body}"
+                    );
+                }
+                _ => assert_eq!(
+                    (st, &body["data"]),
+                    (200, &json!({"a": "Mutation", "b": "Mutation"})),
+                    "{body}"
+                ),
+            }
+        }
+        // and a GET of the mutation is refused as a mutation
+        let url = format!("{}?query={}&operationName=Many", app.url("/graphql"), urlencode(doc));
+        let r = app.client.get(url).header("authorization", format!("Bearer {t}")).send().await.unwrap();
+        assert_eq!(r.status(), 405);
+    }
+}
+
+#[tokio::test]
 async fn introspection_can_be_turned_off() {
     let app = TestApp::spawn_with(Backend::Sqlite, &[("INTROSPECTION", "false")]).await;
     let (_, body) = app.post(Some(&app.admin()), "{ __schema { types { name } } }", json!({})).await;
