@@ -99,7 +99,11 @@ impl Warm {
         let kept = self.kept.lock().ok().and_then(|mut k| k.pop());
         Ok(match kept {
             Some(k) => Out { conn: k.conn, since: k.since, _turn: turn },
-            None => Out { conn: pool.acquire().await?, since: Instant::now(), _turn: turn },
+            // Boxed: the pool's future holds a whole connection handshake
+            // (~8 KB), and every future that waits for a transaction would
+            // hold it too, up to the engine's futures for every field of the
+            // query root, moved whole several times per request.
+            None => Out { conn: Box::pin(pool.acquire()).await?, since: Instant::now(), _turn: turn },
         })
     }
 
@@ -132,5 +136,23 @@ async fn give_back_stale(warm: Weak<Warm>) {
         };
         // Dropped outside the lock: each goes back through the pool's check.
         drop(stale);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn waiting_for_a_connection_does_not_hold_the_pools_handshake() {
+        // Every future that waits for a request's transaction holds this
+        // one, up to the engine's futures for the query root's fields: it
+        // must stay small beside the pool's own (which may connect).
+        let pool = PgPool::connect_lazy("postgres://nobody@127.0.0.1:1/none").expect("a lazy pool");
+        let warm = Warm::start(2);
+        let ours = warm.acquire(&pool, Duration::from_secs(1));
+        let the_pools = pool.acquire();
+        let (ours, the_pools) = (size_of_val(&ours), size_of_val(&the_pools));
+        assert!(ours * 4 < the_pools, "Warm::acquire's future is {ours} bytes, the pool's {the_pools}");
     }
 }
