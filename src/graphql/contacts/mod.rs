@@ -627,7 +627,10 @@ impl ContactsQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-        filter: Option<ContactFilter>,
+        // Boxed: a filter is ~2.4 KB, and each future holding it (this
+        // resolver's, then the engine's for every field of the query root,
+        // moved whole several times per request) would be that much larger.
+        filter: Option<Box<ContactFilter>>,
         order_by: Option<Vec<OrderBy>>,
         search: Option<String>,
     ) -> AppResult<ContactConnection> {
