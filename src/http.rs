@@ -115,9 +115,7 @@ impl MediaType {
 
 /// A GraphQL answer: status, media type and body (JSON text).
 fn answer(status: StatusCode, media: MediaType, body: impl Into<Vec<u8>>) -> Response {
-    let mut resp = (status, body.into()).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.as_str()));
-    resp
+    answer_spliced(status, media, Spliced::from(body.into()))
 }
 
 /// A response whose body is `body`'s parts, sent one after another (the
@@ -158,11 +156,12 @@ impl http_body::Body for Parts {
 /// A response holding only errors, with `extensions.code`.
 fn error_answer(status: StatusCode, media: MediaType, code: ErrorCode, message: &str) -> Response {
     crate::observability::record_refusal(code.as_str());
-    answer(
-        status,
-        media,
-        json!({"errors": [{"message": message, "extensions": {"code": code.as_str()}}]}).to_string(),
-    )
+    answer(status, media, error_body(code.as_str(), message))
+}
+
+/// `{"errors": [{"message", "extensions": {"code"}}]}`: a body holding one error.
+fn error_body(code: &str, message: &str) -> Vec<u8> {
+    json!({"errors": [{"message": message, "extensions": {"code": code}}]}).to_string().into_bytes()
 }
 
 fn bad_request(media: MediaType, message: &str) -> Response {
@@ -560,13 +559,30 @@ fn request_error(media: MediaType, code: &str, message: &str) -> (StatusCode, Sp
         MediaType::Json => StatusCode::OK,
     };
     crate::observability::record_refusal(code);
-    (
-        status,
-        json!({"errors": [{"message": message, "extensions": {"code": code}}]})
-            .to_string()
-            .into_bytes()
-            .into(),
-    )
+    (status, error_body(code, message).into())
+}
+
+/// The message of the first limit an operation's facts `f` are over, if any
+/// (selections first: every other walk of the document expands fragments).
+fn over_a_limit(f: &crate::parsed::OperationFacts, max_depth: usize) -> Option<String> {
+    Some(if f.expanded > MAX_EXPANDED_SELECTIONS {
+        format!(
+            "the query selects {} fields with its fragments expanded; at most {MAX_EXPANDED_SELECTIONS} are allowed",
+            f.expanded
+        )
+    } else if f.aliases > MAX_ALIASES || f.roots > MAX_ALIASES {
+        format!(
+            "a request may hold at most {MAX_ALIASES} aliases and {MAX_ALIASES} root fields (it has {} and {})",
+            f.aliases, f.roots
+        )
+    } else if f.depth > max_depth {
+        format!(
+            "the query is nested {} levels deep; at most {max_depth} are allowed (MAX_QUERY_DEPTH)",
+            f.depth
+        )
+    } else {
+        return None;
+    })
 }
 
 /// Counts aliases in the whole document and root fields of `operation`.
@@ -688,7 +704,6 @@ async fn execute_one(
     }
     // Parse once (the schema reuses it) to learn whether this is a mutation.
     let name = request.operation_name.clone();
-    let mut too_many: Option<String> = None;
     let parsed = state.parsed.get(&request.query);
     if let Some(p) = &parsed {
         request.set_parsed_query(ExecutableDocument::clone(&p.doc));
@@ -712,24 +727,7 @@ async fn execute_one(
             facts
         })
     });
-    if let Some(f) = &facts {
-        let expanded = f.expanded;
-        if expanded > MAX_EXPANDED_SELECTIONS {
-            too_many = Some(format!(
-                "the query selects {expanded} fields with its fragments expanded; at most {MAX_EXPANDED_SELECTIONS} are allowed"
-            ));
-        } else if f.aliases > MAX_ALIASES || f.roots > MAX_ALIASES {
-            too_many = Some(format!(
-                "a request may hold at most {MAX_ALIASES} aliases and {MAX_ALIASES} root fields (it has {} and {})",
-                f.aliases, f.roots
-            ));
-        } else if f.depth > state.config.max_query_depth {
-            too_many = Some(format!(
-                "the query is nested {} levels deep; at most {} are allowed (MAX_QUERY_DEPTH)",
-                f.depth, state.config.max_query_depth
-            ));
-        }
-    }
+    let too_many = facts.as_deref().and_then(|f| over_a_limit(f, state.config.max_query_depth));
     let operation = facts.as_ref().and_then(|f| f.operation.clone());
     if let Some(message) = too_many {
         return request_error(media, ErrorCode::BadUserInput.as_str(), &message);
@@ -739,11 +737,7 @@ async fn execute_one(
         crate::observability::record_refusal(ErrorCode::BadUserInput.as_str());
         return (
             StatusCode::METHOD_NOT_ALLOWED,
-            json!({"errors": [{"message": "mutations are only accepted over POST",
-                               "extensions": {"code": ErrorCode::BadUserInput.as_str()}}]})
-            .to_string()
-            .into_bytes()
-            .into(),
+            error_body(ErrorCode::BadUserInput.as_str(), "mutations are only accepted over POST").into(),
         );
     }
     let op_name = operation.as_ref().and_then(|(n, _)| n.clone()).or_else(|| request.operation_name.clone());
@@ -777,10 +771,10 @@ async fn execute_one(
             crate::observability::record_request(&label, "timeout", started.elapsed().as_secs_f64(), &[]);
             return (
                 StatusCode::GATEWAY_TIMEOUT,
-                json!({"errors": [{"message": format!("the request took longer than {} s", timeout.as_secs()),
-                                   "extensions": {"code": ErrorCode::Internal.as_str()}}]})
-                .to_string()
-                .into_bytes()
+                error_body(
+                    ErrorCode::Internal.as_str(),
+                    &format!("the request took longer than {} s", timeout.as_secs()),
+                )
                 .into(),
             );
         }
@@ -795,13 +789,7 @@ async fn execute_one(
             started.elapsed().as_secs_f64(),
             &[e.code().as_str().to_owned()],
         );
-        return (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            json!({"errors": [{"message": e.message(), "extensions": {"code": e.code().as_str()}}]})
-                .to_string()
-                .into_bytes()
-                .into(),
-        );
+        return (StatusCode::INTERNAL_SERVER_ERROR, error_body(e.code().as_str(), e.message()).into());
     }
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
