@@ -24,6 +24,7 @@ use crate::auth::Claims;
 use crate::db::RequestDb;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::RequestContext;
+use crate::observability::Outcome;
 use crate::response_json::Spliced;
 
 /// Largest request body.
@@ -741,7 +742,8 @@ async fn execute_one(
         );
     }
     let op_name = operation.as_ref().and_then(|(n, _)| n.clone()).or_else(|| request.operation_name.clone());
-    let label = crate::observability::operation_label(op_name.as_deref());
+    let metrics = crate::observability::operation(op_name.as_deref());
+    let label = metrics.label();
     let timeout = state.config.request_timeout;
     // The statements' timeout is a second longer, so that the request's own
     // timeout answers first (a statement starts after its request).
@@ -768,7 +770,7 @@ async fn execute_one(
             // Not `finish`: that would wait for the statement in flight.
             rdb.abandon().await;
             tracing::warn!(operation = %label, workspace = %claims.workspace_id, "request timed out");
-            crate::observability::record_request(&label, "timeout", started.elapsed().as_secs_f64(), &[]);
+            metrics.record(Outcome::Timeout, started.elapsed().as_secs_f64(), &[]);
             return (
                 StatusCode::GATEWAY_TIMEOUT,
                 error_body(
@@ -783,12 +785,7 @@ async fn execute_one(
     let commit = is_mutation && response.errors.is_empty();
     if let Err(e) = rdb.finish(commit).await {
         let _ = e.to_graphql_error();
-        crate::observability::record_request(
-            &label,
-            "error",
-            started.elapsed().as_secs_f64(),
-            &[e.code().as_str().to_owned()],
-        );
+        metrics.record(Outcome::Error, started.elapsed().as_secs_f64(), &[e.code().as_str().to_owned()]);
         return (StatusCode::INTERNAL_SERVER_ERROR, error_body(e.code().as_str(), e.message()).into());
     }
     let request_error = response.data == async_graphql::Value::Null
@@ -832,12 +829,7 @@ async fn execute_one(
         StatusCode::OK
     };
     let seconds = started.elapsed().as_secs_f64();
-    crate::observability::record_request(
-        &label,
-        if codes.is_empty() { "ok" } else { "error" },
-        seconds,
-        &codes,
-    );
+    metrics.record(if codes.is_empty() { Outcome::Ok } else { Outcome::Error }, seconds, &codes);
     // One line per request; never the token, keys or variable values.
     tracing::info!(
         operation = %label,

@@ -4,9 +4,10 @@
 //! come from clients, so at most [`MAX_OPERATION_NAMES`] distinct ones are
 //! kept as labels; the rest count as `other`.
 
-use std::collections::HashSet;
-use std::sync::{Mutex, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::db::Database;
@@ -15,7 +16,7 @@ use crate::db::Database;
 pub const MAX_OPERATION_NAMES: usize = 200;
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
-static NAMES: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+static OPERATIONS: OnceLock<Mutex<HashMap<String, Arc<Operation>>>> = OnceLock::new();
 
 /// Installs the process-wide recorder (once; later calls reuse it).
 pub fn install() -> Option<&'static PrometheusHandle> {
@@ -38,32 +39,82 @@ pub fn install() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-/// The label for an operation name.
-pub fn operation_label(name: Option<&str>) -> String {
-    let Some(name) = name.filter(|n| !n.is_empty()) else { return "anonymous".to_owned() };
-    let plain = name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !plain {
-        return "other".to_owned();
-    }
-    let names = NAMES.get_or_init(|| Mutex::new(HashSet::new()));
-    match names.lock() {
-        Ok(mut set) if set.contains(name) || set.len() < MAX_OPERATION_NAMES => {
-            set.insert(name.to_owned());
-            name.to_owned()
+/// What one GraphQL operation records, under its label: the request
+/// counters of each outcome and the latency histogram. Made once per label,
+/// so that a request does not build labelled keys and look them up in the
+/// registry (two searches and a handful of allocations per request).
+pub struct Operation {
+    label: String,
+    ok: Counter,
+    error: Counter,
+    timeout: Counter,
+    duration: Histogram,
+}
+
+/// How a GraphQL operation ended, as its request counter says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Answered without errors.
+    Ok,
+    /// Answered with errors (or failed to commit).
+    Error,
+    /// Cut off at the request timeout.
+    Timeout,
+}
+
+impl Operation {
+    fn new(label: &str) -> Self {
+        // Handles made before the recorder is installed would record nothing.
+        install();
+        let requests = |outcome: &'static str| metrics::counter!("latticeiq_graphql_requests_total", "operation" => label.to_owned(), "outcome" => outcome);
+        Self {
+            label: label.to_owned(),
+            ok: requests("ok"),
+            error: requests("error"),
+            timeout: requests("timeout"),
+            duration: metrics::histogram!("latticeiq_graphql_request_duration_seconds", "operation" => label.to_owned()),
         }
-        _ => "other".to_owned(),
+    }
+
+    /// The label (`operation="…"`): the operation's name, `anonymous` or `other`.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Records one request of the operation.
+    pub fn record(&self, outcome: Outcome, seconds: f64, error_codes: &[String]) {
+        match outcome {
+            Outcome::Ok => &self.ok,
+            Outcome::Error => &self.error,
+            Outcome::Timeout => &self.timeout,
+        }
+        .increment(1);
+        self.duration.record(seconds);
+        for code in error_codes {
+            metrics::counter!("latticeiq_graphql_errors_total", "code" => code.clone()).increment(1);
+        }
     }
 }
 
-/// Records one GraphQL operation.
-pub fn record_request(operation: &str, outcome: &'static str, seconds: f64, error_codes: &[String]) {
-    metrics::counter!("latticeiq_graphql_requests_total", "operation" => operation.to_owned(), "outcome" => outcome)
-        .increment(1);
-    metrics::histogram!("latticeiq_graphql_request_duration_seconds", "operation" => operation.to_owned())
-        .record(seconds);
-    for code in error_codes {
-        metrics::counter!("latticeiq_graphql_errors_total", "code" => code.clone()).increment(1);
+/// The metrics of the operation named `name`: labelled with the name when
+/// it is a plain one (at most 64 letters, digits or `_`) among the first
+/// [`MAX_OPERATION_NAMES`] seen, `anonymous` without a name, `other` else.
+pub fn operation(name: Option<&str>) -> Arc<Operation> {
+    let label = match name.filter(|n| !n.is_empty()) {
+        None => "anonymous",
+        Some(n) if n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => n,
+        Some(_) => "other",
+    };
+    let Ok(mut known) = OPERATIONS.get_or_init(Default::default).lock() else {
+        return Arc::new(Operation::new("other"));
+    };
+    if let Some(op) = known.get(label) {
+        return op.clone();
     }
+    // (`anonymous` and `other` take no place of a name)
+    let names = known.len() - ["anonymous", "other"].iter().filter(|l| known.contains_key(**l)).count();
+    let label = if names >= MAX_OPERATION_NAMES && label != "anonymous" { "other" } else { label };
+    known.entry(label.to_owned()).or_insert_with(|| Arc::new(Operation::new(label))).clone()
 }
 
 /// Records a refused HTTP request (no GraphQL execution).
@@ -87,4 +138,38 @@ pub fn render(db: &Database) -> String {
     metrics::gauge!("latticeiq_db_statement_seconds")
         .set(stats.micros.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6);
     install().map(|h| h.render()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_operation_is_labelled_by_its_plain_name_among_the_first_ones() {
+        let dashboard = operation(Some("Dashboard"));
+        assert_eq!(dashboard.label(), "Dashboard");
+        assert!(Arc::ptr_eq(&dashboard, &operation(Some("Dashboard"))), "made once");
+        assert_eq!(operation(None).label(), "anonymous");
+        assert_eq!(operation(Some("")).label(), "anonymous");
+        assert_eq!(operation(Some("with space")).label(), "other");
+        assert_eq!(operation(Some(&"x".repeat(65))).label(), "other");
+        for n in 0..MAX_OPERATION_NAMES + 10 {
+            operation(Some(&format!("Op{n}")));
+        }
+        assert_eq!(operation(Some("Op198")).label(), "Op198");
+        assert_eq!(operation(Some("Op199")).label(), "other", "past the first {MAX_OPERATION_NAMES}");
+        assert_eq!(operation(Some("Late")).label(), "other");
+        assert_eq!(operation(Some("Dashboard")).label(), "Dashboard");
+        assert_eq!(operation(None).label(), "anonymous");
+
+        dashboard.record(Outcome::Timeout, 0.01, &["INTERNAL_SERVER_ERROR".to_owned()]);
+        let text = install().expect("a recorder").render();
+        for needle in [
+            "latticeiq_graphql_requests_total{operation=\"Dashboard\",outcome=\"timeout\"} 1",
+            "latticeiq_graphql_request_duration_seconds_count{operation=\"Dashboard\"} 1",
+            "latticeiq_graphql_errors_total{code=\"INTERNAL_SERVER_ERROR\"} 1",
+        ] {
+            assert!(text.contains(needle), "{needle} not in\n{text}");
+        }
+    }
 }
