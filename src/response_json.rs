@@ -159,16 +159,27 @@ pub fn write_serde<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 
 /// Appends `s` as a JSON string, escaped as `serde_json` escapes it.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
-    out.reserve(s.len() + 2);
+    write_utf8(out, s.as_bytes());
+}
+
+/// Appends the text whose UTF-8 bytes are `text` as a JSON string, as
+/// [`write_str`] writes it. The bytes are not checked: they are a `&str`'s,
+/// or a text cell Postgres sent (`store::contacts::RowText`).
+pub fn write_utf8(out: &mut Vec<u8>, text: &[u8]) {
+    out.reserve(text.len() + 2);
     out.push(b'"');
-    write_escaped(out, s);
+    write_escaped_utf8(out, text);
     out.push(b'"');
 }
 
 /// Appends `s` escaped as inside a JSON string, without the quotes: a
 /// string written in parts (a rendered template) is its parts escaped.
 pub fn write_escaped(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
+    write_escaped_utf8(out, s.as_bytes());
+}
+
+/// [`write_escaped`] of a text's UTF-8 bytes (not checked; see [`write_utf8`]).
+fn write_escaped_utf8(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut start = 0;
     while let Some(at) = next_escape(bytes, start) {
         out.extend_from_slice(&bytes[start..at]);

@@ -278,6 +278,21 @@ impl Database {
                 .connect(url)
                 .await
                 .with_context(|| format!("cannot connect to {}", redact(url)))?;
+            // A page writes text cells into its response as Postgres sends
+            // them (`store::contacts::RowText`): UTF-8, converted from the
+            // database's encoding, which Postgres checked on the way in —
+            // except in a SQL_ASCII database, which stores any bytes.
+            let encoding: String = sqlx::query_scalar("SELECT current_setting('server_encoding')")
+                .fetch_one(&pool)
+                .await
+                .context("reading the database's encoding")?;
+            if encoding.eq_ignore_ascii_case("SQL_ASCII") {
+                anyhow::bail!(
+                    "the database {} is SQL_ASCII, whose texts Postgres does not check: \
+                     the gateway needs a database with a real encoding (UTF8)",
+                    redact(url)
+                );
+            }
             SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
         } else {
             let options = SqliteConnectOptions::from_str(url)

@@ -210,51 +210,112 @@ pub fn model_from_columns(row: &QueryResult, at: &[Option<usize>]) -> Result<Mod
 pub struct ContactView<'r> {
     pub id: uuid::Uuid,
     pub user_id: Option<uuid::Uuid>,
-    pub email: Option<&'r str>,
-    pub first_name: Option<&'r str>,
-    pub last_name: Option<&'r str>,
-    pub company: Option<&'r str>,
-    pub job_title: Option<&'r str>,
-    pub phone: Option<&'r str>,
-    pub linkedin_url: Option<&'r str>,
-    pub website: Option<&'r str>,
-    pub vertical: Option<&'r str>,
-    pub persona_type: Option<&'r str>,
+    pub email: Option<RowText<'r>>,
+    pub first_name: Option<RowText<'r>>,
+    pub last_name: Option<RowText<'r>>,
+    pub company: Option<RowText<'r>>,
+    pub job_title: Option<RowText<'r>>,
+    pub phone: Option<RowText<'r>>,
+    pub linkedin_url: Option<RowText<'r>>,
+    pub website: Option<RowText<'r>>,
+    pub vertical: Option<RowText<'r>>,
+    pub persona_type: Option<RowText<'r>>,
     pub annual_revenue: Option<i64>,
-    pub enrichment_status: &'r str,
+    pub enrichment_status: RowText<'r>,
     pub enriched_at: Option<chrono::DateTime<Utc>>,
-    pub lifecycle_stage: Option<&'r str>,
-    pub lead_status: Option<&'r str>,
-    pub pipeline_stage: Option<&'r str>,
-    pub external_id: Option<&'r str>,
-    pub hubspot_id: Option<&'r str>,
+    pub lifecycle_stage: Option<RowText<'r>>,
+    pub lead_status: Option<RowText<'r>>,
+    pub pipeline_stage: Option<RowText<'r>>,
+    pub external_id: Option<RowText<'r>>,
+    pub hubspot_id: Option<RowText<'r>>,
     pub created_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
-    pub enrichment_company_name: Option<&'r str>,
+    pub enrichment_company_name: Option<RowText<'r>>,
     pub enrichment_company_revenue: Option<i64>,
     pub enrichment_company_employees: Option<i32>,
-    pub enrichment_company_industry: Option<&'r str>,
+    pub enrichment_company_industry: Option<RowText<'r>>,
     pub enrichment_company_growth_yoy: Option<f64>,
-    pub enrichment_person_title: Option<&'r str>,
-    pub enrichment_person_background: Option<&'r str>,
+    pub enrichment_person_title: Option<RowText<'r>>,
+    pub enrichment_person_background: Option<RowText<'r>>,
     pub enrichment_last_enriched_at: Option<chrono::DateTime<Utc>>,
     pub enrichment_data_quality_score: i32,
-    pub kernel_who_persona: Option<&'r str>,
-    pub kernel_who_influence: Option<&'r str>,
-    pub kernel_when_urgency: Option<&'r str>,
-    pub kernel_when_timing_signal: Option<&'r str>,
-    pub kernel_what_hook: Option<&'r str>,
+    pub kernel_who_persona: Option<RowText<'r>>,
+    pub kernel_who_influence: Option<RowText<'r>>,
+    pub kernel_when_urgency: Option<RowText<'r>>,
+    pub kernel_when_timing_signal: Option<RowText<'r>>,
+    pub kernel_what_hook: Option<RowText<'r>>,
     pub best_call_variant_number: Option<i32>,
-    pub email_subject: Option<&'r str>,
-    pub email_body_preview: Option<&'r str>,
-    pub assigned_product: Option<&'r str>,
+    pub email_subject: Option<RowText<'r>>,
+    pub email_body_preview: Option<RowText<'r>>,
+    pub assigned_product: Option<RowText<'r>>,
     pub icp_id: Option<uuid::Uuid>,
     pub icp_match_score: Option<i32>,
     pub campaign_id: Option<uuid::Uuid>,
-    pub email_send_id: Option<&'r str>,
-    pub source: Option<&'r str>,
+    pub email_send_id: Option<RowText<'r>>,
+    pub source: Option<RowText<'r>>,
     pub tags: TagsRef<'r>,
-    pub notes: Option<&'r str>,
+    pub notes: Option<RowText<'r>>,
+}
+
+/// A text cell of a Postgres row, borrowed as Postgres sent it.
+///
+/// Postgres sends text in the connection's encoding, UTF-8 (sqlx's
+/// `client_encoding`), converted from the database's and checked when it
+/// was stored; only a `SQL_ASCII` database stores bytes unchecked, and
+/// `Database::connect_url` refuses one. So a page writes these bytes into
+/// its response as they are ([`RowText::bytes`]) instead of checking every
+/// cell again (`from_utf8` was 6 % of a plain page's instructions), and
+/// [`RowText::as_str`] checks them where a `&str` is read.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowText<'r>(&'r [u8]);
+
+impl<'r> RowText<'r> {
+    /// The cell's bytes: UTF-8.
+    pub fn bytes(self) -> &'r [u8] {
+        self.0
+    }
+
+    /// The cell's text; `"\u{FFFD}"` for bytes that are not UTF-8, which a
+    /// database `Database::connect_url` accepts never sends.
+    pub fn as_str(self) -> &'r str {
+        std::str::from_utf8(self.0).unwrap_or("\u{FFFD}")
+    }
+}
+
+impl std::fmt::Debug for RowText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// A text column of a [`Model`] or of a [`ContactView`], as a `&str`.
+pub trait CellText {
+    /// The text, `None` for a null.
+    fn cell_text(&self) -> Option<&str>;
+}
+
+impl CellText for Option<String> {
+    fn cell_text(&self) -> Option<&str> {
+        self.as_deref()
+    }
+}
+
+impl CellText for Option<RowText<'_>> {
+    fn cell_text(&self) -> Option<&str> {
+        self.map(RowText::as_str)
+    }
+}
+
+impl CellText for String {
+    fn cell_text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl CellText for RowText<'_> {
+    fn cell_text(&self) -> Option<&str> {
+        Some(self.as_str())
+    }
 }
 
 /// A row's `tags`, borrowed from it (a [`ContactView`]'s; `.0` as a
@@ -411,6 +472,27 @@ impl<'r> PgCellRef<'r> for Option<&'r str> {
         row.try_get_unchecked(i).map_err(|e| DbErr::Type(format!("contact column {i}: {e}")))
     }
 }
+
+impl<'r> PgCellRef<'r> for Option<RowText<'r>> {
+    fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
+        use sqlx::{Row as _, ValueRef as _};
+        let err = |e: &dyn std::fmt::Display| DbErr::Type(format!("contact column {i}: {e}"));
+        let raw = row.try_get_raw(i).map_err(|e| err(&e))?;
+        if raw.is_null() {
+            return Ok(None);
+        }
+        raw.as_bytes().map(|b| Some(RowText(b))).map_err(|e| err(&e))
+    }
+}
+
+impl<'r> PgCellRef<'r> for RowText<'r> {
+    fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
+        Option::<RowText>::get_ref(row, i)?
+            .ok_or_else(|| DbErr::Type(format!("contact column {i}: unexpected null")))
+    }
+}
+
+impl Absent for RowText<'_> {}
 
 impl<'r> PgCellRef<'r> for &'r str {
     fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
@@ -675,14 +757,14 @@ pub const ICP_COLUMNS: [&str; 5] = [
 ];
 
 /// The columns ICP scoring reads of `$m`, a [`Model`] or a [`ContactView`]
-/// (their columns have the same names; `as_deref` borrows both's texts).
+/// (their columns have the same names; [`CellText`] borrows both's texts).
 macro_rules! icp_contact {
     ($m:expr) => {
         IcpContact {
-            enrichment_company_industry: $m.enrichment_company_industry.as_deref(),
-            vertical: $m.vertical.as_deref(),
-            kernel_who_persona: $m.kernel_who_persona.as_deref(),
-            persona_type: $m.persona_type.as_deref(),
+            enrichment_company_industry: $m.enrichment_company_industry.cell_text(),
+            vertical: $m.vertical.cell_text(),
+            kernel_who_persona: $m.kernel_who_persona.cell_text(),
+            persona_type: $m.persona_type.cell_text(),
             enrichment_company_employees: $m.enrichment_company_employees.map(i64::from),
         }
     };
@@ -705,44 +787,44 @@ macro_rules! text_column {
     ($m:expr, $name:expr) => {{
         let m = $m;
         match $name {
-            "email" => Some(m.email.as_deref()),
-            "first_name" => Some(m.first_name.as_deref()),
-            "last_name" => Some(m.last_name.as_deref()),
-            "company" => Some(m.company.as_deref()),
-            "job_title" => Some(m.job_title.as_deref()),
-            "phone" => Some(m.phone.as_deref()),
-            "linkedin_url" => Some(m.linkedin_url.as_deref()),
-            "website" => Some(m.website.as_deref()),
-            "vertical" => Some(m.vertical.as_deref()),
-            "persona_type" => Some(m.persona_type.as_deref()),
-            "lifecycle_stage" => Some(m.lifecycle_stage.as_deref()),
-            "lead_status" => Some(m.lead_status.as_deref()),
-            "pipeline_stage" => Some(m.pipeline_stage.as_deref()),
-            "external_id" => Some(m.external_id.as_deref()),
-            "hubspot_id" => Some(m.hubspot_id.as_deref()),
-            "enrichment_company_name" => Some(m.enrichment_company_name.as_deref()),
-            "enrichment_company_industry" => Some(m.enrichment_company_industry.as_deref()),
-            "enrichment_person_title" => Some(m.enrichment_person_title.as_deref()),
-            "enrichment_person_background" => Some(m.enrichment_person_background.as_deref()),
-            "kernel_who_persona" => Some(m.kernel_who_persona.as_deref()),
-            "kernel_who_influence" => Some(m.kernel_who_influence.as_deref()),
-            "kernel_when_urgency" => Some(m.kernel_when_urgency.as_deref()),
-            "kernel_when_timing_signal" => Some(m.kernel_when_timing_signal.as_deref()),
-            "kernel_what_hook" => Some(m.kernel_what_hook.as_deref()),
-            "email_subject" => Some(m.email_subject.as_deref()),
-            "email_body_preview" => Some(m.email_body_preview.as_deref()),
-            "assigned_product" => Some(m.assigned_product.as_deref()),
-            "email_send_id" => Some(m.email_send_id.as_deref()),
-            "source" => Some(m.source.as_deref()),
-            "notes" => Some(m.notes.as_deref()),
+            "email" => Some(m.email.cell_text()),
+            "first_name" => Some(m.first_name.cell_text()),
+            "last_name" => Some(m.last_name.cell_text()),
+            "company" => Some(m.company.cell_text()),
+            "job_title" => Some(m.job_title.cell_text()),
+            "phone" => Some(m.phone.cell_text()),
+            "linkedin_url" => Some(m.linkedin_url.cell_text()),
+            "website" => Some(m.website.cell_text()),
+            "vertical" => Some(m.vertical.cell_text()),
+            "persona_type" => Some(m.persona_type.cell_text()),
+            "lifecycle_stage" => Some(m.lifecycle_stage.cell_text()),
+            "lead_status" => Some(m.lead_status.cell_text()),
+            "pipeline_stage" => Some(m.pipeline_stage.cell_text()),
+            "external_id" => Some(m.external_id.cell_text()),
+            "hubspot_id" => Some(m.hubspot_id.cell_text()),
+            "enrichment_company_name" => Some(m.enrichment_company_name.cell_text()),
+            "enrichment_company_industry" => Some(m.enrichment_company_industry.cell_text()),
+            "enrichment_person_title" => Some(m.enrichment_person_title.cell_text()),
+            "enrichment_person_background" => Some(m.enrichment_person_background.cell_text()),
+            "kernel_who_persona" => Some(m.kernel_who_persona.cell_text()),
+            "kernel_who_influence" => Some(m.kernel_who_influence.cell_text()),
+            "kernel_when_urgency" => Some(m.kernel_when_urgency.cell_text()),
+            "kernel_when_timing_signal" => Some(m.kernel_when_timing_signal.cell_text()),
+            "kernel_what_hook" => Some(m.kernel_what_hook.cell_text()),
+            "email_subject" => Some(m.email_subject.cell_text()),
+            "email_body_preview" => Some(m.email_body_preview.cell_text()),
+            "assigned_product" => Some(m.assigned_product.cell_text()),
+            "email_send_id" => Some(m.email_send_id.cell_text()),
+            "source" => Some(m.source.cell_text()),
+            "notes" => Some(m.notes.cell_text()),
             _ => None,
         }
     }};
 }
 
 /// The value of the column `$name` of `$m`, a [`Model`] or a [`ContactView`]
-/// (`FieldSource::column`; their columns have the same names, and `as_deref`
-/// borrows both's texts); a JSON column's by `$json(name)`. The columns are
+/// (`FieldSource::column`; their columns have the same names, and
+/// [`CellText`] borrows both's texts); a JSON column's by `$json(name)`. The columns are
 /// `fields::CONTACT_COLUMNS`: `workspace_id` is not one (`Null`).
 macro_rules! column_value {
     ($m:expr, $name:expr, $json:expr) => {{
@@ -760,7 +842,7 @@ macro_rules! column_value {
             "id" => Value::String(m.id.to_string()),
             "user_id" => uuid(m.user_id.as_ref()),
             "annual_revenue" => json_num(m.annual_revenue),
-            "enrichment_status" => Value::String((*m.enrichment_status).to_owned()),
+            "enrichment_status" => text(m.enrichment_status.cell_text()),
             "enriched_at" => ts(m.enriched_at.as_ref()),
             "created_at" => Value::String(rfc3339(&m.created_at)),
             "updated_at" => Value::String(rfc3339(&m.updated_at)),

@@ -2164,6 +2164,48 @@ async fn a_page_reads_its_tags_as_postgres_sends_them() {
     assert!(garretts >= 1);
 }
 
+both_backends!(a_page_writes_its_text_cells_as_the_contact_reads_them, |backend| async move {
+    // A page on Postgres writes a text cell's bytes as Postgres sent them
+    // (`store::contacts::RowText`: not checked as UTF-8 again), where a
+    // contact by id writes its model's `String`s: the same JSON, for every
+    // kind of character a text may hold.
+    let app = TestApp::with_demo(backend).await;
+    let token = app.admin();
+    let garrett =
+        app.gql(&token, r#"{ contacts(search: "Garrett Golden") { nodes { id email } } }"#, json!({})).await;
+    let (id, email) = (&garrett["contacts"]["nodes"][0]["id"], &garrett["contacts"]["nodes"][0]["email"]);
+    let texts = json!({
+        "firstName": "quote \" and backslash \\ here",
+        "lastName": "tab\tnew\nline\r\u{1}\u{1f} end",
+        "company": "é ü ß 名前 😀 \u{7f} \u{2028} x",
+        "jobTitle": "</script>",
+        "notes": "ünï\\u0041 \"\\",
+        "lifecycleStage": "a",
+    });
+    app.gql(
+        &token,
+        "mutation($id: UUID!, $i: UpdateContactInput!) { updateContact(id: $id, input: $i) { id } }",
+        json!({"id": id, "i": texts}),
+    )
+    .await;
+    let fields = "id firstName lastName company jobTitle notes lifecycleStage fullName";
+    let page = app
+        .gql(&token, &format!("query($e: String) {{ contacts(first: 5, filter: {{email: {{eq: $e}}}}) {{ nodes {{ {fields} }} }} }}"), json!({"e": email}))
+        .await;
+    let by_id = app
+        .gql(&token, &format!("query($id: UUID!) {{ contact(id: $id) {{ {fields} }} }}"), json!({"id": id}))
+        .await;
+    let node = &page["contacts"]["nodes"][0];
+    assert_eq!(node, &by_id["contact"], "{backend:?}");
+    for (field, text) in texts.as_object().unwrap() {
+        assert_eq!(&node[field], text, "{field}");
+    }
+    assert_eq!(
+        node["fullName"],
+        json!(format!("{} {}", texts["firstName"].as_str().unwrap(), texts["lastName"].as_str().unwrap()))
+    );
+});
+
 both_backends!(a_long_page_goes_out_whole_with_its_length, |backend| async move {
     // A page's list is written once and sent as written, beside the rest
     // of the response (`response_json::Spliced`): the body must still be

@@ -703,6 +703,26 @@ mod postgres_security {
         db.rollback_later(write);
     }
 
+    /// A page writes text cells as Postgres sends them, unchecked
+    /// (`store::contacts::RowText`): only sound where Postgres checked them
+    /// on the way in, so the gateway refuses a SQL_ASCII database.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_sql_ascii_database_is_refused() {
+        let admin = sqlx::PgPool::connect(&crate::helpers::pg_admin_url()).await.unwrap();
+        let name = format!("lq_ascii_{}", Uuid::new_v4().simple());
+        let create = format!(
+            "CREATE DATABASE {name} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(create)).execute(&admin).await.unwrap();
+        let url = format!("{}/{name}", crate::helpers::pg_admin_url().rsplit_once('/').unwrap().0);
+        let refused = Database::connect_url(&url, 1, "latticeiq_app").await;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name}"))).execute(&admin).await.unwrap();
+        let err = refused.expect_err("a SQL_ASCII database was accepted");
+        assert!(format!("{err:#}").contains("SQL_ASCII"), "{err:#}");
+        // a UTF8 one is taken
+        assert!(Database::connect_url(&crate::helpers::pg_admin_url(), 1, "latticeiq_app").await.is_ok());
+    }
+
     /// A handed-on connection nobody takes goes back to the pool within a
     /// few `WARM_FOR`s, its transaction rolled back: it does not sit in an
     /// open transaction, holding locks.

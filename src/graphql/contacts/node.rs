@@ -49,8 +49,10 @@ use crate::graphql::loaders::WorkspaceContext;
 use crate::graphql::plain::write_selection;
 use crate::graphql::scalars::{push_timestamp, push_uuid, timestamp_text, uuid_text};
 use crate::graphql::templates::{JsonRenderer, RenderedJson, TemplateKind, renderer_in, variables_object};
-use crate::response_json::{write_str, write_strs, write_value};
-use crate::store::contacts::{ContactFields, ContactView, RowFields, icp_contact_of_view};
+use crate::response_json::{write_str, write_strs, write_utf8, write_value};
+use crate::store::contacts::{
+    CellText as _, ContactFields, ContactView, RowFields, RowText, icp_contact_of_view,
+};
 
 impl OutputType for Contact {
     fn type_name() -> Cow<'static, str> {
@@ -602,6 +604,8 @@ trait Sink: Sized {
     type Out;
     fn null(self) -> Self::Out;
     fn text(self, s: &str) -> Self::Out;
+    /// A row's text cell, as [`Sink::text`] of its text.
+    fn row_text(self, t: RowText<'_>) -> Self::Out;
     fn uuid(self, id: &Uuid) -> Self::Out;
     fn time(self, t: &DateTime<Utc>) -> Self::Out;
     fn int(self, n: i64) -> Self::Out;
@@ -620,6 +624,9 @@ impl Sink for MakeValue {
     }
     fn text(self, s: &str) -> Value {
         Value::String(s.to_owned())
+    }
+    fn row_text(self, t: RowText<'_>) -> Value {
+        Value::String(t.as_str().to_owned())
     }
     fn uuid(self, id: &Uuid) -> Value {
         Value::String(uuid_text(id))
@@ -649,6 +656,10 @@ impl Sink for Json<'_> {
     fn text(self, s: &str) {
         write_str(self.0, s);
     }
+    fn row_text(self, t: RowText<'_>) {
+        // As sent: not checked as UTF-8 again (see `RowText`).
+        write_utf8(self.0, t.bytes());
+    }
     fn uuid(self, id: &Uuid) {
         self.0.push(b'"');
         push_uuid(self.0, id);
@@ -677,6 +688,7 @@ impl Sink for Probe {
     type Out = ();
     fn null(self) {}
     fn text(self, _: &str) {}
+    fn row_text(self, _: RowText<'_>) {}
     fn uuid(self, _: &Uuid) {}
     fn time(self, _: &DateTime<Utc>) {}
     fn int(self, _: i64) {}
@@ -708,55 +720,55 @@ macro_rules! plain_columns {
             m, s;
             "id" => s.uuid(&m.id);
             "userId" => opt_uuid(s, &m.user_id);
-            "email" => opt_text(s, m.email.as_deref());
-            "firstName" => opt_text(s, m.first_name.as_deref());
-            "lastName" => opt_text(s, m.last_name.as_deref());
-            "company" => opt_text(s, m.company.as_deref());
-            "jobTitle" => opt_text(s, m.job_title.as_deref());
-            "phone" => opt_text(s, m.phone.as_deref());
-            "linkedinUrl" => opt_text(s, m.linkedin_url.as_deref());
-            "website" => opt_text(s, m.website.as_deref());
-            "vertical" => opt_text(s, m.vertical.as_deref());
-            "personaType" => opt_text(s, m.persona_type.as_deref());
+            "email" => opt_text(s, &m.email);
+            "firstName" => opt_text(s, &m.first_name);
+            "lastName" => opt_text(s, &m.last_name);
+            "company" => opt_text(s, &m.company);
+            "jobTitle" => opt_text(s, &m.job_title);
+            "phone" => opt_text(s, &m.phone);
+            "linkedinUrl" => opt_text(s, &m.linkedin_url);
+            "website" => opt_text(s, &m.website);
+            "vertical" => opt_text(s, &m.vertical);
+            "personaType" => opt_text(s, &m.persona_type);
             "annualRevenue" => opt_int(s, m.annual_revenue);
-            "enrichmentStatus" => s.text(&m.enrichment_status);
+            "enrichmentStatus" => m.enrichment_status.give(s);
             "enrichedAt" => opt_time(s, &m.enriched_at);
-            "lifecycleStage" => opt_text(s, m.lifecycle_stage.as_deref());
-            "leadStatus" => opt_text(s, m.lead_status.as_deref());
-            "pipelineStage" => opt_text(s, m.pipeline_stage.as_deref());
-            "externalId" => opt_text(s, m.external_id.as_deref());
-            "hubspotId" => opt_text(s, m.hubspot_id.as_deref());
+            "lifecycleStage" => opt_text(s, &m.lifecycle_stage);
+            "leadStatus" => opt_text(s, &m.lead_status);
+            "pipelineStage" => opt_text(s, &m.pipeline_stage);
+            "externalId" => opt_text(s, &m.external_id);
+            "hubspotId" => opt_text(s, &m.hubspot_id);
             "createdAt" => s.time(&m.created_at);
             "updatedAt" => s.time(&m.updated_at);
-            "enrichmentCompanyName" => opt_text(s, m.enrichment_company_name.as_deref());
+            "enrichmentCompanyName" => opt_text(s, &m.enrichment_company_name);
             "enrichmentCompanyRevenue" => opt_int(s, m.enrichment_company_revenue);
             "enrichmentCompanyEmployees" => opt_int(s, m.enrichment_company_employees);
-            "enrichmentCompanyIndustry" => opt_text(s, m.enrichment_company_industry.as_deref());
+            "enrichmentCompanyIndustry" => opt_text(s, &m.enrichment_company_industry);
             "enrichmentCompanyGrowthYoy" => match &m.enrichment_company_growth_yoy {
                 Some(v) => s.scalar(v),
                 None => s.null(),
             };
-            "enrichmentPersonTitle" => opt_text(s, m.enrichment_person_title.as_deref());
-            "enrichmentPersonBackground" => opt_text(s, m.enrichment_person_background.as_deref());
+            "enrichmentPersonTitle" => opt_text(s, &m.enrichment_person_title);
+            "enrichmentPersonBackground" => opt_text(s, &m.enrichment_person_background);
             "enrichmentLastEnrichedAt" => opt_time(s, &m.enrichment_last_enriched_at);
             "enrichmentDataQualityScore" => s.int(m.enrichment_data_quality_score.into());
-            "kernelWhoPersona" => opt_text(s, m.kernel_who_persona.as_deref());
-            "kernelWhoInfluence" => opt_text(s, m.kernel_who_influence.as_deref());
-            "kernelWhenUrgency" => opt_text(s, m.kernel_when_urgency.as_deref());
-            "kernelWhenTimingSignal" => opt_text(s, m.kernel_when_timing_signal.as_deref());
-            "kernelWhatHook" => opt_text(s, m.kernel_what_hook.as_deref());
+            "kernelWhoPersona" => opt_text(s, &m.kernel_who_persona);
+            "kernelWhoInfluence" => opt_text(s, &m.kernel_who_influence);
+            "kernelWhenUrgency" => opt_text(s, &m.kernel_when_urgency);
+            "kernelWhenTimingSignal" => opt_text(s, &m.kernel_when_timing_signal);
+            "kernelWhatHook" => opt_text(s, &m.kernel_what_hook);
             "bestCallVariantNumber" => opt_int(s, m.best_call_variant_number);
-            "emailSubject" => opt_text(s, m.email_subject.as_deref());
-            "emailBodyPreview" => opt_text(s, m.email_body_preview.as_deref());
-            "assignedProduct" => opt_text(s, m.assigned_product.as_deref());
+            "emailSubject" => opt_text(s, &m.email_subject);
+            "emailBodyPreview" => opt_text(s, &m.email_body_preview);
+            "assignedProduct" => opt_text(s, &m.assigned_product);
             "icpId" => opt_uuid(s, &m.icp_id);
             "storedIcpMatchScore" => opt_int(s, m.icp_match_score);
             "campaignId" => opt_uuid(s, &m.campaign_id);
-            "emailSendId" => opt_text(s, m.email_send_id.as_deref());
-            "source" => opt_text(s, m.source.as_deref());
+            "emailSendId" => opt_text(s, &m.email_send_id);
+            "source" => opt_text(s, &m.source);
             "tags" => s.texts(&m.tags.0);
-            "notes" => opt_text(s, m.notes.as_deref());
-            "fullName" => match super::full_name_of(m.first_name.as_deref(), m.last_name.as_deref()) {
+            "notes" => opt_text(s, &m.notes);
+            "fullName" => match super::full_name_of(m.first_name.cell_text(), m.last_name.cell_text()) {
                 Some(name) => s.text(&name),
                 None => s.null(),
             };
@@ -764,10 +776,28 @@ macro_rules! plain_columns {
     };
 }
 
-fn opt_text<S: Sink>(s: S, v: Option<&str>) -> S::Out {
+fn opt_text<S: Sink, T: TextCell>(s: S, v: &Option<T>) -> S::Out {
     match v {
-        Some(v) => s.text(v),
+        Some(v) => v.give(s),
         None => s.null(),
+    }
+}
+
+/// A text column's value: a model's `String`, or a row's [`RowText`].
+trait TextCell {
+    /// The text, into `s`.
+    fn give<S: Sink>(&self, s: S) -> S::Out;
+}
+
+impl TextCell for String {
+    fn give<S: Sink>(&self, s: S) -> S::Out {
+        s.text(self)
+    }
+}
+
+impl TextCell for RowText<'_> {
+    fn give<S: Sink>(&self, s: S) -> S::Out {
+        s.row_text(*self)
     }
 }
 
