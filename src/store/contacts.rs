@@ -494,15 +494,6 @@ impl<'r> PgCellRef<'r> for RowText<'r> {
 
 impl Absent for RowText<'_> {}
 
-impl<'r> PgCellRef<'r> for &'r str {
-    fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
-        use sqlx::Row as _;
-        row.try_get_unchecked(i).map_err(|e| DbErr::Type(format!("contact column {i}: {e}")))
-    }
-}
-
-impl Absent for &str {}
-
 /// A JSON cell of a row (a contact read's extra column), by position.
 pub fn json_cell(row: &QueryResult, p: usize) -> Result<Option<Value>, DbErr> {
     match row.try_as_pg_row() {
