@@ -24,10 +24,13 @@ pub const CAPACITY: usize = 1_000;
 /// Longest query text remembered (longer ones are parsed every time).
 pub const MAX_QUERY_BYTES: usize = 16 * 1024;
 
-/// The remembered documents (at most `CAPACITY × MAX_QUERY_BYTES` of text).
+/// The remembered documents (at most `CAPACITY × MAX_QUERY_BYTES` of text),
+/// by their text hashed with foldhash (seeded per process; the map is
+/// bounded): a text is hashed twice per request, and SipHash cost ~1 k
+/// instructions each time for a page's.
 #[derive(Default)]
 pub struct ParsedQueries {
-    inner: Mutex<HashMap<String, Arc<Parsed>>>,
+    inner: Mutex<HashMap<String, Arc<Parsed>, foldhash::fast::RandomState>>,
 }
 
 /// A parsed document and the last request it passed validation with.

@@ -108,18 +108,20 @@ fn open(conn: &mut Option<Out>) -> &mut PgConnection {
 /// `s` as a Postgres string literal. The `E''` form reads the same whatever
 /// `standard_conforming_strings` is; a NUL byte cannot be sent at all.
 pub fn literal(s: &str) -> Result<String, DbErr> {
-    if s.contains('\0') {
+    if memchr::memchr(0, s.as_bytes()).is_some() {
         return Err(DbErr::Custom("a NUL character cannot be sent to Postgres".into()));
     }
     let mut out = String::with_capacity(s.len() + 4);
     out.push_str("E'");
-    for c in s.chars() {
-        match c {
-            '\'' => out.push_str("''"),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
-        }
+    // Copied in runs between the characters doubled (the claims JSON of
+    // every request has none; char by char it was ~1.5 % of `contact(id:)`).
+    let mut rest = s;
+    while let Some(at) = memchr::memchr2(b'\'', b'\\', rest.as_bytes()) {
+        out.push_str(&rest[..at]);
+        out.push_str(if rest.as_bytes()[at] == b'\'' { "''" } else { "\\\\" });
+        rest = &rest[at + 1..];
     }
+    out.push_str(rest);
     out.push('\'');
     Ok(out)
 }
