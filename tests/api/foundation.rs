@@ -725,26 +725,42 @@ mod postgres_security {
 
     /// A handed-on connection nobody takes goes back to the pool within a
     /// few `WARM_FOR`s, its transaction rolled back: it does not sit in an
-    /// open transaction, holding locks.
+    /// open transaction, holding locks. (Its `ROLLBACK` is held back at least
+    /// `WARM_FOR`, for the next request's `BEGIN` to carry: measured by the
+    /// server's clock, so that a slow test machine cannot miss the window.)
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_connection_nobody_takes_leaves_its_transaction_soon() {
+        use sqlx::Connection as _;
         let (app, db) = demo_on_one_connection(Backend::Postgres).await;
         let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Viewer };
+        let mut observer = sqlx::PgConnection::connect(&app.db_url()).await.unwrap();
         let tx = db.begin_scoped(&claims, false).await.unwrap();
         let pid = backend_pid(&tx).await;
+        // When the transaction ended, by the server's clock (no race with
+        // the 20 ms the connection is kept: that is read afterwards, from
+        // when its state changed).
+        let dropped: chrono::DateTime<chrono::Utc> =
+            sqlx::query_scalar("SELECT clock_timestamp()").fetch_one(&mut observer).await.unwrap();
         db.rollback_later(tx);
-        let state = async || -> String {
-            let rows = app.sql(&format!("SELECT state FROM pg_stat_activity WHERE pid = {pid}")).await;
-            rows[0].try_get_by_index(0).unwrap()
-        };
-        assert_eq!(state().await, "idle in transaction", "kept with its ROLLBACK unsent");
         let mut waited = 0;
-        while state().await != "idle" {
-            assert!(waited < 2000, "still {} after {waited} ms", state().await);
+        let left = loop {
+            let (state, since): (String, chrono::DateTime<chrono::Utc>) =
+                sqlx::query_as("SELECT state, state_change FROM pg_stat_activity WHERE pid = $1")
+                    .bind(pid)
+                    .fetch_one(&mut observer)
+                    .await
+                    .unwrap();
+            if state == "idle" {
+                break since;
+            }
+            assert_eq!(state, "idle in transaction");
+            assert!(waited < 2000, "still {state} after {waited} ms");
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
             waited += 10;
-        }
-        assert!(waited <= 200, "left its transaction after {waited} ms");
+        };
+        let held = (left - dropped).num_milliseconds();
+        assert!(held >= 15, "left its transaction {held} ms after it ended: the ROLLBACK was not kept back");
+        assert!(held <= 200, "left its transaction {held} ms after it ended");
     }
 
     /// A transaction dropped while a statement is in flight (a request that
