@@ -200,7 +200,7 @@ async fn graphql_get(
         Ok(r) => r,
         Err(msg) => return bad_request(media, &msg),
     };
-    execute(state, headers, media, BatchRequest::Single(request), true).await
+    Box::pin(execute(state, headers, media, BatchRequest::Single(request), true)).await
 }
 
 async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -263,7 +263,10 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
             );
         }
     };
-    execute(state, headers, media, batch, false).await
+    // Boxed: the execution's future (~6 KB) would otherwise make this
+    // handler's as large, and the router's layers move it whole several
+    // times per request.
+    Box::pin(execute(state, headers, media, batch, false)).await
 }
 
 /// Deepest JSON nesting accepted in `variables` (a filter at its deepest
