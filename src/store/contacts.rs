@@ -318,23 +318,18 @@ impl CellText for RowText<'_> {
     }
 }
 
-/// A row's `tags`, borrowed from it (a [`ContactView`]'s; `.0` as a
-/// [`Model`]'s `Tags` holds them).
+/// A row's `tags`, borrowed from it (a [`ContactView`]'s; a [`Model`]'s
+/// `Tags` owns them), as sent: each a [`RowText`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct TagsRef<'r>(pub Vec<&'r str>);
+pub struct TagsRef<'r>(pub Vec<RowText<'r>>);
 
 impl<'r> PgCellRef<'r> for TagsRef<'r> {
     fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
-        use sqlx::{Row as _, ValueRef as _};
-        let err = |e: &dyn std::fmt::Display| DbErr::Type(format!("contact column {i}: {e}"));
-        let raw = row.try_get_raw(i).map_err(|e| err(&e))?;
-        if raw.is_null() {
-            return Ok(TagsRef::default());
+        match raw_cell(row, i)? {
+            None => Ok(TagsRef::default()),
+            Some((bytes, true)) => text_array(bytes).map(TagsRef).map_err(|e| cell_error(i, &e)),
+            Some((_, false)) => Err(cell_error(i, &"a text[] in text format")),
         }
-        if raw.format() != sqlx::postgres::PgValueFormat::Binary {
-            return Err(err(&"a text[] in text format"));
-        }
-        text_array(raw.as_bytes().map_err(|e| err(&e))?).map(TagsRef).map_err(|e| err(&e))
     }
 }
 
@@ -348,8 +343,9 @@ impl Absent for TagsRef<'_> {
 /// (`array_send`: dimensions, flags, element type, each dimension's length
 /// and lower bound, then each element's length and bytes), borrowed. An
 /// array with a null element, of more than one dimension or not starting
-/// at 1 is an error, as sqlx's `Vec<String>` makes it.
-pub fn text_array(bytes: &[u8]) -> Result<Vec<&str>, String> {
+/// at 1 is an error, as sqlx's `Vec<String>` makes it. The elements are
+/// text Postgres sent: UTF-8 unchecked, as every [`RowText`].
+pub fn text_array(bytes: &[u8]) -> Result<Vec<RowText<'_>>, String> {
     fn int(rest: &mut &[u8]) -> Result<i32, String> {
         let (head, tail) = rest.split_first_chunk::<4>().ok_or("a text[] cut short")?;
         *rest = tail;
@@ -375,7 +371,7 @@ pub fn text_array(bytes: &[u8]) -> Result<Vec<&str>, String> {
     for _ in 0..len {
         let n = usize::try_from(int(&mut rest)?).map_err(|_| "a text[] with a null element")?;
         let (item, tail) = rest.split_at_checked(n).ok_or("a text[] cut short")?;
-        items.push(std::str::from_utf8(item).map_err(|e| e.to_string())?);
+        items.push(RowText(item));
         rest = tail;
     }
     if !rest.is_empty() {
@@ -475,13 +471,7 @@ impl<'r> PgCellRef<'r> for Option<&'r str> {
 
 impl<'r> PgCellRef<'r> for Option<RowText<'r>> {
     fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
-        use sqlx::{Row as _, ValueRef as _};
-        let err = |e: &dyn std::fmt::Display| DbErr::Type(format!("contact column {i}: {e}"));
-        let raw = row.try_get_raw(i).map_err(|e| err(&e))?;
-        if raw.is_null() {
-            return Ok(None);
-        }
-        raw.as_bytes().map(|b| Some(RowText(b))).map_err(|e| err(&e))
+        Ok(raw_cell(row, i)?.map(|(bytes, _)| RowText(bytes)))
     }
 }
 
@@ -540,27 +530,98 @@ trait PgCell: Sized {
     fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr>;
 }
 
-macro_rules! pg_cells {
-    ($($t:ty),*) => {$(
+/// A cell as Postgres sent it: its bytes (`None` for a null) and whether
+/// they are in binary format. sqlx's typed reading moves each cell's value
+/// reference (with a clone of its column's type) through several `Result`s,
+/// ~120 instructions a cell (a page reads 800); the cells this module knows
+/// the binary form of are read from their bytes instead, and anything else
+/// (a text-format cell of a simple query, say) still goes through sqlx.
+#[inline]
+fn raw_cell(row: &sqlx::postgres::PgRow, i: usize) -> Result<Option<(&[u8], bool)>, DbErr> {
+    use sqlx::{Row as _, ValueRef as _};
+    match row.try_get_raw(i) {
+        Ok(raw) if raw.is_null() => Ok(None),
+        Ok(raw) => {
+            let binary = raw.format() == sqlx::postgres::PgValueFormat::Binary;
+            raw.as_bytes().map(|b| Some((b, binary))).map_err(|e| cell_error(i, &*e))
+        }
+        Err(e) => Err(cell_error(i, &e)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn cell_error(i: usize, e: &dyn std::fmt::Display) -> DbErr {
+    DbErr::Type(format!("contact column {i}: {e}"))
+}
+
+/// A cell read the way sqlx decodes its type.
+fn sqlx_cell<T>(row: &sqlx::postgres::PgRow, i: usize) -> Result<T, DbErr>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    use sqlx::Row as _;
+    row.try_get_unchecked(i).map_err(|e| cell_error(i, &e))
+}
+
+/// A non-null cell: its nullable reading, null refused.
+fn required<T>(cell: Option<T>, i: usize) -> Result<T, DbErr> {
+    cell.ok_or_else(|| cell_error(i, &"unexpected null"))
+}
+
+/// Cells whose binary form is a fixed number of big-endian bytes (`uuid`:
+/// its 16 bytes; `int4`, `int8`, `float8`); read from them when binary.
+macro_rules! fixed_cells {
+    ($($t:ty: $n:literal => $from:expr;)*) => {$(
+        impl PgCell for Option<$t> {
+            fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
+                match raw_cell(row, i)? {
+                    None => Ok(None),
+                    Some((bytes, true)) if bytes.len() == $n => {
+                        let bytes: [u8; $n] = bytes.try_into().expect("length checked");
+                        Ok(Some($from(bytes)))
+                    }
+                    Some(_) => sqlx_cell(row, i),
+                }
+            }
+        }
+
         impl PgCell for $t {
             fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
-                use sqlx::Row as _;
-                row.try_get_unchecked(i).map_err(|e| DbErr::Type(format!("contact column {i}: {e}")))
+                required(PgCell::get(row, i)?, i)
             }
         }
     )*};
 }
-pg_cells!(
-    uuid::Uuid,
-    Option<uuid::Uuid>,
-    String,
-    Option<String>,
-    i32,
-    Option<i32>,
-    Option<i64>,
-    Option<f64>,
-    Option<Vec<String>>
+fixed_cells!(
+    uuid::Uuid: 16 => uuid::Uuid::from_bytes;
+    i32: 4 => i32::from_be_bytes;
+    i64: 8 => i64::from_be_bytes;
+    f64: 8 => f64::from_be_bytes;
 );
+
+impl PgCell for Option<String> {
+    fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
+        match raw_cell(row, i)? {
+            None => Ok(None),
+            Some((bytes, _)) => {
+                std::str::from_utf8(bytes).map(|s| Some(s.to_owned())).map_err(|e| cell_error(i, &e))
+            }
+        }
+    }
+}
+
+impl PgCell for String {
+    fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
+        required(PgCell::get(row, i)?, i)
+    }
+}
+
+impl PgCell for Option<Vec<String>> {
+    fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
+        sqlx_cell(row, i)
+    }
+}
 
 impl PgCell for Option<Value> {
     fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
@@ -581,31 +642,28 @@ const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 
 impl PgCell for Option<chrono::DateTime<Utc>> {
     fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
-        use sqlx::{Row as _, ValueRef as _};
-        let raw = row.try_get_raw(i).map_err(|e| DbErr::Type(format!("contact column {i}: {e}")))?;
-        if raw.is_null() {
-            return Ok(None);
-        }
         // A binary `timestamptz` is microseconds from 2000-01-01 UTC: read
         // directly, where sqlx adds them to its epoch through date
         // arithmetic (~10 % of decoding a page's row). Anything else (text,
         // a value past chrono's range) takes sqlx's way.
-        if let (sqlx::postgres::PgValueFormat::Binary, Ok(bytes)) = (raw.format(), raw.as_bytes())
-            && let Ok(be) = <[u8; 8]>::try_from(bytes)
-            && let Some(t) = i64::from_be_bytes(be)
-                .checked_add(PG_EPOCH_MICROS)
-                .and_then(chrono::DateTime::from_timestamp_micros)
-        {
-            return Ok(Some(t));
+        match raw_cell(row, i)? {
+            None => Ok(None),
+            Some((bytes, true))
+                if let Ok(be) = <[u8; 8]>::try_from(bytes)
+                    && let Some(t) = i64::from_be_bytes(be)
+                        .checked_add(PG_EPOCH_MICROS)
+                        .and_then(chrono::DateTime::from_timestamp_micros) =>
+            {
+                Ok(Some(t))
+            }
+            Some(_) => sqlx_cell(row, i),
         }
-        row.try_get_unchecked(i).map_err(|e| DbErr::Type(format!("contact column {i}: {e}")))
     }
 }
 
 impl PgCell for chrono::DateTime<Utc> {
     fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
-        Option::<chrono::DateTime<Utc>>::get(row, i)?
-            .ok_or_else(|| DbErr::Type(format!("contact column {i}: unexpected null")))
+        required(PgCell::get(row, i)?, i)
     }
 }
 
@@ -848,7 +906,9 @@ macro_rules! column_value {
             "icp_id" => uuid(m.icp_id.as_ref()),
             "icp_match_score" => json_num(m.icp_match_score.map(i64::from)),
             "campaign_id" => uuid(m.campaign_id.as_ref()),
-            "tags" => Value::from(m.tags.0.clone()),
+            "tags" => {
+                Value::Array(m.tags.0.iter().filter_map(CellText::cell_text).map(Value::from).collect())
+            }
             _ => Value::Null,
         }
     }};

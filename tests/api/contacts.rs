@@ -2124,7 +2124,8 @@ async fn a_page_reads_its_tags_as_postgres_sends_them() {
         let read = latticeiq::store::contacts::text_array(&sent);
         match decoded {
             Ok(texts) => {
-                assert_eq!(read.as_ref().unwrap(), &texts, "{array}");
+                let read: Vec<&str> = read.as_ref().unwrap().iter().map(|t| t.as_str()).collect();
+                assert_eq!(read, texts, "{array}");
                 if let Some(expected) = expected {
                     assert_eq!(texts, expected, "{array}");
                 }

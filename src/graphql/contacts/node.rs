@@ -49,7 +49,7 @@ use crate::graphql::loaders::WorkspaceContext;
 use crate::graphql::plain::write_selection;
 use crate::graphql::scalars::{push_timestamp, push_uuid, timestamp_text, uuid_text};
 use crate::graphql::templates::{JsonRenderer, RenderedJson, TemplateKind, renderer_in, variables_object};
-use crate::response_json::{write_str, write_strs, write_utf8, write_value};
+use crate::response_json::{write_str, write_utf8, write_value};
 use crate::store::contacts::{
     CellText as _, ContactFields, ContactView, RowFields, RowText, icp_contact_of_view,
 };
@@ -609,7 +609,7 @@ trait Sink: Sized {
     fn uuid(self, id: &Uuid) -> Self::Out;
     fn time(self, t: &DateTime<Utc>) -> Self::Out;
     fn int(self, n: i64) -> Self::Out;
-    fn texts(self, items: &[impl AsRef<str>]) -> Self::Out;
+    fn texts<T: TextCell>(self, items: &[T]) -> Self::Out;
     /// Any other scalar, as its `ScalarType` gives it.
     fn scalar<T: ScalarType>(self, v: &T) -> Self::Out;
 }
@@ -637,8 +637,8 @@ impl Sink for MakeValue {
     fn int(self, n: i64) -> Value {
         Value::Number(n.into())
     }
-    fn texts(self, items: &[impl AsRef<str>]) -> Value {
-        Value::List(items.iter().map(|t| Value::String(t.as_ref().to_owned())).collect())
+    fn texts<T: TextCell>(self, items: &[T]) -> Value {
+        Value::List(items.iter().map(|t| t.give(MakeValue)).collect())
     }
     fn scalar<T: ScalarType>(self, v: &T) -> Value {
         v.to_value()
@@ -673,8 +673,15 @@ impl Sink for Json<'_> {
     fn int(self, n: i64) {
         self.0.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     }
-    fn texts(self, items: &[impl AsRef<str>]) {
-        write_strs(self.0, items);
+    fn texts<T: TextCell>(self, items: &[T]) {
+        self.0.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.0.push(b',');
+            }
+            item.give(Json(self.0));
+        }
+        self.0.push(b']');
     }
     fn scalar<T: ScalarType>(self, v: &T) {
         write_value(self.0, &v.to_value());
@@ -692,7 +699,7 @@ impl Sink for Probe {
     fn uuid(self, _: &Uuid) {}
     fn time(self, _: &DateTime<Utc>) {}
     fn int(self, _: i64) {}
-    fn texts(self, _: &[impl AsRef<str>]) {}
+    fn texts<T: TextCell>(self, _: &[T]) {}
     fn scalar<T: ScalarType>(self, _: &T) {}
 }
 
