@@ -217,10 +217,7 @@ fn write_object_with<'f, C: Cells>(
     out.push(b'{');
     for (i, field) in fields.enumerate() {
         let mark = out.len();
-        if mark > start + 1 {
-            out.push(b',');
-        }
-        out.extend_from_slice(keys.json(i));
+        keys.put(i, out, mark > start + 1);
         if let (Some(Some(write)), Some(view)) = (writers.get(i), cells.view()) {
             write(view, out);
         } else if direct_field(cells, field.node.name.node.as_str(), Json(out)).is_none() && !other(i, out) {
