@@ -2260,3 +2260,69 @@ both_backends!(a_long_page_goes_out_whole_with_its_length, |backend| async move 
         assert_eq!(batch[1]["data"]["viewer"]["role"], "ADMIN");
     }
 });
+
+both_backends!(a_page_statement_written_once_serves_only_its_own_shape, |backend| async move {
+    // A page of the whole workspace without a cursor reuses the statement
+    // written for its shape (`PageShape` in graphql/contacts): each request
+    // below differs from one served before it in one part of that shape
+    // only (workspace, limit, count, direction, sort, columns), and must be
+    // answered by its own statement. Each is asked twice (the second from
+    // the memo).
+    let (app, rows, token) = seeded(backend, 30).await;
+    let other_rows = all_contacts(&app.db, OTHER).await;
+    let other = app.token(OTHER, Role::Viewer);
+    let newest = |rows: &[Model]| {
+        let mut rows = rows.to_vec();
+        rows.sort_by_key(|m| std::cmp::Reverse((m.created_at, m.id)));
+        rows
+    };
+    let (ws, os) = (newest(&rows), newest(&other_rows));
+    let ids = |rows: &[Model]| rows.iter().map(|m| json!(m.id.to_string())).collect::<Vec<_>>();
+    let page_ids = |d: &Value| {
+        d["contacts"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].clone()).collect::<Vec<_>>()
+    };
+    let twice = |token: String, query: &'static str| {
+        let app = &app;
+        async move {
+            let first = app.gql(&token, query, json!({})).await;
+            assert_eq!(app.gql(&token, query, json!({})).await, first, "{query}");
+            first
+        }
+    };
+
+    let d = twice(token.clone(), "{ contacts(first: 3) { nodes { id } } }").await;
+    assert_eq!(page_ids(&d), ids(&ws[..3]));
+    // Another workspace, the same shape otherwise.
+    let d = twice(other.clone(), "{ contacts(first: 3) { nodes { id } } }").await;
+    assert_eq!(page_ids(&d), ids(&os[..3]));
+    // The count asked for as well.
+    let d = twice(token.clone(), "{ contacts(first: 3) { totalCount nodes { id } } }").await;
+    assert_eq!(d["contacts"]["totalCount"], 30);
+    assert_eq!(page_ids(&d), ids(&ws[..3]));
+    // Another limit.
+    let d = twice(token.clone(), "{ contacts(first: 5) { totalCount nodes { id } } }").await;
+    assert_eq!(page_ids(&d), ids(&ws[..5]));
+    // The other direction.
+    let d = twice(token.clone(), "{ contacts(last: 5) { totalCount nodes { id } } }").await;
+    assert_eq!(page_ids(&d), ids(&ws[25..]));
+    // Another sort.
+    let d = twice(
+        token.clone(),
+        "{ contacts(first: 5, orderBy: [{field: DATA_QUALITY_SCORE, direction: ASC}]) { totalCount nodes { id } } }",
+    )
+    .await;
+    let mut by_quality = rows.clone();
+    by_quality.sort_by_key(|m| (m.enrichment_data_quality_score, m.id));
+    assert_eq!(page_ids(&d), ids(&by_quality[..5]));
+    // Other columns.
+    let d = twice(token.clone(), "{ contacts(first: 5) { totalCount nodes { id jobTitle } } }").await;
+    let titles: Vec<Value> =
+        d["contacts"]["nodes"].as_array().unwrap().iter().map(|n| n["jobTitle"].clone()).collect();
+    assert_eq!(titles, ws[..5].iter().map(|m| json!(m.job_title)).collect::<Vec<_>>());
+    assert!(titles.iter().any(|t| !t.is_null()), "some of the first five have a job title");
+    let d = twice(token.clone(), "{ contacts(first: 5) { totalCount nodes { id company } } }").await;
+    let companies: Vec<Value> =
+        d["contacts"]["nodes"].as_array().unwrap().iter().map(|n| n["company"].clone()).collect();
+    assert_eq!(companies, ws[..5].iter().map(|m| json!(m.company)).collect::<Vec<_>>());
+    assert!(companies.iter().any(|t| !t.is_null()), "some of the first five have a company");
+});

@@ -27,7 +27,7 @@ pub struct CreationWalk {
 }
 
 /// A field contacts can be sorted by.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
 #[graphql(name = "ContactSortField")]
 pub enum SortField {
     /// Creation time.
@@ -49,7 +49,7 @@ pub enum SortField {
 }
 
 /// Sort direction.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default, Hash)]
 #[graphql(name = "SortDirection")]
 pub enum SortDirection {
     /// Smallest first; nulls last.
@@ -148,7 +148,7 @@ impl SortField {
 }
 
 /// A validated sort: its keys (deduplicated) and their directions.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Sort {
     keys: Vec<(SortField, SortDirection)>,
 }
