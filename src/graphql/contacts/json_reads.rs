@@ -51,6 +51,26 @@ pub(super) struct Plan {
     reads: Arc<PageReads>,
 }
 
+/// A plan's [`PageReads`], compared by identity: one is made once per
+/// selection and context, and whoever holds a `PlanReads` keeps it alive,
+/// so that no other can take its address while it is compared.
+#[derive(Clone)]
+pub(super) struct PlanReads(Arc<PageReads>);
+
+impl PartialEq for PlanReads {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for PlanReads {}
+
+impl std::hash::Hash for PlanReads {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::ptr::hash(Arc::as_ptr(&self.0), state);
+    }
+}
+
 /// What a page's computed fields read of a contact, worked out from a
 /// workspace context: once per selection and context, remembered in the
 /// context (`WorkspaceContext::page_reads`, by [`selection_key`]).
@@ -93,6 +113,12 @@ impl Plan {
     /// ([`JSON_COLUMNS`] order) instead of the whole column.
     pub fn reads_paths_of(&self, column: usize) -> bool {
         self.reads.docs[column].is_some()
+    }
+
+    /// What the plan reads, as one value: equal for two plans only when
+    /// they read the same (the same remembered [`PageReads`]).
+    pub fn reads(&self) -> PlanReads {
+        PlanReads(self.reads.clone())
     }
 
     /// The paths read, each with its JSON column ([`JSON_COLUMNS`] order).

@@ -909,25 +909,23 @@ impl ContactsQuery {
             let again = plan.as_ref().map(|_| select.clone());
             let again =
                 || again.clone().ok_or_else(|| AppError::internal("a page read again without its plan"));
-            // A page of the whole workspace without a cursor or a plan: its
-            // statement is a function of this shape, written once (building
-            // it was ~4 % of a plain page's instructions).
-            let shape =
-                (!narrowed && cursor.is_none() && memo_search.is_none() && plan.is_none()).then(|| {
-                    PageShape {
-                        backend: std::mem::discriminant(&backend),
-                        workspace_id,
-                        reads: reads.clone(),
-                        sort: sort.clone(),
-                        reverse,
-                        limit: args.limit,
-                        total: total_column,
-                    }
-                });
+            // A page of the whole workspace without a cursor: its statement
+            // is a function of this shape, written once (building it was ~4 %
+            // of a plain page's instructions).
+            let shape = (!narrowed && cursor.is_none() && memo_search.is_none()).then(|| PageShape {
+                backend: std::mem::discriminant(&backend),
+                workspace_id,
+                reads: reads.clone(),
+                sort: sort.clone(),
+                reverse,
+                limit: args.limit,
+                total: total_column,
+                plan: plan.as_ref().map(json_reads::Plan::reads),
+            });
             let (statement, mut positions, mut paths_at) = match shape {
                 Some(shape) => {
                     let written = PAGE_STATEMENTS.get_or_write(shape, || {
-                        let (statement, positions, paths_at) = build(select, None);
+                        let (statement, positions, paths_at) = build(select, plan.as_ref());
                         Arc::new(WrittenPage { statement, positions, paths_at })
                     });
                     (written.statement.clone(), written.positions.clone(), written.paths_at.clone())
@@ -1153,8 +1151,8 @@ static COLUMN_FACTS: std::sync::LazyLock<ColumnFacts> = std::sync::LazyLock::new
 });
 
 /// What a page's statement is a function of when it reads the whole
-/// workspace without a cursor, a search or a JSON plan (the statement's
-/// only values are the workspace's id and the limit).
+/// workspace without a cursor or a search (the statement's only values are
+/// the workspace's id and the limit): with its JSON plan's reads, if any.
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct PageShape {
     backend: std::mem::Discriminant<sea_orm::DbBackend>,
@@ -1164,6 +1162,7 @@ struct PageShape {
     reverse: bool,
     limit: u32,
     total: bool,
+    plan: Option<json_reads::PlanReads>,
 }
 
 /// A page's statement as written for its [`PageShape`], with where each
