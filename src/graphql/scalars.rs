@@ -90,6 +90,71 @@ pub fn push_timestamp(out: &mut Vec<u8>, t: &chrono::DateTime<chrono::Utc>) {
     out.extend_from_slice(b"+00:00");
 }
 
+/// Appends the time `micros` microseconds from the Unix epoch as
+/// [`push_timestamp`] writes it, with the civil date worked out directly
+/// (days to year, month and day by Howard Hinnant's `civil_from_days`)
+/// rather than through chrono's calendar. A year outside 0..=9999, or a
+/// time chrono cannot hold, takes [`push_timestamp`]'s way.
+pub fn push_micros(out: &mut Vec<u8>, micros: i64) {
+    const DAY: i64 = 86_400_000_000;
+    let (days, in_day) = (micros.div_euclid(DAY), micros.rem_euclid(DAY));
+    // civil_from_days (http://howardhinnant.github.io/date_algorithms.html)
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097) as u32;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = i64::from(yoe) + era * 400 + i64::from(month <= 2);
+    let Ok(year @ 0..=9999) = u32::try_from(year) else {
+        if let Some(t) = chrono::DateTime::from_timestamp_micros(micros) {
+            push_timestamp(out, &t);
+        }
+        return;
+    };
+    // Below a day: fits a u64, and its seconds a u32.
+    let in_day = in_day as u64;
+    let (seconds, fraction) = ((in_day / 1_000_000) as u32, (in_day % 1_000_000) as u32);
+    let mut buf = *b"0000-00-00T00:00:00.000000";
+    let mut two = |at: usize, v: u32| {
+        let pair = &DIGIT_PAIRS[(v as usize % 100) * 2..][..2];
+        buf[at..at + 2].copy_from_slice(pair);
+    };
+    two(0, year / 100);
+    two(2, year % 100);
+    two(5, month);
+    two(8, day);
+    two(11, seconds / 3600);
+    two(14, seconds / 60 % 60);
+    two(17, seconds % 60);
+    // The fewest of 3 or 6 digits that hold the fraction, or none.
+    let len = if fraction == 0 {
+        19
+    } else if fraction % 1000 == 0 {
+        let ms = fraction / 1000;
+        two(20, ms / 10);
+        two(22, ms % 10 * 10);
+        23
+    } else {
+        two(20, fraction / 10_000);
+        two(22, fraction / 100 % 100);
+        two(24, fraction % 100);
+        26
+    };
+    out.extend_from_slice(&buf[..len]);
+    out.extend_from_slice(b"+00:00");
+}
+
+/// "00" to "99", one after another.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
 /// The `UUID` scalar's text of `id` ([`push_uuid`]).
 pub fn uuid_text(id: &uuid::Uuid) -> String {
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
@@ -159,6 +224,37 @@ mod tests {
             assert_eq!(timestamp_text(&t), t.to_rfc3339(), "{t:?}");
             let Value::String(scalar) = t.to_value() else { panic!("{t:?} is not a string") };
             assert_eq!(timestamp_text(&t), scalar);
+        }
+    }
+
+    #[test]
+    fn microseconds_are_written_as_their_datetime_is() {
+        // Whole days around month, year, century and era boundaries (and
+        // before 1970), every fraction kind, years at and past the edges of
+        // 0..=9999, then a spread over chrono's whole range.
+        let day = 86_400_000_000i64;
+        let mut micros: Vec<i64> = Vec::new();
+        for days in [
+            -719_529, -719_528, -719_162, -36_525, -1, 0, 1, 59, 365, 10_956, 11_016, 11_017, 2_932_896,
+            2_932_897,
+        ] {
+            for in_day in [0, 1, 999, 1_000, 120_000, 999_999, 1_000_000, 3_723_000_004, day - 1] {
+                micros.push(days * day + in_day);
+            }
+        }
+        let mut x: i64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..5_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            micros.push(x % 8_000_000_000_000_000_000 / 1_000);
+            micros.push(x.rem_euclid(253_402_300_799_000_000));
+        }
+        for m in micros {
+            let Some(t) = DateTime::from_timestamp_micros(m) else { continue };
+            let mut out = Vec::new();
+            push_micros(&mut out, m);
+            assert_eq!(String::from_utf8(out).unwrap(), timestamp_text(&t), "{m}");
         }
     }
 

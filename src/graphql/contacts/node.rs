@@ -47,11 +47,11 @@ use crate::graphql::icp::{IcpMatch, IdealClientProfile};
 use crate::graphql::keys;
 use crate::graphql::loaders::WorkspaceContext;
 use crate::graphql::plain::write_selection;
-use crate::graphql::scalars::{push_timestamp, push_uuid, timestamp_text, uuid_text};
+use crate::graphql::scalars::{push_micros, push_timestamp, push_uuid, timestamp_text, uuid_text};
 use crate::graphql::templates::{JsonRenderer, RenderedJson, TemplateKind, renderer_in, variables_object};
 use crate::response_json::{write_str, write_utf8, write_value};
 use crate::store::contacts::{
-    CellText as _, ContactFields, ContactView, RowFields, RowText, icp_contact_of_view,
+    CellText as _, ContactFields, ContactView, RowFields, RowText, RowTime, TimeCell, icp_contact_of_view,
 };
 
 impl OutputType for Contact {
@@ -604,7 +604,7 @@ trait Sink: Sized {
     /// A row's text cell, as [`Sink::text`] of its text.
     fn row_text(self, t: RowText<'_>) -> Self::Out;
     fn uuid(self, id: &Uuid) -> Self::Out;
-    fn time(self, t: &DateTime<Utc>) -> Self::Out;
+    fn time<T: TimeValue>(self, t: &T) -> Self::Out;
     fn int(self, n: i64) -> Self::Out;
     fn texts<T: TextCell>(self, items: &[T]) -> Self::Out;
     /// Any other scalar, as its `ScalarType` gives it.
@@ -628,8 +628,8 @@ impl Sink for MakeValue {
     fn uuid(self, id: &Uuid) -> Value {
         Value::String(uuid_text(id))
     }
-    fn time(self, t: &DateTime<Utc>) -> Value {
-        Value::String(timestamp_text(t))
+    fn time<T: TimeValue>(self, t: &T) -> Value {
+        Value::String(timestamp_text(&t.datetime()))
     }
     fn int(self, n: i64) -> Value {
         Value::Number(n.into())
@@ -662,9 +662,9 @@ impl Sink for Json<'_> {
         push_uuid(self.0, id);
         self.0.push(b'"');
     }
-    fn time(self, t: &DateTime<Utc>) {
+    fn time<T: TimeValue>(self, t: &T) {
         self.0.push(b'"');
-        push_timestamp(self.0, t);
+        t.write(self.0);
         self.0.push(b'"');
     }
     fn int(self, n: i64) {
@@ -694,7 +694,7 @@ impl Sink for Probe {
     fn text(self, _: &str) {}
     fn row_text(self, _: RowText<'_>) {}
     fn uuid(self, _: &Uuid) {}
-    fn time(self, _: &DateTime<Utc>) {}
+    fn time<T: TimeValue>(self, _: &T) {}
     fn int(self, _: i64) {}
     fn texts<T: TextCell>(self, _: &[T]) {}
     fn scalar<T: ScalarType>(self, _: &T) {}
@@ -787,6 +787,24 @@ fn opt_text<S: Sink, T: TextCell>(s: S, v: &Option<T>) -> S::Out {
     }
 }
 
+/// A time column's value: a model's `DateTime`, or a row's [`RowTime`].
+trait TimeValue: TimeCell {
+    /// Appends it as the `DateTime` scalar writes it.
+    fn write(&self, out: &mut Vec<u8>);
+}
+
+impl TimeValue for DateTime<Utc> {
+    fn write(&self, out: &mut Vec<u8>) {
+        push_timestamp(out, self);
+    }
+}
+
+impl TimeValue for RowTime {
+    fn write(&self, out: &mut Vec<u8>) {
+        push_micros(out, self.micros());
+    }
+}
+
 /// A text column's value: a model's `String`, or a row's [`RowText`].
 trait TextCell {
     /// The text, into `s`.
@@ -812,7 +830,7 @@ fn opt_uuid<S: Sink>(s: S, v: &Option<Uuid>) -> S::Out {
     }
 }
 
-fn opt_time<S: Sink>(s: S, v: &Option<DateTime<Utc>>) -> S::Out {
+fn opt_time<S: Sink, T: TimeValue>(s: S, v: &Option<T>) -> S::Out {
     match v {
         Some(v) => s.time(v),
         None => s.null(),
