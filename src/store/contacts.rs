@@ -690,19 +690,22 @@ impl PgCell for Option<Value> {
 /// Microseconds from the Unix epoch to Postgres's (2000-01-01).
 const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 
+/// A binary `timestamptz` cell's microseconds from the Unix epoch
+/// (Postgres sends them from 2000-01-01 UTC); `None` for any other cell.
+fn unix_micros((bytes, binary): (&[u8], bool)) -> Option<i64> {
+    let be = <[u8; 8]>::try_from(bytes).ok().filter(|_| binary)?;
+    i64::from_be_bytes(be).checked_add(PG_EPOCH_MICROS)
+}
+
 impl PgCell for Option<chrono::DateTime<Utc>> {
     fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
-        // A binary `timestamptz` is microseconds from 2000-01-01 UTC: read
-        // directly, where sqlx adds them to its epoch through date
-        // arithmetic (~10 % of decoding a page's row). Anything else (text,
-        // a value past chrono's range) takes sqlx's way.
+        // Read directly, where sqlx adds the microseconds to its epoch
+        // through date arithmetic (~10 % of decoding a page's row).
+        // Anything else (text, a value past chrono's range) takes sqlx's way.
         match raw_cell(row, i)? {
             None => Ok(None),
-            Some((bytes, true))
-                if let Ok(be) = <[u8; 8]>::try_from(bytes)
-                    && let Some(t) = i64::from_be_bytes(be)
-                        .checked_add(PG_EPOCH_MICROS)
-                        .and_then(chrono::DateTime::from_timestamp_micros) =>
+            Some(cell)
+                if let Some(t) = unix_micros(cell).and_then(chrono::DateTime::from_timestamp_micros) =>
             {
                 Ok(Some(t))
             }
@@ -713,17 +716,9 @@ impl PgCell for Option<chrono::DateTime<Utc>> {
 
 impl PgCell for Option<RowTime> {
     fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
-        // A binary `timestamptz` is microseconds from 2000-01-01 UTC.
         match raw_cell(row, i)? {
             None => Ok(None),
-            Some((bytes, true))
-                if let Ok(be) = <[u8; 8]>::try_from(bytes)
-                    && let Some(t) = i64::from_be_bytes(be)
-                        .checked_add(PG_EPOCH_MICROS)
-                        .and_then(RowTime::from_micros) =>
-            {
-                Ok(Some(t))
-            }
+            Some(cell) if let Some(t) = unix_micros(cell).and_then(RowTime::from_micros) => Ok(Some(t)),
             Some(_) => Ok(Option::<chrono::DateTime<Utc>>::get(row, i)?
                 .and_then(|t| RowTime::from_micros(t.timestamp_micros()))),
         }
