@@ -179,6 +179,7 @@ pub fn write_escaped(out: &mut Vec<u8>, s: &str) {
 }
 
 /// [`write_escaped`] of a text's UTF-8 bytes (not checked; see [`write_utf8`]).
+#[inline]
 fn write_escaped_utf8(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut start = 0;
     while let Some(at) = next_escape(bytes, start) {
@@ -234,10 +235,11 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
 fn has_escape(w: u64) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // whether any byte is zero / less than 0x20
-    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
-    let has_control = |w: u64| w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
-    has_control(w) || has_zero(w ^ (ONES * u64::from(b'"'))) || has_zero(w ^ (ONES * u64::from(b'\\')))
+    // A byte's high bit is set where it is zero / less than 0x20; the three
+    // tests are combined before one comparison (no branch between them).
+    let zeros = |w: u64| w.wrapping_sub(ONES) & !w;
+    let controls = w.wrapping_sub(ONES * 0x20) & !w;
+    (controls | zeros(w ^ (ONES * u64::from(b'"'))) | zeros(w ^ (ONES * u64::from(b'\\')))) & HIGHS != 0
 }
 
 fn needs_escape(b: u8) -> bool {
