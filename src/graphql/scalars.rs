@@ -30,9 +30,26 @@ impl ScalarType for BigInt {
 /// Appends `id` as the `UUID` scalar writes it (lower-case, hyphenated:
 /// `Uuid::to_string`), without the formatting machinery behind `to_string`.
 pub fn push_uuid(out: &mut Vec<u8>, id: &uuid::Uuid) {
-    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    out.extend_from_slice(id.hyphenated().encode_lower(&mut buf).as_bytes());
+    // Where each byte's two digits go among the hyphens.
+    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+    let mut buf = [b'-'; uuid::fmt::Hyphenated::LENGTH];
+    for (&byte, at) in id.as_bytes().iter().zip(AT) {
+        buf[at..at + 2].copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
+    }
+    out.extend_from_slice(&buf);
 }
+
+/// Each byte's two lower-case hex digits.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut pairs = [[0; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        pairs[i] = [HEX[i >> 4], HEX[i & 15]];
+        i += 1;
+    }
+    pairs
+};
 
 /// Appends `t` as the `DateTime` scalar writes it (`to_rfc3339`, e.g.
 /// `2026-11-26T10:00:00.123456+00:00`: a fraction of 3, 6 or 9 digits, the
@@ -260,7 +277,11 @@ mod tests {
 
     #[test]
     fn uuids_are_written_as_the_scalar_writes_them() {
-        for id in [uuid::Uuid::nil(), uuid::Uuid::max(), uuid::Uuid::new_v4(), uuid::Uuid::new_v4()] {
+        // every byte value at every place, and a few others
+        let spread = (0..=255u8)
+            .map(|k| uuid::Uuid::from_bytes(std::array::from_fn(|j| k.wrapping_add(j as u8 * 17))));
+        let few = [uuid::Uuid::nil(), uuid::Uuid::max(), uuid::Uuid::new_v4(), uuid::Uuid::new_v4()];
+        for id in spread.chain(few) {
             let Value::String(scalar) = id.to_value() else { panic!() };
             assert_eq!(uuid_text(&id), scalar);
             let mut out = b"x".to_vec();
