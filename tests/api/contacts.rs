@@ -981,12 +981,20 @@ both_backends!(ids_of_another_workspace_behave_like_missing_ones, |backend| asyn
     assert!(DEMO != OTHER);
 });
 
-/// Whether the view of `row` (`store::contacts::view_from_columns`, on
-/// Postgres) holds `expected`'s value in each of its cells.
-fn same_cells(row: &sea_orm::QueryResult, at: &[Option<usize>], expected: &Model) {
-    let view = latticeiq::store::contacts::view_from_columns(row, at).unwrap();
-    assert_eq!(view.is_some(), row.try_as_pg_row().is_some(), "a view of each Postgres row, of no other");
-    let Some(v) = view else { return };
+/// Whether the view of `row` (`store::contacts::RowColumns::view_into`, on
+/// Postgres), read into `v` (which may hold the view of an earlier row of
+/// the same `columns`), holds `expected`'s value in each of its cells.
+fn same_cells<'r>(
+    row: &'r sea_orm::QueryResult,
+    columns: &latticeiq::store::contacts::RowColumns,
+    v: &mut latticeiq::store::contacts::ContactView<'r>,
+    expected: &Model,
+) {
+    let viewed = columns.view_into(row, v);
+    assert_eq!(viewed, row.try_as_pg_row().is_some(), "a view of each Postgres row, of no other");
+    if !viewed {
+        return;
+    }
     // Compared as written by `Debug`: `Some("x")` alike for a `&str` and a `String`.
     macro_rules! same {
         ($($f:ident),*) => {$(
@@ -1126,6 +1134,10 @@ both_backends!(rows_decode_by_position_exactly_as_by_name, |backend| async move 
     for (p, &k) in kept.iter().enumerate() {
         at[k] = Some(p);
     }
+    // One view for all the rows, as a page reads them: each row's view
+    // replaces the last one's cells.
+    let sparse_columns = latticeiq::store::contacts::RowColumns::new(at.clone());
+    let mut view = Default::default();
     for (row, full_row) in sparse.iter().zip(&whole) {
         let mut expected = Model::from_query_result(full_row, "").unwrap();
         for (k, c) in columns.iter().enumerate() {
@@ -1140,7 +1152,7 @@ both_backends!(rows_decode_by_position_exactly_as_by_name, |backend| async move 
         }
         let decoded = latticeiq::store::contacts::model_from_columns(row, &at).unwrap();
         assert_eq!(decoded, expected);
-        same_cells(row, &at, &expected);
+        same_cells(row, &sparse_columns, &mut view, &expected);
     }
     // The cells a page writes from its rows (a view borrowing them, on
     // Postgres) are the model's, whole rows and sparse ones alike; the view
@@ -1148,14 +1160,20 @@ both_backends!(rows_decode_by_position_exactly_as_by_name, |backend| async move 
     for (k, c) in columns.iter().enumerate() {
         assert_eq!(*c as usize, k, "{c:?}");
     }
-    let all: Vec<Option<usize>> = (0..columns.len()).map(Some).collect();
+    let all = latticeiq::store::contacts::RowColumns::new((0..columns.len()).map(Some).collect());
+    let mut view = Default::default();
     for row in &raw {
-        same_cells(row, &all, &Model::from_query_result(row, "").unwrap());
+        same_cells(row, &all, &mut view, &Model::from_query_result(row, "").unwrap());
     }
-    // A required column left out is an error, not a default.
-    let mut missing_id = at.clone();
-    missing_id[0] = None;
-    assert!(latticeiq::store::contacts::model_from_columns(&sparse[0], &missing_id).is_err());
+    // A required column left out is an error, not a default: no model, and
+    // no view (a page then asks the model, which tells why).
+    for required in [entity::contacts::Column::Id, entity::contacts::Column::EnrichmentStatus] {
+        let mut missing = at.clone();
+        missing[required as usize] = None;
+        assert!(latticeiq::store::contacts::model_from_columns(&sparse[0], &missing).is_err());
+        let missing = latticeiq::store::contacts::RowColumns::new(missing);
+        assert!(!missing.view_into(&sparse[0], &mut Default::default()), "{required:?}");
+    }
     // and through GraphQL, by id and in a list
     let t = app.token(WS, Role::Viewer);
     let id = all_contacts(&app.db, WS).await.into_iter().find(|m| m.notes.is_some()).unwrap().id;

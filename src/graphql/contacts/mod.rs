@@ -469,8 +469,8 @@ pub enum PageContact {
     Read {
         /// The row.
         row: sea_orm::QueryResult,
-        /// The positions of the contact's columns in it (`Column` order).
-        positions: Arc<[Option<usize>]>,
+        /// Where the page's rows carry the contact's columns.
+        columns: Arc<crate::store::contacts::RowColumns>,
         /// Where the page was read with a JSON plan: the contact's JSON
         /// columns as its computed fields read them (rebuilt from paths, or
         /// whole), which the model takes too.
@@ -485,11 +485,11 @@ impl PageContact {
     pub fn model(&self) -> Result<&Arc<Model>, sea_orm::DbErr> {
         match self {
             PageContact::Decoded(m) => Ok(m),
-            PageContact::Read { row, positions, docs, model } => {
+            PageContact::Read { row, columns, docs, model } => {
                 if let Some(m) = model.get() {
                     return Ok(m);
                 }
-                let mut decoded = crate::store::contacts::model_from_columns(row, positions)?;
+                let mut decoded = crate::store::contacts::model_from_columns(row, columns.at())?;
                 if let Some(docs) = docs {
                     for (column, doc) in
                         crate::store::contacts::json_columns_mut(&mut decoded).into_iter().zip(docs.iter())
@@ -502,16 +502,17 @@ impl PageContact {
         }
     }
 
-    /// The contact's plain cells borrowed from its row, where it has one
-    /// and no model has been decoded from it; `None` otherwise (then ask
-    /// [`PageContact::model`]), and for a row that does not decode (the
-    /// model then tells why).
-    pub fn view(&self) -> Option<ContactView<'_>> {
+    /// Reads the contact's plain cells, borrowed from its row, into `view`
+    /// (see `RowColumns::view_into`: `view` is to be filled only from rows
+    /// of this page), where it has a row and no model has been decoded from
+    /// it; false otherwise (then ask [`PageContact::model`]), and for a row
+    /// that does not decode (the model then tells why).
+    pub fn view_into<'r>(&'r self, view: &mut ContactView<'r>) -> bool {
         match self {
-            PageContact::Read { row, positions, model, .. } if model.get().is_none() => {
-                crate::store::contacts::view_from_columns(row, positions).ok().flatten()
+            PageContact::Read { row, columns, model, .. } if model.get().is_none() => {
+                columns.view_into(row, view)
             }
-            _ => None,
+            _ => false,
         }
     }
 
@@ -903,7 +904,7 @@ impl ContactsQuery {
                 let statement = sea_orm::QueryTrait::build(&select, backend);
                 // A walk reads no match set.
                 let statement = if remembered.is_some() { statement } else { finish(statement) };
-                (statement, positions, paths_at)
+                (statement, Arc::new(crate::store::contacts::RowColumns::new(positions)), paths_at)
             };
             // The page's select again for a second statement (only with a plan).
             let again = plan.as_ref().map(|_| select.clone());
@@ -922,13 +923,13 @@ impl ContactsQuery {
                 total: total_column,
                 plan: plan.as_ref().map(json_reads::Plan::reads),
             });
-            let (statement, mut positions, mut paths_at) = match shape {
+            let (statement, mut columns, mut paths_at) = match shape {
                 Some(shape) => {
                     let written = PAGE_STATEMENTS.get_or_write(shape, || {
-                        let (statement, positions, paths_at) = build(select, plan.as_ref());
-                        Arc::new(WrittenPage { statement, positions, paths_at })
+                        let (statement, columns, paths_at) = build(select, plan.as_ref());
+                        Arc::new(WrittenPage { statement, columns, paths_at })
                     });
-                    (written.statement.clone(), written.positions.clone(), written.paths_at.clone())
+                    (written.statement.clone(), written.columns.clone(), written.paths_at.clone())
                 }
                 None => build(select, plan.as_ref()),
             };
@@ -957,7 +958,7 @@ impl ContactsQuery {
                         }
                         None => {
                             let statement;
-                            (statement, positions, paths_at) = build(again()?, None);
+                            (statement, columns, paths_at) = build(again()?, None);
                             let (raw, stamp) = query(statement).await?;
                             (raw, stamp, None)
                         }
@@ -973,7 +974,7 @@ impl ContactsQuery {
             let (raw, stamp, plan) = match plan {
                 Some(p) if !raw.is_empty() && stamp != Some(p.version) => {
                     let statement;
-                    (statement, positions, paths_at) = build(again()?, None);
+                    (statement, columns, paths_at) = build(again()?, None);
                     let (raw, stamp) = query(statement).await?;
                     (raw, stamp, None)
                 }
@@ -1001,16 +1002,15 @@ impl ContactsQuery {
                 let json_at = fields::JSON_COLUMNS.map(|name| {
                     <Column as sea_orm::Iterable>::iter()
                         .position(|c| sea_orm::IdenStatic::as_str(&c) == name)
-                        .and_then(|k| positions[k])
+                        .and_then(|k| columns.at()[k])
                 });
-                let positions: Arc<[Option<usize>]> = positions.into();
                 let cells = plan.as_ref().map(|p| json_reads::PathCells::new(p, &paths_at));
                 let mut contacts = Vec::with_capacity(raw.len());
                 for row in raw {
                     let docs = cells.as_ref().map(|c| c.docs(&row, json_at)).transpose()?.map(Box::new);
                     contacts.push(PageContact::Read {
                         row,
-                        positions: positions.clone(),
+                        columns: columns.clone(),
                         docs,
                         model: Default::default(),
                     });
@@ -1020,7 +1020,7 @@ impl ContactsQuery {
                 // (a plan is made for Postgres only: see `json_reads`)
                 let mut contacts = Vec::with_capacity(raw.len());
                 for row in &raw {
-                    let model = crate::store::contacts::model_from_columns(row, &positions)?;
+                    let model = crate::store::contacts::model_from_columns(row, columns.at())?;
                     contacts.push(PageContact::Decoded(Arc::new(model)));
                 }
                 contacts
@@ -1169,7 +1169,7 @@ struct PageShape {
 /// column is in its rows.
 struct WrittenPage {
     statement: sea_orm::Statement,
-    positions: Vec<Option<usize>>,
+    columns: Arc<crate::store::contacts::RowColumns>,
     paths_at: Vec<usize>,
 }
 
@@ -1349,10 +1349,8 @@ fn uuid_argument(field: &async_graphql::SelectionField<'_>, name: &str) -> Optio
 fn campaign_ids(rows: &[PageContact]) -> AppResult<Vec<Uuid>> {
     let mut ids = Vec::new();
     for c in rows {
-        let id = match c.view() {
-            Some(v) => v.campaign_id,
-            None => c.model()?.campaign_id,
-        };
+        let mut view = ContactView::default();
+        let id = if c.view_into(&mut view) { view.campaign_id } else { c.model()?.campaign_id };
         ids.extend(id);
     }
     Ok(ids)

@@ -469,24 +469,27 @@ impl OutputType for ContactList {
         let mut out = Vec::with_capacity(2 + self.0.len() * (32 + 48 * fields.len()));
         out.push(b'[');
         let mut written: Vec<Option<std::ops::Range<usize>>> = Vec::with_capacity(self.0.len());
+        // Each row's view is read into this one, in place (the rows of a page
+        // carry the same columns: see `PageContact::view_into`).
+        let mut view = ContactView::default();
         for c in self.0.iter() {
             let comma = out.len() > 1;
             if comma {
                 out.push(b',');
             }
             let start = out.len();
-            let view = if from_rows { c.view() } else { None };
-            let done = match view {
-                Some(v) => {
+            let done = match from_rows && c.view_into(&mut view) {
+                true => {
+                    let v = &view;
                     let row = c
                         .docs()
-                        .map(|docs| RowContact { fields: RowFields(&v, docs), met: Default::default() });
+                        .map(|docs| RowContact { fields: RowFields(v, docs), met: Default::default() });
                     let subject = row.as_ref().map(|r| r as &dyn Subject);
                     plain_rows
-                        && no_relation_to_load(&v, &uncomputed_relations)
-                        && write_contact(&mut out, &v, subject, &fields, &keys, args, context, &writers)
+                        && no_relation_to_load(v, &uncomputed_relations)
+                        && write_contact(&mut out, v, subject, &fields, &keys, args, context, &writers)
                 }
-                None => {
+                false => {
                     let m = model(c)?;
                     let object = args.filter(|a| !a.is_empty()).map(|_| ContactObject::new(m.clone()));
                     let subject = object.as_ref().map(|o| o as &dyn Subject);
