@@ -757,16 +757,24 @@ async fn execute_one(
     // A document that passed validation with these very variables before
     // skips the rules (see parsed.rs); any other is validated in full and,
     // when it runs without an error, remembered.
-    let prevalidated =
-        parsed.as_ref().is_some_and(|p| p.validated(request.operation_name.as_deref(), &request.variables));
-    let (schema, to_remember) = if prevalidated {
-        (&state.prevalidated, None)
-    } else {
-        (&state.schema, parsed.as_ref().map(|_| (request.operation_name.clone(), request.variables.clone())))
+    let validation = parsed
+        .as_ref()
+        .map(|p| p.validation(request.operation_name.as_deref(), &request.variables))
+        .unwrap_or_default();
+    let (schema, to_remember) = match &validation {
+        crate::parsed::Validation::Full => (
+            &state.schema,
+            parsed.as_ref().map(|_| (request.operation_name.clone(), request.variables.clone(), None)),
+        ),
+        crate::parsed::Validation::Keep(slot) => (
+            &state.prevalidated,
+            Some((request.operation_name.clone(), request.variables.clone(), Some(slot.clone()))),
+        ),
+        crate::parsed::Validation::Skip(_) => (&state.prevalidated, None),
     };
     // The response is written by `response_body` (see `RequestContext::prewrite`).
     let prewrite = parsed.as_ref().is_some_and(|p| p.selects_each_key_once);
-    let request = request.data(RequestContext::new(rdb.clone()).prewritten(prewrite));
+    let request = request.data(RequestContext::new(rdb.clone()).prewritten(prewrite)).data(validation);
     let mut response = match tokio::time::timeout(timeout, schema.execute(request)).await {
         Ok(r) => r,
         Err(_) => {
@@ -794,8 +802,9 @@ async fn execute_one(
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    if let (Some(p), Some((op, variables)), true) = (&parsed, &to_remember, response.errors.is_empty()) {
-        p.passed(op.as_deref(), variables);
+    if let (Some(p), Some((op, variables, kept)), true) = (&parsed, &to_remember, response.errors.is_empty())
+    {
+        p.passed(op.as_deref(), variables, kept.as_ref().and_then(|k| k.get().copied()));
     }
     // Every error carries one of our codes: parse, validation and limit
     // errors of the GraphQL engine itself are bad input.

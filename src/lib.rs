@@ -51,9 +51,9 @@ use crate::graphql::{ApiSettings, AppSchema};
 pub struct AppState {
     /// The GraphQL schema with its limits.
     pub schema: AppSchema,
-    /// The same schema validating only what execution needs: for a document
-    /// that passed full validation with the same variables before
-    /// (`parsed::Parsed::validated`).
+    /// The same schema validating only what execution needs, once, then
+    /// not at all: for a document that passed full validation with the same
+    /// variables before (`parsed::Parsed::validation`).
     pub prevalidated: AppSchema,
     /// The database pool.
     pub db: Database,
@@ -71,10 +71,13 @@ pub struct AppState {
 
 /// The schema with the configured limits and data.
 pub fn build_schema(config: &Config) -> AppSchema {
-    schema_with(config, async_graphql::ValidationMode::Strict)
+    schema_with(config, async_graphql::ValidationMode::Strict).finish()
 }
 
-fn schema_with(config: &Config, mode: async_graphql::ValidationMode) -> AppSchema {
+fn schema_with(
+    config: &Config,
+    mode: async_graphql::ValidationMode,
+) -> async_graphql::SchemaBuilder<graphql::QueryRoot, graphql::MutationRoot, graphql::SubscriptionRoot> {
     let mut builder = graphql::schema()
         .data(ApiSettings { max_page_size: config.max_page_size, encryption_key: config.encryption_key })
         // The HTTP handler checks MAX_QUERY_DEPTH itself (introspection
@@ -85,7 +88,7 @@ fn schema_with(config: &Config, mode: async_graphql::ValidationMode) -> AppSchem
     if !config.introspection {
         builder = builder.disable_introspection();
     }
-    builder.finish()
+    builder
 }
 
 /// The state of a running gateway over `db` (already migrated).
@@ -109,7 +112,9 @@ pub fn build_state(config: Config, db: Database) -> anyhow::Result<AppState> {
     }
     Ok(AppState {
         schema: build_schema(&config),
-        prevalidated: schema_with(&config, async_graphql::ValidationMode::Fast),
+        prevalidated: schema_with(&config, async_graphql::ValidationMode::Fast)
+            .extension(parsed::RememberedValidation)
+            .finish(),
         db,
         verifier,
         bootstrap: Arc::new(Bootstrapper::default()),

@@ -7,17 +7,22 @@
 //! Validation (async-graphql's rules, ~5 % of a page's CPU) is a function of
 //! the document, the operation name and the variables' values: a document
 //! remembers the last operation and variables it passed validation with
-//! ([`Parsed::validated`]), and a request that repeats them exactly runs on
-//! the schema that checks only what execution needs
-//! (`AppState::prevalidated`). A request with other variables is validated
-//! in full, and becomes the one remembered when it passes.
+//! ([`Parsed::validation`]). A request that repeats them exactly runs on the
+//! schema that checks only what execution needs (`AppState::prevalidated`),
+//! once; the result of those checks (complexity, depth, cache control) is
+//! kept, and later repeats are given it by the [`RememberedValidation`]
+//! extension instead of walking the document again (that walk, with its
+//! registry lookups per field, was still ~6 % of a plain page's
+//! instructions). A request with other variables is validated in full, and
+//! becomes the one remembered when it passes.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use async_graphql::Variables;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::{ServerError, ValidationResult, Variables};
 
 /// Documents remembered; past it the cache starts afresh.
 pub const CAPACITY: usize = 1_000;
@@ -37,7 +42,7 @@ pub struct ParsedQueries {
 pub struct Parsed {
     /// The document.
     pub doc: ExecutableDocument,
-    validated: Mutex<Option<(Option<String>, Variables)>>,
+    validated: Mutex<Option<Passed>>,
     /// The facts of the operation asked for last, by its name.
     facts: Mutex<Option<(Option<String>, Arc<OperationFacts>)>>,
     /// Bytes of the last response to it: what the next one's buffer starts
@@ -108,31 +113,106 @@ impl Parsed {
         self.response_size.store(bytes.min(1 << 20), Ordering::Relaxed);
     }
 
-    /// Whether the document passed validation before with exactly this
-    /// operation name and these variables.
-    pub fn validated(&self, operation_name: Option<&str>, variables: &Variables) -> bool {
-        same(&self.last(), operation_name, variables)
-    }
-
-    /// Remembers that the document passed validation with these.
-    pub fn passed(&self, operation_name: Option<&str>, variables: &Variables) {
-        let mut last = self.last();
-        if !same(&last, operation_name, variables) {
-            *last = Some((operation_name.map(str::to_owned), variables.clone()));
+    /// How a request with this operation name and these variables is to be
+    /// validated: in full unless the document passed validation before with
+    /// exactly these; then with the engine's checks of what execution needs
+    /// only, once, and its result kept; then not at all, that result given.
+    pub fn validation(&self, operation_name: Option<&str>, variables: &Variables) -> Validation {
+        match &*self.last() {
+            Some(p) if p.is(operation_name, variables) => match p.result {
+                Some(result) => Validation::Skip(result),
+                None => Validation::Keep(Default::default()),
+            },
+            _ => Validation::Full,
         }
     }
 
-    fn last(&self) -> std::sync::MutexGuard<'_, Option<(Option<String>, Variables)>> {
+    /// Remembers that the document passed validation with these, and the
+    /// result of a validation kept (`Validation::Keep`), if any.
+    pub fn passed(
+        &self,
+        operation_name: Option<&str>,
+        variables: &Variables,
+        result: Option<ValidationResult>,
+    ) {
+        let mut last = self.last();
+        match &mut *last {
+            Some(p) if p.is(operation_name, variables) => p.result = p.result.or(result),
+            _ => {
+                *last = Some(Passed {
+                    operation_name: operation_name.map(str::to_owned),
+                    variables: variables.clone(),
+                    result: None,
+                })
+            }
+        }
+    }
+
+    fn last(&self) -> std::sync::MutexGuard<'_, Option<Passed>> {
         self.validated.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-fn same(
-    last: &Option<(Option<String>, Variables)>,
-    operation_name: Option<&str>,
-    variables: &Variables,
-) -> bool {
-    last.as_ref().is_some_and(|(op, vars)| op.as_deref() == operation_name && vars == variables)
+/// The request a document last passed validation with, and the result of
+/// validating it (once known).
+struct Passed {
+    operation_name: Option<String>,
+    variables: Variables,
+    result: Option<ValidationResult>,
+}
+
+impl Passed {
+    fn is(&self, operation_name: Option<&str>, variables: &Variables) -> bool {
+        self.operation_name.as_deref() == operation_name && self.variables == *variables
+    }
+}
+
+/// How a request is validated (in its data, for the [`RememberedValidation`]
+/// extension of `AppState::prevalidated`).
+#[derive(Debug, Default, Clone)]
+pub enum Validation {
+    /// In full (the schema with every rule).
+    #[default]
+    Full,
+    /// With the engine's checks of what execution needs only, the result
+    /// kept here to be remembered if the request succeeds.
+    Keep(Arc<std::sync::OnceLock<ValidationResult>>),
+    /// Not at all: the result of validating the same request before.
+    Skip(ValidationResult),
+}
+
+/// The extension that gives a request's remembered validation result
+/// instead of validating it again (`Validation::Skip`), and keeps the result
+/// of a validation to remember (`Validation::Keep`). Validation is a
+/// function of the document, the operation name and the variables' values
+/// (and the schema), so the result given is the one validating would give.
+pub struct RememberedValidation;
+
+impl ExtensionFactory for RememberedValidation {
+    fn create(&self) -> Arc<dyn Extension> {
+        static ONE: std::sync::LazyLock<Arc<RememberedValidation>> =
+            std::sync::LazyLock::new(|| Arc::new(RememberedValidation));
+        ONE.clone()
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for RememberedValidation {
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        match ctx.data_opt::<Validation>() {
+            Some(Validation::Skip(result)) => Ok(*result),
+            Some(Validation::Keep(slot)) => {
+                let result = next.run(ctx).await?;
+                let _ = slot.set(result);
+                Ok(result)
+            }
+            Some(Validation::Full) | None => next.run(ctx).await,
+        }
+    }
 }
 
 impl ParsedQueries {
@@ -176,26 +256,73 @@ impl ParsedQueries {
 mod tests {
     use super::*;
 
+    fn result(complexity: usize) -> ValidationResult {
+        ValidationResult { cache_control: Default::default(), complexity, depth: 1 }
+    }
+
     #[test]
     fn a_document_remembers_the_last_operation_and_variables_it_passed_with() {
         let cache = ParsedQueries::default();
         let p = cache.get("query Q($a: Int) { __typename }").unwrap();
         let vars = |v: serde_json::Value| Variables::from_json(v);
-        assert!(!p.validated(Some("Q"), &vars(serde_json::json!({"a": 1}))));
-        p.passed(Some("Q"), &vars(serde_json::json!({"a": 1})));
-        assert!(p.validated(Some("Q"), &vars(serde_json::json!({"a": 1}))));
-        assert!(!p.validated(Some("Q"), &vars(serde_json::json!({"a": 2}))));
-        assert!(!p.validated(None, &vars(serde_json::json!({"a": 1}))));
-        p.passed(Some("Q"), &vars(serde_json::json!({"a": 2})));
-        assert!(p.validated(Some("Q"), &vars(serde_json::json!({"a": 2}))));
-        assert!(!p.validated(Some("Q"), &vars(serde_json::json!({"a": 1}))), "only the last is kept");
+        let validation = |op, v| p.validation(op, &vars(v));
+        let a1 = serde_json::json!({"a": 1});
+        let a2 = serde_json::json!({"a": 2});
+        assert!(matches!(validation(Some("Q"), a1.clone()), Validation::Full));
+        // Passed in full: next time the engine's few checks, their result kept.
+        p.passed(Some("Q"), &vars(a1.clone()), None);
+        assert!(matches!(validation(Some("Q"), a1.clone()), Validation::Keep(_)));
+        assert!(matches!(validation(Some("Q"), a2.clone()), Validation::Full));
+        assert!(matches!(validation(None, a1.clone()), Validation::Full));
+        // Passed with the result kept: from then on that result, unvalidated.
+        p.passed(Some("Q"), &vars(a1.clone()), Some(result(7)));
+        assert!(matches!(validation(Some("Q"), a1.clone()), Validation::Skip(r) if r.complexity == 7));
+        p.passed(Some("Q"), &vars(a1.clone()), Some(result(8)));
+        assert!(matches!(validation(Some("Q"), a1.clone()), Validation::Skip(r) if r.complexity == 7));
+        assert!(matches!(validation(Some("Q"), a2.clone()), Validation::Full));
+        // Other variables passing replace it, result and all.
+        p.passed(Some("Q"), &vars(a2.clone()), Some(result(9)));
+        assert!(matches!(validation(Some("Q"), a2.clone()), Validation::Keep(_)));
+        assert!(matches!(validation(Some("Q"), a1.clone()), Validation::Full), "only the last is kept");
         // The same text is the same entry, with what it remembers.
-        assert!(
-            cache
-                .get("query Q($a: Int) { __typename }")
-                .unwrap()
-                .validated(Some("Q"), &vars(serde_json::json!({"a": 2})))
-        );
+        let again = cache.get("query Q($a: Int) { __typename }").unwrap();
+        assert!(matches!(again.validation(Some("Q"), &vars(a2)), Validation::Keep(_)));
+    }
+
+    struct Query;
+
+    #[async_graphql::Object]
+    impl Query {
+        async fn a(&self) -> i32 {
+            1
+        }
+    }
+
+    #[tokio::test]
+    async fn a_remembered_validation_is_given_instead_of_validating_again() {
+        use async_graphql::{EmptyMutation, EmptySubscription, Request, Schema, ValidationMode};
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
+            .limit_complexity(2)
+            .validation_mode(ValidationMode::Fast)
+            .extension(RememberedValidation)
+            .finish();
+        let too_complex = "{ a b: a c: a }";
+        let run = |query: &str, validation: Validation| schema.execute(Request::new(query).data(validation));
+        for validation in [Validation::Full, Validation::Keep(Default::default())] {
+            let r = run(too_complex, validation.clone()).await;
+            assert_eq!(r.errors[0].message, "Query is too complex.", "{validation:?}");
+            if let Validation::Keep(kept) = validation {
+                assert!(kept.get().is_none(), "a validation that failed is not kept");
+            }
+        }
+        let kept = Arc::new(std::sync::OnceLock::new());
+        let r = run("{ a b: a }", Validation::Keep(kept.clone())).await;
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(kept.get().map(|r| r.complexity), Some(2));
+        // Given a result, the rules do not run (here they would refuse it).
+        let r = run(too_complex, Validation::Skip(*kept.get().unwrap())).await;
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.data.into_json().unwrap(), serde_json::json!({"a": 1, "b": 1, "c": 1}));
     }
 
     #[test]
