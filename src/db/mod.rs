@@ -428,25 +428,14 @@ impl Database {
     ) -> Result<Tx, DbErr> {
         let started = std::time::Instant::now();
         let tx = if self.is_postgres() {
-            let mut settings = format!(
-                "SELECT set_config('request.jwt.claims', {}, true), set_config('role', {}, true)",
-                tx::literal(&claims.to_rls_json())?,
-                tx::literal(&self.rls_role)?,
-            );
-            // Queries run read-only: defence in depth, and what a hot standby needs.
-            if !write {
-                settings.push_str(", set_config('transaction_read_only', 'on', true)");
-                // A query's statements are prepared once per connection, with
-                // parameters; left to itself Postgres plans them afresh for
-                // every execution (custom plans) because a generic plan's
-                // estimate comes out higher, and that planning was half of
-                // its CPU per page (bench/RESULTS.md, session 12). Plans
-                // change only speed, never results.
-                settings.push_str(", set_config('plan_cache_mode', 'force_generic_plan', true)");
-            }
-            if let Some(t) = statement_timeout {
-                settings.push_str(&format!(", set_config('statement_timeout', '{}', true)", t.as_millis()));
-            }
+            let settings = tx::Settings {
+                claims: tx::literal(&claims.to_rls_json())?,
+                role: tx::literal(&self.rls_role)?,
+                // Queries run read-only: defence in depth, and what a hot
+                // standby needs; and with generic plans (see `tx::Settings`).
+                read_only: !write,
+                statement_timeout_ms: statement_timeout.map(|t| t.as_millis()),
+            };
             let pool = self.conn.get_postgres_connection_pool();
             let warm = self.warm.as_ref().expect("Postgres keeps connections warm");
             Tx::Pg(tx::PgTx::begin(pool, warm, settings, self.stats.clone()).await?)

@@ -1,7 +1,7 @@
 //! A transaction scoped to a token's workspace, on either backend.
 //!
 //! On Postgres the transaction begins in one round trip: `BEGIN` and the RLS
-//! settings travel as one simple query (`BEGIN; SELECT set_config(...)`),
+//! settings travel as one simple query (`BEGIN; SET LOCAL ...`, [`Settings`]),
 //! where SeaORM's transaction would send `BEGIN`, wait, then send the
 //! settings and wait again; its transaction cannot be begun with a
 //! statement of ours. Every request pays that round trip, so [`Tx`] is our
@@ -126,9 +126,73 @@ pub fn literal(s: &str) -> Result<String, DbErr> {
     Ok(out)
 }
 
+/// A request transaction's settings on Postgres: the RLS claims and role,
+/// and for a query read-only mode and generic plans; values quoted as
+/// literals ([`literal`]).
+pub struct Settings {
+    /// The claims JSON, quoted.
+    pub claims: String,
+    /// The role RLS policies apply to, quoted.
+    pub role: String,
+    /// A query: read-only, and its statements planned generically. A
+    /// query's statements are prepared once per connection, with
+    /// parameters; left to itself Postgres plans them afresh for every
+    /// execution (custom plans) because a generic plan's estimate comes out
+    /// higher, and that planning was half of its CPU per page
+    /// (bench/RESULTS.md, session 12). Plans change only speed, never
+    /// results.
+    pub read_only: bool,
+    /// Milliseconds after which Postgres cancels a statement.
+    pub statement_timeout_ms: Option<u128>,
+}
+
+impl Settings {
+    /// The simple query that begins a transaction with these settings:
+    /// `BEGIN` and a `SET LOCAL` for each. A `SET` is a utility statement,
+    /// parsed and applied; the same settings as a `SELECT` of `set_config`
+    /// calls were also planned and executed as a query, every time (a simple
+    /// query is not prepared), which cost Postgres ~15–20 µs more per
+    /// request (bench/RESULTS.md, session 27).
+    pub fn begin_sql(&self) -> String {
+        let mut sql = String::with_capacity(self.claims.len() + 200);
+        sql.push_str(if self.read_only { "BEGIN READ ONLY; " } else { "BEGIN; " });
+        sql.push_str("SET LOCAL request.jwt.claims = ");
+        sql.push_str(&self.claims);
+        sql.push_str("; SET LOCAL role = ");
+        sql.push_str(&self.role);
+        if self.read_only {
+            sql.push_str("; SET LOCAL plan_cache_mode = force_generic_plan");
+        }
+        if let Some(ms) = self.statement_timeout_ms {
+            sql.push_str("; SET LOCAL statement_timeout = ");
+            sql.push_str(itoa::Buffer::new().format(ms));
+        }
+        sql
+    }
+
+    /// The same settings, after a `BEGIN`, as one `SELECT` of `set_config`
+    /// calls: what the benchmark's pgbench ceiling replays for them (the one
+    /// statement pgbench can prepare; prepared, it costs Postgres about what
+    /// the `SET LOCAL`s of [`Settings::begin_sql`] cost).
+    pub fn as_select(&self) -> String {
+        let mut sql = format!(
+            "SELECT set_config('request.jwt.claims', {}, true), set_config('role', {}, true)",
+            self.claims, self.role
+        );
+        if self.read_only {
+            sql.push_str(", set_config('transaction_read_only', 'on', true)");
+            sql.push_str(", set_config('plan_cache_mode', 'force_generic_plan', true)");
+        }
+        if let Some(ms) = self.statement_timeout_ms {
+            sql.push_str(&format!(", set_config('statement_timeout', '{ms}', true)"));
+        }
+        sql
+    }
+}
+
 impl PgTx {
-    /// Takes a pooled connection and begins a transaction on it, running
-    /// `settings` (values inlined as literals) in the same round trip.
+    /// Takes a pooled connection and begins a transaction on it with
+    /// `settings`, in the same round trip.
     ///
     /// sqlx counts the transaction as begun only once the server has
     /// answered, so a connection dropped while waiting for that answer (the
@@ -140,19 +204,20 @@ impl PgTx {
     pub(super) async fn begin(
         pool: &PgPool,
         warm: &Arc<Warm>,
-        settings: String,
+        settings: Settings,
         stats: Arc<DbStats>,
     ) -> Result<Self, DbErr> {
         let mut beginning =
             Beginning(Some(warm.acquire(pool, super::ACQUIRE_TIMEOUT).await.map_err(acquire_err)?));
         let conn = &mut beginning.0.as_mut().expect("a connection").conn;
         let started = Instant::now();
-        let sql = format!("BEGIN; {settings}");
+        let sql = settings.begin_sql();
         let begun = PgTransactionManager::begin(conn, Some(AssertSqlSafe(sql).into_sql_str())).await;
-        // Two statements in one round trip; what the benchmark replays is
-        // the settings (it writes its own `BEGIN`).
+        // `BEGIN` and the settings in one round trip, counted as two
+        // statements; what the benchmark replays is the settings as one
+        // (it writes its own `BEGIN`).
         stats.statements.fetch_add(1, Ordering::Relaxed);
-        stats.record(started.elapsed(), begun.is_err(), || settings.clone());
+        stats.record(started.elapsed(), begun.is_err(), || settings.as_select());
         begun.map_err(query_err)?;
         let out = beginning.0.take().expect("a connection");
         Ok(Self { conn: Mutex::new(Some(out)), warm: warm.clone(), settled: AtomicBool::new(true), stats })

@@ -648,6 +648,41 @@ mod postgres_security {
         assert_eq!(mode(false).await, "force_generic_plan");
     }
 
+    /// Every setting a transaction begins with holds inside it and ends
+    /// with it: the claims and the RLS role, read-only mode for a query, the
+    /// statement timeout where one is given (see `db::tx::Settings`).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_transaction_begins_with_each_of_its_settings_and_ends_with_them() {
+        let (_app, db) = demo_on_one_connection(Backend::Postgres).await;
+        let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Viewer };
+        let settings = async |write: bool, timeout: Option<u64>| {
+            let timeout = timeout.map(std::time::Duration::from_millis);
+            let tx = db.begin_scoped_with(&claims, write, timeout).await.unwrap();
+            let mut found = Vec::new();
+            for name in ["request.jwt.claims", "role", "transaction_read_only", "statement_timeout"] {
+                found.push(current_setting(&tx, name).await);
+            }
+            found.push(scalar(&tx, "SELECT current_user::text").await);
+            db.rollback(tx).await.unwrap();
+            found
+        };
+        // one pooled connection: each transaction runs where the last one ran
+        for (write, timeout, read_only, statement_timeout) in [
+            (false, Some(1234), "on", "1234ms"),
+            (true, None, "off", "0"),
+            (true, Some(61_000), "off", "61s"),
+            (false, None, "on", "0"),
+        ] {
+            let found = settings(write, timeout).await;
+            let claims: serde_json::Value = serde_json::from_str(&found[0]).unwrap();
+            assert_eq!(claims["workspace_id"], DEMO.to_string(), "{found:?}");
+            assert_eq!(found[1], "latticeiq_app");
+            assert_eq!(found[2], read_only, "write: {write}");
+            assert_eq!(found[3], statement_timeout, "write: {write}, timeout: {timeout:?}");
+            assert_eq!(found[4], "latticeiq_app");
+        }
+    }
+
     /// A request cancelled while its transaction begins (its client went
     /// away) must not leave its connection inside that transaction: the next
     /// transaction on the connection would run on in it, with the cancelled
