@@ -275,6 +275,15 @@ impl Database {
                         Ok(true)
                     })
                 })
+                // Generic plans for every connection's prepared statements
+                // (see `tx::Settings`; a write transaction sets the default
+                // back for itself).
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        sqlx::Executor::execute(&mut *conn, tx::GENERIC_PLANS).await?;
+                        Ok(())
+                    })
+                })
                 .connect(url)
                 .await
                 .with_context(|| format!("cannot connect to {}", redact(url)))?;
@@ -432,8 +441,8 @@ impl Database {
                 claims: tx::literal(&claims.to_rls_json())?,
                 role: tx::literal(&self.rls_role)?,
                 // Queries run read-only: defence in depth, and what a hot
-                // standby needs; and with generic plans (see `tx::Settings`).
-                read_only: !write,
+                // standby needs; writes with custom plans (see `tx::Settings`).
+                write,
                 statement_timeout_ms: statement_timeout.map(|t| t.as_millis()),
             };
             let pool = self.conn.get_postgres_connection_pool();

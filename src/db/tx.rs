@@ -127,41 +127,51 @@ pub fn literal(s: &str) -> Result<String, DbErr> {
 }
 
 /// A request transaction's settings on Postgres: the RLS claims and role,
-/// and for a query read-only mode and generic plans; values quoted as
+/// read-only mode for a query, a statement timeout; values quoted as
 /// literals ([`literal`]).
+///
+/// Every pooled connection is set to `plan_cache_mode = force_generic_plan`
+/// when it connects ([`GENERIC_PLANS`]): a query's statements are
+/// prepared once per connection, with parameters, and left to itself
+/// Postgres plans them afresh for every execution (custom plans) because a
+/// generic plan's estimate comes out higher; that planning was half of its
+/// CPU per page (bench/RESULTS.md, session 12). Plans change only speed,
+/// never results. A write transaction sets Postgres's default back (`auto`)
+/// for itself, as writes always ran.
 pub struct Settings {
     /// The claims JSON, quoted.
     pub claims: String,
     /// The role RLS policies apply to, quoted.
     pub role: String,
-    /// A query: read-only, and its statements planned generically. A
-    /// query's statements are prepared once per connection, with
-    /// parameters; left to itself Postgres plans them afresh for every
-    /// execution (custom plans) because a generic plan's estimate comes out
-    /// higher, and that planning was half of its CPU per page
-    /// (bench/RESULTS.md, session 12). Plans change only speed, never
-    /// results.
-    pub read_only: bool,
+    /// A write: not read-only, and planned as Postgres plans by default.
+    pub write: bool,
     /// Milliseconds after which Postgres cancels a statement.
     pub statement_timeout_ms: Option<u128>,
 }
 
+/// What every pooled Postgres connection runs when it connects (see
+/// [`Settings`]). Behind a pooler in transaction mode (PgBouncer) a
+/// session's setting may be missing: plans then cost more, results are the
+/// same (docs/SCALING.md).
+pub const GENERIC_PLANS: &str = "SET plan_cache_mode = force_generic_plan";
+
 impl Settings {
     /// The simple query that begins a transaction with these settings:
-    /// `BEGIN` and a `SET LOCAL` for each. A `SET` is a utility statement,
-    /// parsed and applied; the same settings as a `SELECT` of `set_config`
-    /// calls were also planned and executed as a query, every time (a simple
-    /// query is not prepared), which cost Postgres ~15–20 µs more per
-    /// request (bench/RESULTS.md, session 27).
+    /// `BEGIN` (`READ ONLY` for a query) and a `SET LOCAL` for each of the
+    /// others. A `SET` is a utility statement, parsed and applied; the same
+    /// settings as a `SELECT` of `set_config` calls were also planned and
+    /// run as a query every time (a simple query is not prepared), and its
+    /// row sent and decoded: Postgres spent ~27 µs more per request, the
+    /// gateway ~12 µs (bench/RESULTS.md, session 27).
     pub fn begin_sql(&self) -> String {
-        let mut sql = String::with_capacity(self.claims.len() + 200);
-        sql.push_str(if self.read_only { "BEGIN READ ONLY; " } else { "BEGIN; " });
-        sql.push_str("SET LOCAL request.jwt.claims = ");
+        let mut sql = String::with_capacity(self.claims.len() + 160);
+        sql.push_str(if self.write { "BEGIN" } else { "BEGIN READ ONLY" });
+        sql.push_str("; SET LOCAL request.jwt.claims = ");
         sql.push_str(&self.claims);
         sql.push_str("; SET LOCAL role = ");
         sql.push_str(&self.role);
-        if self.read_only {
-            sql.push_str("; SET LOCAL plan_cache_mode = force_generic_plan");
+        if self.write {
+            sql.push_str("; SET LOCAL plan_cache_mode = auto");
         }
         if let Some(ms) = self.statement_timeout_ms {
             sql.push_str("; SET LOCAL statement_timeout = ");
@@ -170,16 +180,22 @@ impl Settings {
         sql
     }
 
+    /// The SQL statements of [`Settings::begin_sql`], `BEGIN` included.
+    pub fn statements(&self) -> u64 {
+        3 + u64::from(self.write) + u64::from(self.statement_timeout_ms.is_some())
+    }
+
     /// The same settings, after a `BEGIN`, as one `SELECT` of `set_config`
-    /// calls: what the benchmark's pgbench ceiling replays for them (the one
-    /// statement pgbench can prepare; prepared, it costs Postgres about what
-    /// the `SET LOCAL`s of [`Settings::begin_sql`] cost).
+    /// calls (with the generic plans a pooled connection starts with, for a
+    /// query): what the benchmark's pgbench ceiling replays for them, the
+    /// one statement it can prepare; prepared, it costs Postgres about what
+    /// the `SET LOCAL`s cost (bench/RESULTS.md, session 27).
     pub fn as_select(&self) -> String {
         let mut sql = format!(
             "SELECT set_config('request.jwt.claims', {}, true), set_config('role', {}, true)",
             self.claims, self.role
         );
-        if self.read_only {
+        if !self.write {
             sql.push_str(", set_config('transaction_read_only', 'on', true)");
             sql.push_str(", set_config('plan_cache_mode', 'force_generic_plan', true)");
         }
@@ -213,10 +229,10 @@ impl PgTx {
         let started = Instant::now();
         let sql = settings.begin_sql();
         let begun = PgTransactionManager::begin(conn, Some(AssertSqlSafe(sql).into_sql_str())).await;
-        // `BEGIN` and the settings in one round trip, counted as two
-        // statements; what the benchmark replays is the settings as one
-        // (it writes its own `BEGIN`).
-        stats.statements.fetch_add(1, Ordering::Relaxed);
+        // `BEGIN` and the settings in one round trip, each statement
+        // counted; what the benchmark replays is the settings as one
+        // statement (it writes its own `BEGIN`).
+        stats.statements.fetch_add(settings.statements() - 1, Ordering::Relaxed);
         stats.record(started.elapsed(), begun.is_err(), || settings.as_select());
         begun.map_err(query_err)?;
         let out = beginning.0.take().expect("a connection");

@@ -1709,14 +1709,15 @@ async fn the_context_stamp_rides_with_the_contact_reads_and_a_changed_context_is
     for token in [&demo, &other] {
         app.gql(token, page, json!({})).await;
     }
-    // BEGIN, the RLS settings, the read (with the stamp), COMMIT: the
-    // context statement is saved while the remembered one is current.
+    // BEGIN, the RLS settings (claims, role, statement timeout: a `SET
+    // LOCAL` each), the read (with the stamp), ROLLBACK: the context
+    // statement is saved while the remembered one is current.
     let (data, n) = counted(&app, &demo, &by_id).await;
     assert_eq!(data["contact"]["icp"]["name"], "High-Value Decision Makers");
-    assert_eq!(n, 4, "by id with a current context");
+    assert_eq!(n, 6, "by id with a current context");
     let (data, n) = counted(&app, &demo, page).await;
     assert!(names(&data).contains("High-Value Decision Makers"), "{data}");
-    assert_eq!(n, 4, "a page with a current context");
+    assert_eq!(n, 6, "a page with a current context");
 
     // A change to the context (the trigger moves the stamp): the next read
     // sees the stamp differ and reads the context afresh, in one statement more.
@@ -1724,16 +1725,16 @@ async fn the_context_stamp_rides_with_the_contact_reads_and_a_changed_context_is
         .await;
     let (data, n) = counted(&app, &demo, &by_id).await;
     assert_eq!(data["contact"]["icp"]["name"], "Renamed ICP", "never the remembered, stale context");
-    assert_eq!(n, 5, "by id after a change");
+    assert_eq!(n, 7, "by id after a change");
     let (data, n) = counted(&app, &demo, page).await;
     assert!(names(&data).contains("Renamed ICP"), "{data}");
-    assert_eq!(n, 4, "a page after the context was read again");
+    assert_eq!(n, 6, "a page after the context was read again");
 
     // Another workspace is primed with its own context only.
     let (data, n) = counted(&app, &other, page).await;
     // (its default ICP has the default name; the demo's was renamed)
     assert_eq!(names(&data), BTreeSet::from(["High-Value Decision Makers".to_owned()]), "{data}");
-    assert_eq!(n, 4);
+    assert_eq!(n, 6);
     let (data, _) = counted(&app, &other, &by_id).await;
     assert_eq!(data["contact"], Value::Null, "another workspace's contact stays invisible");
 }
