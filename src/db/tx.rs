@@ -156,33 +156,34 @@ pub struct Settings {
 pub const GENERIC_PLANS: &str = "SET plan_cache_mode = force_generic_plan";
 
 impl Settings {
-    /// The simple query that begins a transaction with these settings:
-    /// `BEGIN` (`READ ONLY` for a query) and a `SET LOCAL` for each of the
-    /// others. A `SET` is a utility statement, parsed and applied; the same
-    /// settings as a `SELECT` of `set_config` calls were also planned and
-    /// run as a query every time (a simple query is not prepared), and its
-    /// row sent and decoded: Postgres spent ~27 µs more per request, the
-    /// gateway ~12 µs (bench/RESULTS.md, session 27).
-    pub fn begin_sql(&self) -> String {
+    /// The simple query that begins a transaction with these settings, and
+    /// how many SQL statements it holds: `BEGIN` (`READ ONLY` for a query)
+    /// and a `SET LOCAL` for each of the others. A `SET` is a utility
+    /// statement, parsed and applied; the same settings as a `SELECT` of
+    /// `set_config` calls were also planned and run as a query every time
+    /// (a simple query is not prepared), and its row sent and decoded:
+    /// Postgres spent ~27 µs more per request, the gateway ~12 µs
+    /// (bench/RESULTS.md, session 27).
+    pub fn begin_sql(&self) -> (String, u64) {
         let mut sql = String::with_capacity(self.claims.len() + 160);
-        sql.push_str(if self.write { "BEGIN" } else { "BEGIN READ ONLY" });
-        sql.push_str("; SET LOCAL request.jwt.claims = ");
-        sql.push_str(&self.claims);
-        sql.push_str("; SET LOCAL role = ");
-        sql.push_str(&self.role);
+        let mut statements = 0;
+        let mut push = |statement: &[&str]| {
+            if statements > 0 {
+                sql.push_str("; ");
+            }
+            statements += 1;
+            statement.iter().for_each(|part| sql.push_str(part));
+        };
+        push(&[if self.write { "BEGIN" } else { "BEGIN READ ONLY" }]);
+        push(&["SET LOCAL request.jwt.claims = ", &self.claims]);
+        push(&["SET LOCAL role = ", &self.role]);
         if self.write {
-            sql.push_str("; SET LOCAL plan_cache_mode = auto");
+            push(&["SET LOCAL plan_cache_mode = auto"]);
         }
         if let Some(ms) = self.statement_timeout_ms {
-            sql.push_str("; SET LOCAL statement_timeout = ");
-            sql.push_str(itoa::Buffer::new().format(ms));
+            push(&["SET LOCAL statement_timeout = ", itoa::Buffer::new().format(ms)]);
         }
-        sql
-    }
-
-    /// The SQL statements of [`Settings::begin_sql`], `BEGIN` included.
-    pub fn statements(&self) -> u64 {
-        3 + u64::from(self.write) + u64::from(self.statement_timeout_ms.is_some())
+        (sql, statements)
     }
 
     /// The same settings, after a `BEGIN`, as one `SELECT` of `set_config`
@@ -227,12 +228,12 @@ impl PgTx {
             Beginning(Some(warm.acquire(pool, super::ACQUIRE_TIMEOUT).await.map_err(acquire_err)?));
         let conn = &mut beginning.0.as_mut().expect("a connection").conn;
         let started = Instant::now();
-        let sql = settings.begin_sql();
+        let (sql, statements) = settings.begin_sql();
         let begun = PgTransactionManager::begin(conn, Some(AssertSqlSafe(sql).into_sql_str())).await;
         // `BEGIN` and the settings in one round trip, each statement
         // counted; what the benchmark replays is the settings as one
         // statement (it writes its own `BEGIN`).
-        stats.statements.fetch_add(settings.statements() - 1, Ordering::Relaxed);
+        stats.statements.fetch_add(statements - 1, Ordering::Relaxed);
         stats.record(started.elapsed(), begun.is_err(), || settings.as_select());
         begun.map_err(query_err)?;
         let out = beginning.0.take().expect("a connection");
@@ -427,5 +428,39 @@ impl StreamTrait for Tx {
                 Tx::Pg(tx) => tx.stream(stmt),
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transaction_begins_with_as_many_statements_as_it_counts() {
+        for write in [false, true] {
+            for statement_timeout_ms in [None, Some(31_000)] {
+                let settings = Settings {
+                    claims: literal(r#"{"workspace_id":"x; y"}"#).unwrap(),
+                    role: literal("latticeiq_app").unwrap(),
+                    write,
+                    statement_timeout_ms,
+                };
+                let (sql, statements) = settings.begin_sql();
+                // (the claims' "; " is inside a literal: three parts of it are one statement)
+                let parts = sql.split("; ").count() as u64 - 1;
+                assert_eq!(statements, parts, "{sql}");
+                assert_eq!(sql.starts_with("BEGIN READ ONLY; "), !write, "{sql}");
+                assert_eq!(sql.contains("plan_cache_mode = auto"), write, "{sql}");
+                assert_eq!(
+                    sql.ends_with("statement_timeout = 31000"),
+                    statement_timeout_ms.is_some(),
+                    "{sql}"
+                );
+                assert!(
+                    sql.contains(r#"SET LOCAL request.jwt.claims = E'{"workspace_id":"x; y"}'"#),
+                    "{sql}"
+                );
+            }
+        }
     }
 }
