@@ -1348,8 +1348,9 @@ fn uuid_argument(field: &async_graphql::SelectionField<'_>, name: &str) -> Optio
 /// The campaigns of a page's contacts.
 fn campaign_ids(rows: &[PageContact]) -> AppResult<Vec<Uuid>> {
     let mut ids = Vec::new();
+    // One view for every row, as a page writes them (see `PageContact::view_into`).
+    let mut view = ContactView::default();
     for c in rows {
-        let mut view = ContactView::default();
         let id = if c.view_into(&mut view) { view.campaign_id } else { c.model()?.campaign_id };
         ids.extend(id);
     }

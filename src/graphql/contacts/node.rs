@@ -478,25 +478,21 @@ impl OutputType for ContactList {
                 out.push(b',');
             }
             let start = out.len();
-            let done = match from_rows && c.view_into(&mut view) {
-                true => {
-                    let v = &view;
-                    let row = c
-                        .docs()
-                        .map(|docs| RowContact { fields: RowFields(v, docs), met: Default::default() });
-                    let subject = row.as_ref().map(|r| r as &dyn Subject);
-                    plain_rows
-                        && no_relation_to_load(v, &uncomputed_relations)
-                        && write_contact(&mut out, v, subject, &fields, &keys, args, context, &writers)
-                }
-                false => {
-                    let m = model(c)?;
-                    let object = args.filter(|a| !a.is_empty()).map(|_| ContactObject::new(m.clone()));
-                    let subject = object.as_ref().map(|o| o as &dyn Subject);
-                    plain_rows
-                        && no_relation_to_load(&**m, &uncomputed_relations)
-                        && write_contact(&mut out, &**m, subject, &fields, &keys, args, context, &[])
-                }
+            let done = if from_rows && c.view_into(&mut view) {
+                let v = &view;
+                let row =
+                    c.docs().map(|docs| RowContact { fields: RowFields(v, docs), met: Default::default() });
+                let subject = row.as_ref().map(|r| r as &dyn Subject);
+                plain_rows
+                    && no_relation_to_load(v, &uncomputed_relations)
+                    && write_contact(&mut out, v, subject, &fields, &keys, args, context, &writers)
+            } else {
+                let m = model(c)?;
+                let object = args.filter(|a| !a.is_empty()).map(|_| ContactObject::new(m.clone()));
+                let subject = object.as_ref().map(|o| o as &dyn Subject);
+                plain_rows
+                    && no_relation_to_load(&**m, &uncomputed_relations)
+                    && write_contact(&mut out, &**m, subject, &fields, &keys, args, context, &[])
             };
             if done {
                 written.push(Some(start..out.len()));
