@@ -333,6 +333,11 @@ pub fn derive_column(
     enrichment_data: &Value,
     kernel_analysis: Option<&Value>,
 ) -> Option<Value> {
+    // Every source is a path of keys: nothing is found outside objects (a
+    // contact not enriched yet, or whose page read nothing at its paths).
+    if !enrichment_data.is_object() && !kernel_analysis.is_some_and(Value::is_object) {
+        return None;
+    }
     match rule(column)?.kind {
         Kind::Text => first(column, enrichment_data, kernel_analysis, parse_text).map(Value::from),
         Kind::Revenue => first(column, enrichment_data, kernel_analysis, parse_revenue).map(Value::from),

@@ -257,14 +257,18 @@ impl<'d> Resolver<'d> {
     /// The value of the name of `source` (`None` when it is empty), keeping
     /// its JSON type.
     pub fn value(&self, source: &impl FieldSource) -> Option<Value> {
-        let (columns, definition) = match *self {
-            Resolver::FullName => return full_name(source),
-            Resolver::Columns(columns, definition) => (columns, definition),
-        };
-        let non_empty = |v: Value| (!is_empty_value(&v)).then_some(v);
+        let Resolver::Columns(columns, _) = *self else { return full_name(source) };
         if let Some(v) = columns.iter().find_map(|c| non_empty(source.column(c))) {
             return Some(v);
         }
+        self.value_past_columns(source)
+    }
+
+    /// [`Resolver::value`] of a source whose columns for the name are all
+    /// empty: the workspace's definition of the name read in
+    /// `enrichment_data`, then the columns derived from the JSON columns.
+    fn value_past_columns(&self, source: &impl FieldSource) -> Option<Value> {
+        let Resolver::Columns(columns, definition) = *self else { return full_name(source) };
         let enrichment_data = source.column_ref("enrichment_data");
         if let Some(v) = definition
             .and_then(|d| value_at_path(&enrichment_data, &d.jsonb_path))
@@ -277,20 +281,36 @@ impl<'d> Resolver<'d> {
     }
 
     /// [`Resolver::value`] where it is the text of a text column, borrowed
-    /// ([`FieldSource::text`]); `None` wherever `value` must be asked: a
-    /// column before the first non-empty text that the source does not lend
-    /// as text, no non-empty text column, `full_name`.
-    pub fn text_of<'s>(&self, source: &'s impl FieldSource) -> Option<&'s str> {
+    /// ([`FieldSource::text`]); where every column is a text the source
+    /// lends and each is empty, the value read past them; `None` wherever
+    /// `value` must be asked: a column before the first non-empty text that
+    /// the source does not lend as text, `full_name`.
+    pub fn text_of<'s>(&self, source: &'s impl FieldSource) -> Option<ColumnText<'s>> {
         let Resolver::Columns(columns, _) = *self else { return None };
         for column in columns {
             if let Some(text) = source.text(column)?
                 && !text.is_empty()
             {
-                return Some(text);
+                return Some(ColumnText::Text(text));
             }
         }
-        None
+        Some(ColumnText::Past(self.value_past_columns(source)))
     }
+}
+
+/// What [`Resolver::text_of`] finds: the text of the first non-empty
+/// column, or (all of them empty) the value read past them.
+#[derive(Debug, PartialEq)]
+pub enum ColumnText<'s> {
+    /// A column's text.
+    Text(&'s str),
+    /// The value past the empty columns (`None` when there is none).
+    Past(Option<Value>),
+}
+
+/// `v`, unless it is empty ([`is_empty_value`]).
+fn non_empty(v: Value) -> Option<Value> {
+    (!is_empty_value(&v)).then_some(v)
 }
 
 /// What [`resolve`] may read of a contact for `name` (given to `read`):
@@ -362,7 +382,19 @@ fn full_name(source: &impl FieldSource) -> Option<Value> {
 /// path: a segment is an object key, or an array index (negative from the
 /// end) when the value there is an array.
 fn value_at_path<'a>(root: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(root, |value, segment| match value {
+    // Split by byte: `str::split` with a `char` sets up a searcher that
+    // costs more than these short paths do to walk.
+    let mut rest = Some(path);
+    let mut segments = std::iter::from_fn(|| {
+        let p = rest?;
+        let (segment, after) = match p.bytes().position(|b| b == b'.') {
+            Some(i) => (&p[..i], Some(&p[i + 1..])),
+            None => (p, None),
+        };
+        rest = after;
+        Some(segment)
+    });
+    segments.try_fold(root, |value, segment| match value {
         Value::Object(map) => map.get(segment),
         Value::Array(items) => {
             let index: i64 = segment.parse().ok()?;

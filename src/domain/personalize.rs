@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::fields::{self, FieldDefinition, FieldSource};
+use super::fields::{self, ColumnText, FieldDefinition, FieldSource};
 use super::templates::{self, Rendered, Template};
 
 /// What a rendering needs besides the contact: the workspace's parts for
@@ -76,7 +76,10 @@ impl<'a> Source<'a> {
         if let Source::Field(field) = self
             && let Some(text) = field.text_of(contact)
         {
-            return Some(Cow::Borrowed(text));
+            return match text {
+                ColumnText::Text(text) => Some(Cow::Borrowed(text)),
+                ColumnText::Past(value) => templates::value_text(value),
+            };
         }
         templates::value_text(self.value(contact, products))
     }

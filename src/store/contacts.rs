@@ -1166,7 +1166,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::domain::fields::{ALIASES, CONTACT_COLUMNS, FieldDefinition, Resolver};
+    use crate::domain::fields::{ALIASES, CONTACT_COLUMNS, ColumnText, FieldDefinition, Resolver};
 
     #[test]
     fn a_lent_text_is_the_value_the_field_rules_give() {
@@ -1184,7 +1184,7 @@ mod tests {
         let definitions = [FieldDefinition { field_name: "custom_x".into(), jsonb_path: "custom.x".into() }];
         let source = ContactFields(&m);
         let names = CONTACT_COLUMNS.iter().copied().chain(ALIASES.iter().map(|(alias, _)| *alias));
-        let mut lent = Vec::new();
+        let (mut lent, mut past) = (Vec::new(), Vec::new());
         for name in names.chain(["custom_x"]) {
             match source.text(name) {
                 Some(Some(text)) => assert_eq!(source.column(name), Value::String(text.into()), "{name}"),
@@ -1192,9 +1192,16 @@ mod tests {
                 None => {}
             }
             let resolver = Resolver::new(name, &definitions).unwrap();
-            if let Some(text) = resolver.text_of(&source) {
-                assert_eq!(resolver.value(&source), Some(Value::String(text.into())), "{name}");
-                lent.push(name);
+            match resolver.text_of(&source) {
+                Some(ColumnText::Text(text)) => {
+                    assert_eq!(resolver.value(&source), Some(Value::String(text.into())), "{name}");
+                    lent.push(name);
+                }
+                Some(ColumnText::Past(value)) => {
+                    assert_eq!(resolver.value(&source), value, "{name}");
+                    past.push(name);
+                }
+                None => {}
             }
         }
         // The texts set are lent, an alias's from its first non-empty column;
@@ -1207,9 +1214,22 @@ mod tests {
         {
             assert!(!lent.contains(&name), "{name} in {lent:?}");
         }
-        let title = Resolver::new("title", &definitions).unwrap();
-        assert_eq!(title.text_of(&source), Some("CFO"));
-        let company = Resolver::new("company_name", &definitions).unwrap();
-        assert_eq!(company.text_of(&source), Some("Initech"));
+        // Names whose text columns are all empty (or that have none) are
+        // read past them: a definition's path, the JSON columns where a
+        // column is derived from them.
+        for name in
+            ["last_name", "enrichment_company_name", "industry", "enrichment_company_industry", "custom_x"]
+        {
+            assert!(past.contains(&name), "{name} in {past:?}");
+        }
+        for name in ["full_name", "company_employees", "id"] {
+            assert!(!past.contains(&name), "{name} in {past:?}");
+        }
+        let text_of = |name: &str| Resolver::new(name, &definitions).unwrap().text_of(&source);
+        assert_eq!(text_of("title"), Some(ColumnText::Text("CFO")));
+        assert_eq!(text_of("company_name"), Some(ColumnText::Text("Initech")));
+        assert_eq!(text_of("industry"), Some(ColumnText::Past(Some(json!("Fintech")))));
+        assert_eq!(text_of("last_name"), Some(ColumnText::Past(None)));
+        assert_eq!(text_of("custom_x"), Some(ColumnText::Past(Some(json!("y")))));
     }
 }
