@@ -13,7 +13,7 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::indexmap::map::RawEntryApiV1;
@@ -43,8 +43,10 @@ pub struct SelectionKeys(Mutex<Vec<(usize, Arc<Keys>)>>);
 
 /// The response keys of one selection set, in order.
 pub struct Keys {
-    /// Each key's hash under the shared hasher.
-    pub hashes: Box<[u64]>,
+    /// Each key's hash under the shared hasher, hashed where an object of
+    /// the selection is first built as a map ([`Keys::hashes`]); an object
+    /// written as JSON needs none.
+    hashes: OnceLock<Box<[u64]>>,
     /// `"key":` of every key, one after another.
     json: Vec<u8>,
     /// Where each key's `"key":` ends in `json`.
@@ -65,9 +67,10 @@ type Slot = ([u8; SLOT], usize);
 impl Keys {
     /// The hashes and JSON of `keys`.
     pub fn of<'a>(keys: impl Iterator<Item = &'a Name>) -> Self {
-        let (mut hashes, mut json, mut ends, mut slots) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let n = keys.size_hint().0;
+        let (mut json, mut ends, mut slots) =
+            (Vec::with_capacity(16 * n), Vec::with_capacity(n), Vec::with_capacity(n));
         for key in keys {
-            hashes.push(hash(key));
             let start = json.len();
             crate::response_json::write_key(&mut json, key);
             ends.push(json.len());
@@ -79,7 +82,13 @@ impl Keys {
                 (slot, written.len() + 1)
             }));
         }
-        Self { hashes: hashes.into(), json, ends: ends.into(), slots: slots.into() }
+        Self { hashes: OnceLock::new(), json, ends: ends.into(), slots: slots.into() }
+    }
+
+    /// Each key's hash under the shared hasher; `keys` are the same keys
+    /// as made these, in order (hashed on the first call only).
+    pub fn hashes<'a>(&self, keys: impl Iterator<Item = &'a Name>) -> &[u64] {
+        self.hashes.get_or_init(|| keys.map(hash).collect())
     }
 
     /// `"key":` of the `i`th key.
@@ -184,7 +193,7 @@ mod tests {
         let keys = Keys::of(names.iter());
         let written: Vec<&[u8]> = (0..3).map(|i| keys.json(i)).collect();
         assert_eq!(written, [&br#""a":"#[..], br#""bc":"#, br#""d\"e":"#]);
-        assert_eq!(keys.hashes[1], hash(&names[1]));
+        assert_eq!(keys.hashes(names.iter())[1], hash(&names[1]));
     }
 
     #[test]

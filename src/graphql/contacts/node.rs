@@ -174,7 +174,8 @@ impl Contact {
             return Ok(Value::Binary(out.into()));
         }
         let mut map = keys::object(items.len());
-        for (field, hash) in fields().zip(keys.hashes.iter()) {
+        let hashes = keys.hashes(fields().map(|field| &field.node.response_key().node));
+        for (field, hash) in fields().zip(hashes) {
             let value = match direct_field(model, field.node.name.node.as_str(), MakeValue) {
                 Some(v) => v,
                 None => match next_resolved() {
