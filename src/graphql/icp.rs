@@ -65,8 +65,19 @@ impl IdealClientProfile {
 
 impl super::plain::PlainFields for IdealClientProfile {
     fn plain_field(&self, name: &str) -> Option<async_graphql::Value> {
+        self.0.plain_field(name)
+    }
+
+    fn write_plain_field(&self, name: &str, out: &mut Vec<u8>) -> bool {
+        self.0.write_plain_field(name, out)
+    }
+}
+
+/// The plain fields of an [`IdealClientProfile`], of the ICP lent.
+impl super::plain::PlainFields for LoadedIcp {
+    fn plain_field(&self, name: &str) -> Option<async_graphql::Value> {
         use async_graphql::ScalarType;
-        let m = &self.0.model;
+        let m = &self.model;
         Some(match name {
             "id" => m.id.to_value(),
             "name" => async_graphql::Value::String(m.name.clone()),
@@ -83,7 +94,7 @@ impl super::plain::PlainFields for IdealClientProfile {
     /// (Its texts written as they are, not copied into a `Value` first: once
     /// per contact of a page selecting `icp { name }`.)
     fn write_plain_field(&self, name: &str, out: &mut Vec<u8>) -> bool {
-        let m = &self.0.model;
+        let m = &self.model;
         match (name, &m.description) {
             ("name", _) => crate::response_json::write_str(out, &m.name),
             ("description", Some(d)) => crate::response_json::write_str(out, d),

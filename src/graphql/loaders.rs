@@ -210,6 +210,13 @@ impl WorkspaceContext {
         self.icps.get(&id).cloned()
     }
 
+    /// An ICP of the workspace, lent: what scoring every contact of a page
+    /// reads, without counting a reference up and down per contact (a
+    /// count both worker threads write).
+    pub fn icp_ref(&self, id: Uuid) -> Option<&LoadedIcp> {
+        self.icps.get(&id).map(|icp| &**icp)
+    }
+
     /// An e-mail template of the workspace.
     pub fn email_template(&self, id: Uuid) -> Option<Arc<LoadedEmailTemplate>> {
         self.email_templates.get(&id).cloned()

@@ -80,6 +80,17 @@ pub fn write_selection<T: OutputType + PlainFields>(
     field: &Field,
     value: Option<&T>,
 ) -> bool {
+    write_selection_as::<T, T>(out, field, value)
+}
+
+/// [`write_selection`] of a `value` that is not itself the GraphQL object
+/// `T` but holds its plain fields (a lent part of it, where `T` would own
+/// a reference count).
+pub fn write_selection_as<T: OutputType, V: PlainFields>(
+    out: &mut Vec<u8>,
+    field: &Field,
+    value: Option<&V>,
+) -> bool {
     let Some(value) = value else {
         out.extend_from_slice(b"null");
         return true;
@@ -97,7 +108,7 @@ pub fn write_selection<T: OutputType + PlainFields>(
         }
         write_str(out, f.response_key().node.as_str());
         out.push(b':');
-        if !write_plain_value(value, f, out) {
+        if !write_plain_value::<T, V>(value, f, out) {
             out.truncate(start);
             return false;
         }
@@ -108,7 +119,7 @@ pub fn write_selection<T: OutputType + PlainFields>(
 
 /// Appends the JSON of [`plain_value`] where there is one; false, with
 /// nothing written, where there is none.
-fn write_plain_value<T: OutputType + PlainFields>(value: &T, f: &Field, out: &mut Vec<u8>) -> bool {
+fn write_plain_value<T: OutputType, V: PlainFields>(value: &V, f: &Field, out: &mut Vec<u8>) -> bool {
     if !f.directives.is_empty() || !f.arguments.is_empty() || !f.selection_set.node.items.is_empty() {
         return false;
     }

@@ -422,8 +422,8 @@ impl ContactObject {
     }
 
     /// The ICP a live score is against: `icpId`, else the contact's own.
-    fn live_icp(&self, context: &WorkspaceContext, icp_id: Option<Uuid>) -> Option<Arc<LoadedIcp>> {
-        context.icp(icp_id.or(self.0.icp_id)?)
+    fn live_icp<'c>(&self, context: &'c WorkspaceContext, icp_id: Option<Uuid>) -> Option<&'c LoadedIcp> {
+        context.icp_ref(icp_id.or(self.0.icp_id)?)
     }
 
     /// `field(name)` with the workspace context at hand.
@@ -437,13 +437,13 @@ impl ContactObject {
     /// fixture case (domain::icp tests).
     fn icp_match_score_in(&self, context: &WorkspaceContext, icp_id: Option<Uuid>) -> Option<i32> {
         let icp = self.live_icp(context, icp_id)?;
-        self.met(&icp).map(|(p, met)| p.score_of(met))
+        self.met(icp).map(|(p, met)| p.score_of(met))
     }
 
     /// `icpMatch(icpId)` with the workspace context at hand.
     fn icp_match_in(&self, context: &WorkspaceContext, icp_id: Option<Uuid>) -> Option<IcpMatch> {
         let icp = self.live_icp(context, icp_id)?;
-        self.met(&icp)
+        self.met(icp)
             .map(|(p, met)| IcpMatch::from(crate::domain::icp::score_met(p, &icp_contact(&self.0), met)))
     }
 }

@@ -341,9 +341,9 @@ impl Subject for RowContact<'_, '_> {
     }
     fn icp_score(&self, context: &WorkspaceContext, icp_id: Option<Uuid>) -> Option<i32> {
         let view = self.fields.0;
-        let icp = context.icp(icp_id.or(view.icp_id)?)?;
+        let icp = context.icp_ref(icp_id.or(view.icp_id)?)?;
         let mut last = self.met.get();
-        let met = super::met_of(&icp, &mut last, || icp_contact_of_view(view));
+        let met = super::met_of(icp, &mut last, || icp_contact_of_view(view));
         self.met.set(last);
         met.map(|(p, met)| p.score_of(met))
     }
@@ -589,8 +589,8 @@ fn write_contact<C: Cells>(
 /// Appends a contact's `icp` for `field`'s selection, as `ContactObject::icp`
 /// gives it: null without an id, or for an id the workspace has no ICP of.
 fn write_icp(out: &mut Vec<u8>, field: &Field, icp_id: Option<Uuid>, context: &WorkspaceContext) -> bool {
-    let icp = icp_id.and_then(|id| context.icp(id)).map(IdealClientProfile);
-    write_selection(out, field, icp.as_ref())
+    let icp = icp_id.and_then(|id| context.icp_ref(id));
+    crate::graphql::plain::write_selection_as::<IdealClientProfile, _>(out, field, icp)
 }
 
 /// Where a plain field's value goes: into a `Value` ([`MakeValue`], the
