@@ -5,11 +5,12 @@
 //! contacts with 20 fields hashed the same 20 names 50 times: 8 % of a
 //! page's instructions. The maps built here share one process-wide
 //! `RandomState` instead of a fresh one each, so a selection's key hashes
-//! are computed once per request ([`KeyHashes`]) and given to every object
-//! built for it. Every later lookup (the response's reordering, the
-//! engine's merging) hashes with the map's own hasher, the shared one, and
-//! finds the same entries. An object written as JSON by its resolver takes
-//! each key's `"key":` from the same memo ([`SelectionKeys`]).
+//! are computed once per request ([`Keys::hashes`], where an object of the
+//! selection is first built as a map) and given to every object built for
+//! it. Every later lookup (the response's reordering, the engine's merging)
+//! hashes with the map's own hasher, the shared one, and finds the same
+//! entries. An object written as JSON by its resolver takes each key's
+//! `"key":` from the same memo ([`SelectionKeys`]) and needs no hash.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -65,7 +66,8 @@ const SLOT: usize = 32;
 type Slot = ([u8; SLOT], usize);
 
 impl Keys {
-    /// The hashes and JSON of `keys`.
+    /// The JSON of `keys` (their hashes are made on first use:
+    /// [`Keys::hashes`]).
     pub fn of<'a>(keys: impl Iterator<Item = &'a Name>) -> Self {
         let n = keys.size_hint().0;
         let (mut json, mut ends, mut slots) =
