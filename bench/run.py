@@ -379,13 +379,24 @@ def run_size(n, args, out):
         ceilings = {}
         for name, conns in [("page", 8), ("page", 32), ("page+computed", 8), ("page+computed", 32), ("filtered", 32),
                             ("search", 32), ("deep-page", 32), ("by-id", 32)]:
+            # The ceiling is run right before and right after the workload it
+            # mirrors, and taken as the mean of the two: a shared host's speed
+            # drifts within a minute (one ceiling alone was seen ±20 % from
+            # one run to the next), and a drift during the three runs moves
+            # both ends.
+            before = None
+            if name in captured:
+                log("   pgbench ceiling %s c=%d (before)" % (name, conns))
+                before = pgbench_percentiles(db, captured[name], conns, secs)
             if wanted(args, name):
                 log("   %s c=%d" % (name, conns))
                 rows.append(wrk(gw, name, [B[name]], [1], conns, secs, ids if name == "by-id" else ()))
-            if name in captured:
-                log("   pgbench ceiling %s c=%d" % (name, conns))
-                tps, p50, p95, p99, split = pgbench_percentiles(db, captured[name], conns, secs)
-                ceilings[(name, conns)] = (tps, p50, p95, p99, len(captured[name]) + 2, split)
+            if before is not None:
+                log("   pgbench ceiling %s c=%d (after)" % (name, conns))
+                after = pgbench_percentiles(db, captured[name], conns, secs)
+                tps, p50, p95, p99 = (statistics.mean(pair) for pair in zip(before[:4], after[:4]))
+                split = {k: statistics.mean((before[4][k], after[4][k])) for k in before[4]}
+                ceilings[(name, conns)] = (tps, p50, p95, p99, len(captured[name]) + 2, split, (before[0], after[0]))
         mixed_bodies = [B["page"], B["page+computed"], B["filtered"], B["search"], B["deep-page"], B["by-id"], B["update"]]
         mixed_weights = [15, 15, 15, 15, 15, 15, 10]
         msecs = 15 if args.quick else 60
@@ -439,12 +450,12 @@ def report(n, rows, ceilings, match_s, build_s, assigned, seed_s, seed_rss, star
     lines = []
     lines.append("### %s contacts (+ %s in a second workspace)\n" % (format(n, ","), format(max(n // 5, 1), ",")))
     lines.append("| workload | c | req/s | p50 ms | p95 ms | p99 ms | errors | SQL stmts/req | DB ms/req | RSS MB "
-                 "| CPU µs/req: gateway / rest (Postgres) / wrk | pgbench tps (p99 ms) | efficiency | p99 / ceiling p99 "
+                 "| CPU µs/req: gateway / rest (Postgres) / wrk | pgbench tps (p99 ms; before / after) | efficiency | p99 / ceiling p99 "
                  "| ceiling CPU µs/txn: rest (Postgres) / pgbench |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         ceil = ceilings.get((r["name"], r["c"]))
-        ceil_s = "%.0f (%.1f)" % (ceil[0], ceil[3]) if ceil else ""
+        ceil_s = "%.0f (%.1f; %.0f / %.0f)" % (ceil[0], ceil[3], *ceil[6]) if ceil else ""
         eff = "%.0f %%" % (100 * r["rps"] / ceil[0]) if ceil else ""
         p99r = "%.2f" % (r["p99"] / ceil[3]) if ceil and ceil[3] else ""
         cpu = "%.0f / %.0f / %.0f" % (r["cpu"]["gw"], r["cpu"]["pg"], r["cpu"]["client"])
