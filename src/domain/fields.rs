@@ -257,27 +257,11 @@ impl<'d> Resolver<'d> {
     /// The value of the name of `source` (`None` when it is empty), keeping
     /// its JSON type.
     pub fn value(&self, source: &impl FieldSource) -> Option<Value> {
-        let Resolver::Columns(columns, _) = *self else { return full_name(source) };
+        let Resolver::Columns(columns, definition) = *self else { return full_name(source) };
         if let Some(v) = columns.iter().find_map(|c| non_empty(source.column(c))) {
             return Some(v);
         }
-        self.value_past_columns(source)
-    }
-
-    /// [`Resolver::value`] of a source whose columns for the name are all
-    /// empty: the workspace's definition of the name read in
-    /// `enrichment_data`, then the columns derived from the JSON columns.
-    fn value_past_columns(&self, source: &impl FieldSource) -> Option<Value> {
-        let Resolver::Columns(columns, definition) = *self else { return full_name(source) };
-        let enrichment_data = source.column_ref("enrichment_data");
-        if let Some(v) = definition
-            .and_then(|d| value_at_path(&enrichment_data, &d.jsonb_path))
-            .and_then(|v| non_empty(v.clone()))
-        {
-            return Some(v);
-        }
-        let kernel_analysis = source.column_ref("kernel_analysis");
-        columns.iter().find_map(|c| enrichment::derive_column(c, &enrichment_data, Some(&kernel_analysis)))
+        past_columns(columns, definition, source)
     }
 
     /// [`Resolver::value`] where it is the text of a text column, borrowed
@@ -286,7 +270,7 @@ impl<'d> Resolver<'d> {
     /// `value` must be asked: a column before the first non-empty text that
     /// the source does not lend as text, `full_name`.
     pub fn text_of<'s>(&self, source: &'s impl FieldSource) -> Option<ColumnText<'s>> {
-        let Resolver::Columns(columns, _) = *self else { return None };
+        let Resolver::Columns(columns, definition) = *self else { return None };
         for column in columns {
             if let Some(text) = source.text(column)?
                 && !text.is_empty()
@@ -294,8 +278,27 @@ impl<'d> Resolver<'d> {
                 return Some(ColumnText::Text(text));
             }
         }
-        Some(ColumnText::Past(self.value_past_columns(source)))
+        Some(ColumnText::Past(past_columns(columns, definition, source)))
     }
+}
+
+/// [`Resolver::value`] of a name whose `columns` are all empty in `source`:
+/// its `definition` (the workspace's, if any) read in `enrichment_data`,
+/// then the columns derived from the JSON columns.
+fn past_columns(
+    columns: &[&str],
+    definition: Option<&FieldDefinition>,
+    source: &impl FieldSource,
+) -> Option<Value> {
+    let enrichment_data = source.column_ref("enrichment_data");
+    if let Some(v) = definition
+        .and_then(|d| value_at_path(&enrichment_data, &d.jsonb_path))
+        .and_then(|v| non_empty(v.clone()))
+    {
+        return Some(v);
+    }
+    let kernel_analysis = source.column_ref("kernel_analysis");
+    columns.iter().find_map(|c| enrichment::derive_column(c, &enrichment_data, Some(&kernel_analysis)))
 }
 
 /// What [`Resolver::text_of`] finds: the text of the first non-empty
