@@ -180,7 +180,7 @@ pub fn write_escaped(out: &mut Vec<u8>, s: &str) {
 
 /// [`write_escaped`] of a text's UTF-8 bytes (not checked; see [`write_utf8`]).
 #[inline]
-fn write_escaped_utf8(out: &mut Vec<u8>, bytes: &[u8]) {
+pub fn write_escaped_utf8(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut start = 0;
     while let Some(at) = next_escape(bytes, start) {
         out.extend_from_slice(&bytes[start..at]);

@@ -32,11 +32,13 @@ pub trait FieldSource {
         std::borrow::Cow::Owned(self.column(name))
     }
 
-    /// The column `name` where the source holds it as text, borrowed
-    /// (`None` inside when it is null): what [`FieldSource::column`] gives
-    /// as a string, without the copy. `None` where the source does not
-    /// lend it (another kind of column, a name it does not know).
-    fn text(&self, name: &str) -> Option<Option<&str>> {
+    /// The UTF-8 bytes of the column `name` where the source holds it as
+    /// text, borrowed (`None` inside when it is null): what
+    /// [`FieldSource::column`] gives as a string, without the copy, and
+    /// without checking bytes the source vouches for (a page's text cells:
+    /// `store::contacts::RowText`). `None` where the source does not lend
+    /// it (another kind of column, a name it does not know).
+    fn utf8(&self, name: &str) -> Option<Option<&[u8]>> {
         let _ = name;
         None
     }
@@ -56,8 +58,8 @@ impl FieldSource for Map<String, Value> {
         std::borrow::Cow::Borrowed(self.get(name).unwrap_or(&NULL))
     }
 
-    fn text(&self, name: &str) -> Option<Option<&str>> {
-        self.get(name).and_then(Value::as_str).map(Some)
+    fn utf8(&self, name: &str) -> Option<Option<&[u8]>> {
+        self.get(name).and_then(Value::as_str).map(|t| Some(t.as_bytes()))
     }
 }
 
@@ -265,14 +267,14 @@ impl<'d> Resolver<'d> {
     }
 
     /// [`Resolver::value`] where it is the text of a text column, borrowed
-    /// ([`FieldSource::text`]); where every column is a text the source
+    /// ([`FieldSource::utf8`]); where every column is a text the source
     /// lends and each is empty, the value read past them; `None` wherever
     /// `value` must be asked: a column before the first non-empty text that
     /// the source does not lend as text, `full_name`.
     pub fn text_of<'s>(&self, source: &'s impl FieldSource) -> Option<ColumnText<'s>> {
         let Resolver::Columns(columns, definition) = *self else { return None };
         for column in columns {
-            if let Some(text) = source.text(column)?
+            if let Some(text) = source.utf8(column)?
                 && !text.is_empty()
             {
                 return Some(ColumnText::Text(text));
@@ -305,8 +307,8 @@ fn past_columns(
 /// column, or (all of them empty) the value read past them.
 #[derive(Debug, PartialEq)]
 pub enum ColumnText<'s> {
-    /// A column's text.
-    Text(&'s str),
+    /// A column's text, its UTF-8 bytes as the source lent them.
+    Text(&'s [u8]),
     /// The value past the empty columns (`None` when there is none).
     Past(Option<Value>),
 }

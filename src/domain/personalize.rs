@@ -3,12 +3,10 @@
 //! product catalog for `product_<key>`, caller-supplied `sender_<key>` with
 //! `sender_company` falling back to the workspace's company name.
 
-use std::borrow::Cow;
-
 use serde_json::{Map, Value};
 
 use super::fields::{self, ColumnText, FieldDefinition, FieldSource};
-use super::templates::{self, Rendered, Template};
+use super::templates::{self, Rendered, Template, ValueText};
 
 /// What a rendering needs besides the contact: the workspace's parts for
 /// `'a`, the caller's variables for `'v`.
@@ -72,12 +70,12 @@ impl<'a> Source<'a> {
 
     /// The template text of the value for `contact` (`None` when it is
     /// missing), borrowed where it is a text column's.
-    fn text<'c>(&self, contact: &'c impl FieldSource, products: &Value) -> Option<Cow<'c, str>> {
+    fn text<'c>(&self, contact: &'c impl FieldSource, products: &Value) -> Option<ValueText<'c>> {
         if let Source::Field(field) = self
             && let Some(text) = field.text_of(contact)
         {
             return match text {
-                ColumnText::Text(text) => Some(Cow::Borrowed(text)),
+                ColumnText::Text(text) => Some(ValueText::Utf8(text)),
                 ColumnText::Past(value) => templates::value_text(value),
             };
         }
@@ -121,7 +119,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The texts of the template's names for `contact` ([`templates::Prepared::texts`]).
-    pub fn texts<'c>(&self, contact: &'c impl FieldSource) -> Vec<Option<Cow<'c, str>>> {
+    pub fn texts<'c>(&self, contact: &'c impl FieldSource) -> Vec<Option<ValueText<'c>>> {
         self.template.texts(|at| self.sources[at].text(contact, self.products))
     }
 

@@ -207,7 +207,7 @@ impl<'a> JsonRenderer<'a> {
 pub struct RenderedJson<'r, 'a, 'c> {
     json: &'r JsonRenderer<'a>,
     /// The names' texts, borrowed from the contact where they are its texts.
-    texts: Vec<Option<std::borrow::Cow<'c, str>>>,
+    texts: Vec<Option<templates::ValueText<'c>>>,
     full: std::sync::OnceLock<RenderedTemplate>,
 }
 
@@ -215,8 +215,7 @@ impl<'r, 'a> RenderedJson<'r, 'a, '_> {
     /// The same rendering, its texts copied: for a contact lent for less
     /// time than the rendering is written in.
     pub fn into_owned(self) -> RenderedJson<'r, 'a, 'static> {
-        let texts =
-            self.texts.into_iter().map(|t| t.map(|t| std::borrow::Cow::Owned(t.into_owned()))).collect();
+        let texts = self.texts.into_iter().map(|t| t.map(templates::ValueText::into_owned)).collect();
         RenderedJson { json: self.json, texts, full: self.full }
     }
 
@@ -231,7 +230,7 @@ impl<'r, 'a> RenderedJson<'r, 'a, '_> {
             match piece {
                 JsonPiece::Text(text) => out.extend_from_slice(text),
                 JsonPiece::Name(at, default) => match (&self.texts[*at], default) {
-                    (Some(text), _) => crate::response_json::write_escaped(out, text),
+                    (Some(text), _) => crate::response_json::write_escaped_utf8(out, text.as_bytes()),
                     (None, Some(default)) => out.extend_from_slice(default),
                     (None, None) => {}
                 },

@@ -341,11 +341,16 @@ impl std::fmt::Debug for RowText<'_> {
 pub trait CellText {
     /// The text, `None` for a null.
     fn cell_text(&self) -> Option<&str>;
+    /// Its UTF-8 bytes, not checked again ([`RowText::bytes`]).
+    fn cell_utf8(&self) -> Option<&[u8]>;
 }
 
 impl CellText for Option<String> {
     fn cell_text(&self) -> Option<&str> {
         self.as_deref()
+    }
+    fn cell_utf8(&self) -> Option<&[u8]> {
+        self.as_deref().map(str::as_bytes)
     }
 }
 
@@ -353,17 +358,26 @@ impl CellText for Option<RowText<'_>> {
     fn cell_text(&self) -> Option<&str> {
         self.map(RowText::as_str)
     }
+    fn cell_utf8(&self) -> Option<&[u8]> {
+        self.map(RowText::bytes)
+    }
 }
 
 impl CellText for String {
     fn cell_text(&self) -> Option<&str> {
         Some(self)
     }
+    fn cell_utf8(&self) -> Option<&[u8]> {
+        Some(self.as_bytes())
+    }
 }
 
 impl CellText for RowText<'_> {
     fn cell_text(&self) -> Option<&str> {
         Some(self.as_str())
+    }
+    fn cell_utf8(&self) -> Option<&[u8]> {
+        Some(self.bytes())
     }
 }
 
@@ -950,42 +964,42 @@ pub fn icp_contact_of_view<'v>(v: &'v ContactView<'_>) -> IcpContact<'v> {
 }
 
 /// The text of the text column `$name` of `$m`, a [`Model`] or a
-/// [`ContactView`], borrowed (`None` inside when it is null); `None` for a
-/// column that is not a text column.
+/// [`ContactView`], borrowed by the [`CellText`] method `$as` (`None` inside
+/// when it is null); `None` for a column that is not a text column.
 macro_rules! text_column {
-    ($m:expr, $name:expr) => {{
+    ($m:expr, $name:expr, $as:ident) => {{
         let m = $m;
         match $name {
-            "email" => Some(m.email.cell_text()),
-            "first_name" => Some(m.first_name.cell_text()),
-            "last_name" => Some(m.last_name.cell_text()),
-            "company" => Some(m.company.cell_text()),
-            "job_title" => Some(m.job_title.cell_text()),
-            "phone" => Some(m.phone.cell_text()),
-            "linkedin_url" => Some(m.linkedin_url.cell_text()),
-            "website" => Some(m.website.cell_text()),
-            "vertical" => Some(m.vertical.cell_text()),
-            "persona_type" => Some(m.persona_type.cell_text()),
-            "lifecycle_stage" => Some(m.lifecycle_stage.cell_text()),
-            "lead_status" => Some(m.lead_status.cell_text()),
-            "pipeline_stage" => Some(m.pipeline_stage.cell_text()),
-            "external_id" => Some(m.external_id.cell_text()),
-            "hubspot_id" => Some(m.hubspot_id.cell_text()),
-            "enrichment_company_name" => Some(m.enrichment_company_name.cell_text()),
-            "enrichment_company_industry" => Some(m.enrichment_company_industry.cell_text()),
-            "enrichment_person_title" => Some(m.enrichment_person_title.cell_text()),
-            "enrichment_person_background" => Some(m.enrichment_person_background.cell_text()),
-            "kernel_who_persona" => Some(m.kernel_who_persona.cell_text()),
-            "kernel_who_influence" => Some(m.kernel_who_influence.cell_text()),
-            "kernel_when_urgency" => Some(m.kernel_when_urgency.cell_text()),
-            "kernel_when_timing_signal" => Some(m.kernel_when_timing_signal.cell_text()),
-            "kernel_what_hook" => Some(m.kernel_what_hook.cell_text()),
-            "email_subject" => Some(m.email_subject.cell_text()),
-            "email_body_preview" => Some(m.email_body_preview.cell_text()),
-            "assigned_product" => Some(m.assigned_product.cell_text()),
-            "email_send_id" => Some(m.email_send_id.cell_text()),
-            "source" => Some(m.source.cell_text()),
-            "notes" => Some(m.notes.cell_text()),
+            "email" => Some(m.email.$as()),
+            "first_name" => Some(m.first_name.$as()),
+            "last_name" => Some(m.last_name.$as()),
+            "company" => Some(m.company.$as()),
+            "job_title" => Some(m.job_title.$as()),
+            "phone" => Some(m.phone.$as()),
+            "linkedin_url" => Some(m.linkedin_url.$as()),
+            "website" => Some(m.website.$as()),
+            "vertical" => Some(m.vertical.$as()),
+            "persona_type" => Some(m.persona_type.$as()),
+            "lifecycle_stage" => Some(m.lifecycle_stage.$as()),
+            "lead_status" => Some(m.lead_status.$as()),
+            "pipeline_stage" => Some(m.pipeline_stage.$as()),
+            "external_id" => Some(m.external_id.$as()),
+            "hubspot_id" => Some(m.hubspot_id.$as()),
+            "enrichment_company_name" => Some(m.enrichment_company_name.$as()),
+            "enrichment_company_industry" => Some(m.enrichment_company_industry.$as()),
+            "enrichment_person_title" => Some(m.enrichment_person_title.$as()),
+            "enrichment_person_background" => Some(m.enrichment_person_background.$as()),
+            "kernel_who_persona" => Some(m.kernel_who_persona.$as()),
+            "kernel_who_influence" => Some(m.kernel_who_influence.$as()),
+            "kernel_when_urgency" => Some(m.kernel_when_urgency.$as()),
+            "kernel_when_timing_signal" => Some(m.kernel_when_timing_signal.$as()),
+            "kernel_what_hook" => Some(m.kernel_what_hook.$as()),
+            "email_subject" => Some(m.email_subject.$as()),
+            "email_body_preview" => Some(m.email_body_preview.$as()),
+            "assigned_product" => Some(m.assigned_product.$as()),
+            "email_send_id" => Some(m.email_send_id.$as()),
+            "source" => Some(m.source.$as()),
+            "notes" => Some(m.notes.$as()),
             _ => None,
         }
     }};
@@ -1003,7 +1017,7 @@ macro_rules! column_value {
         let ts =
             |v: Option<chrono::DateTime<Utc>>| v.map(|t| Value::String(rfc3339(&t))).unwrap_or(Value::Null);
         let uuid = |v: Option<&uuid::Uuid>| v.map(|u| Value::String(u.to_string())).unwrap_or(Value::Null);
-        if let Some(t) = text_column!(m, $name) {
+        if let Some(t) = text_column!(m, $name, cell_text) {
             return text(t);
         }
         match $name {
@@ -1076,8 +1090,8 @@ impl FieldSource for ContactFields<'_> {
         column_value!(self.0, name, |name: &str| self.column_ref(name).into_owned())
     }
 
-    fn text(&self, name: &str) -> Option<Option<&str>> {
-        text_column!(self.0, name)
+    fn utf8(&self, name: &str) -> Option<Option<&[u8]>> {
+        text_column!(self.0, name, cell_utf8)
     }
 }
 
@@ -1093,8 +1107,8 @@ impl FieldSource for RowFields<'_, '_> {
         column_value!(self.0, name, |name: &str| self.column_ref(name).into_owned())
     }
 
-    fn text(&self, name: &str) -> Option<Option<&str>> {
-        text_column!(self.0, name)
+    fn utf8(&self, name: &str) -> Option<Option<&[u8]>> {
+        text_column!(self.0, name, cell_utf8)
     }
 }
 
@@ -1186,15 +1200,21 @@ mod tests {
         let names = CONTACT_COLUMNS.iter().copied().chain(ALIASES.iter().map(|(alias, _)| *alias));
         let (mut lent, mut past) = (Vec::new(), Vec::new());
         for name in names.chain(["custom_x"]) {
-            match source.text(name) {
-                Some(Some(text)) => assert_eq!(source.column(name), Value::String(text.into()), "{name}"),
+            match source.utf8(name) {
+                Some(Some(text)) => {
+                    assert_eq!(source.column(name).as_str().map(str::as_bytes), Some(text), "{name}")
+                }
                 Some(None) => assert_eq!(source.column(name), Value::Null, "{name}"),
                 None => {}
             }
             let resolver = Resolver::new(name, &definitions).unwrap();
             match resolver.text_of(&source) {
                 Some(ColumnText::Text(text)) => {
-                    assert_eq!(resolver.value(&source), Some(Value::String(text.into())), "{name}");
+                    assert_eq!(
+                        resolver.value(&source).as_ref().and_then(Value::as_str).map(str::as_bytes),
+                        Some(text),
+                        "{name}"
+                    );
                     lent.push(name);
                 }
                 Some(ColumnText::Past(value)) => {
@@ -1226,8 +1246,8 @@ mod tests {
             assert!(!past.contains(&name), "{name} in {past:?}");
         }
         let text_of = |name: &str| Resolver::new(name, &definitions).unwrap().text_of(&source);
-        assert_eq!(text_of("title"), Some(ColumnText::Text("CFO")));
-        assert_eq!(text_of("company_name"), Some(ColumnText::Text("Initech")));
+        assert_eq!(text_of("title"), Some(ColumnText::Text(b"CFO")));
+        assert_eq!(text_of("company_name"), Some(ColumnText::Text(b"Initech")));
         assert_eq!(text_of("industry"), Some(ColumnText::Past(Some(json!("Fintech")))));
         assert_eq!(text_of("last_name"), Some(ColumnText::Past(None)));
         assert_eq!(text_of("custom_x"), Some(ColumnText::Past(Some(json!("y")))));
