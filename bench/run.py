@@ -21,6 +21,7 @@ the runs we report. Needs: Postgres on 127.0.0.1:5432 (user postgres, trust),
 cargo, and wrk/pgbench (pgbench ships with the server).
 """
 import argparse
+import glob
 import json
 import os
 import random
@@ -193,9 +194,27 @@ def busy_seconds():
 
 def process_seconds(pid):
     """CPU seconds (user + system) of one process."""
+    return sum(process_times(pid))
+
+
+def process_times(pid):
+    """User and system CPU seconds of one process."""
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
+
+
+def involuntary_switches(pid):
+    """How many times the threads of one process were preempted (/proc's
+    nonvoluntary_ctxt_switches, summed over its threads)."""
+    total = 0
+    for status in glob.glob("/proc/%d/task/*/status" % pid):
+        try:
+            with open(status) as f:
+                total += sum(int(line.split()[1]) for line in f if line.startswith("nonvoluntary_ctxt_switches"))
+        except FileNotFoundError:  # a thread that ended meanwhile
+            pass
+    return total
 
 
 def children_seconds():
@@ -212,13 +231,21 @@ class CpuSplit:
 
     def __init__(self, gw_pid=None):
         self.gw_pid = gw_pid
-        self.start = (busy_seconds(), children_seconds(), process_seconds(gw_pid) if gw_pid else 0.0)
+        self.start = self.now()
+
+    def now(self):
+        """Machine busy, children's, gateway's user and system seconds, and
+        the gateway's preemptions."""
+        user, system = process_times(self.gw_pid) if self.gw_pid else (0.0, 0.0)
+        switches = involuntary_switches(self.gw_pid) if self.gw_pid else 0
+        return busy_seconds(), children_seconds(), user, system, switches
 
     def per_request(self, n):
-        busy, client, gw = (busy_seconds(), children_seconds(), process_seconds(self.gw_pid) if self.gw_pid else 0.0)
-        busy, client, gw = (busy - self.start[0], client - self.start[1], gw - self.start[2])
+        busy, client, user, system, switches = (b - a for a, b in zip(self.start, self.now()))
+        gw = user + system
         us = lambda x: x / max(n, 1) * 1e6
-        return {"gw": us(gw), "client": us(client), "pg": us(max(busy - gw - client, 0.0))}
+        return {"gw": us(gw), "client": us(client), "pg": us(max(busy - gw - client, 0.0)),
+                "gw_sys": us(system), "gw_preempted": switches / max(n, 1)}
 
 
 def lua_str(s):
