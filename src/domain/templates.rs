@@ -955,9 +955,9 @@ mod tests {
     fn lent_utf8_bytes_render_as_the_same_text() {
         // A page lends its text cells as bytes; a rendering reads them as
         // the text they are, and owning them keeps that text.
-        let prepared_subject = parse("{{a}} / {{b}}").unwrap();
+        let subject = parse("{{a}} / {{b}}").unwrap();
         let body = parse("{{b}}{{a}}").unwrap();
-        let prepared = Prepared::new(Some(&prepared_subject), &body);
+        let prepared = Prepared::new(Some(&subject), &body);
         let text = |s: &'static str| Some(ValueText::Text(Cow::Borrowed(s)));
         let lent = |s: &'static str| Some(ValueText::Utf8(s.as_bytes()));
         let as_texts = prepared.render_texts(&[text("Zoë \"Z\""), text("ü")], true);
