@@ -100,6 +100,7 @@ impl Keys {
     }
 
     /// Appends `"key":` of the `i`th key to `out`, after a comma if `comma`.
+    #[inline(always)]
     pub fn put(&self, i: usize, out: &mut Vec<u8>, comma: bool) {
         let at = out.len();
         match self.slots.get(i) {

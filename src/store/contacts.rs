@@ -650,7 +650,7 @@ trait PgCell: Sized {
 /// ~120 instructions a cell (a page reads 800); the cells this module knows
 /// the binary form of are read from their bytes instead, and anything else
 /// (a text-format cell of a simple query, say) still goes through sqlx.
-#[inline]
+#[inline(always)]
 fn raw_cell(row: &sqlx::postgres::PgRow, i: usize) -> Result<Option<(&[u8], bool)>, DbErr> {
     use sqlx::{Row as _, ValueRef as _};
     match row.try_get_raw(i) {
