@@ -165,6 +165,7 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
 /// Appends the text whose UTF-8 bytes are `text` as a JSON string, as
 /// [`write_str`] writes it. The bytes are not checked: they are a `&str`'s,
 /// or a text cell Postgres sent (`store::contacts::RowText`).
+#[inline(always)]
 pub fn write_utf8(out: &mut Vec<u8>, text: &[u8]) {
     out.reserve(text.len() + 2);
     out.push(b'"');
@@ -224,6 +225,7 @@ fn write_array<T>(out: &mut Vec<u8>, items: &[T], write: impl Fn(&mut Vec<u8>, &
 
 /// The index of the first byte at or after `from` that JSON must escape
 /// (a control character, `"` or `\`).
+#[inline(always)]
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     let word =
         |at: usize| bytes.get(at..at + 8).map(|c| u64::from_ne_bytes(c.try_into().expect("eight bytes")));

@@ -570,12 +570,14 @@ trait PgCellRef<'r>: Sized {
 }
 
 impl<'r, T: PgCell> PgCellRef<'r> for T {
+    #[inline(always)]
     fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
         PgCell::get(row, i)
     }
 }
 
 impl<'r> PgCellRef<'r> for Option<&'r str> {
+    #[inline(always)]
     fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
         use sqlx::Row as _;
         row.try_get_unchecked(i).map_err(|e| DbErr::Type(format!("contact column {i}: {e}")))
@@ -583,12 +585,14 @@ impl<'r> PgCellRef<'r> for Option<&'r str> {
 }
 
 impl<'r> PgCellRef<'r> for Option<RowText<'r>> {
+    #[inline(always)]
     fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
         Ok(raw_cell(row, i)?.map(|(bytes, _)| RowText(bytes)))
     }
 }
 
 impl<'r> PgCellRef<'r> for RowText<'r> {
+    #[inline(always)]
     fn get_ref(row: &'r sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
         Option::<RowText>::get_ref(row, i)?
             .ok_or_else(|| DbErr::Type(format!("contact column {i}: unexpected null")))
@@ -688,6 +692,7 @@ fn required<T>(cell: Option<T>, i: usize) -> Result<T, DbErr> {
 macro_rules! fixed_cells {
     ($($t:ty: $n:literal => $from:expr;)*) => {$(
         impl PgCell for Option<$t> {
+            #[inline(always)]
             fn get(row: &sqlx::postgres::PgRow, i: usize) -> Result<Self, DbErr> {
                 match raw_cell(row, i)? {
                     None => Ok(None),
