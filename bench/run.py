@@ -192,11 +192,6 @@ def busy_seconds():
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def process_seconds(pid):
-    """CPU seconds (user + system) of one process."""
-    return sum(process_times(pid))
-
-
 def process_times(pid):
     """User and system CPU seconds of one process."""
     with open("/proc/%d/stat" % pid) as f:

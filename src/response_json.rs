@@ -194,13 +194,12 @@ pub fn write_escaped_utf8(out: &mut Vec<u8>, bytes: &[u8]) {
 /// [`write_escaped_utf8`] of `bytes`, whose first byte to escape is at `at`.
 #[inline(never)]
 fn write_escaped_from(out: &mut Vec<u8>, bytes: &[u8], at: usize) {
-    out.extend_from_slice(&bytes[..at]);
-    write_escape(out, bytes[at]);
-    let mut start = at + 1;
-    while let Some(at) = next_escape(bytes, start) {
+    let (mut start, mut next) = (0, Some(at));
+    while let Some(at) = next {
         out.extend_from_slice(&bytes[start..at]);
         write_escape(out, bytes[at]);
         start = at + 1;
+        next = next_escape(bytes, start);
     }
     out.extend_from_slice(&bytes[start..]);
 }

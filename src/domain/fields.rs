@@ -47,6 +47,13 @@ pub trait FieldSource {
 /// `Null`, to lend.
 pub static NULL: Value = Value::Null;
 
+/// The text of UTF-8 bytes a source lent ([`FieldSource::utf8`]), checked
+/// here where a `&str` is needed; `"\u{FFFD}"` for bytes that are not UTF-8,
+/// which no source lends.
+pub fn lent_text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or("\u{FFFD}")
+}
+
 /// A contact given as a JSON object keyed by column name, as in the fixtures:
 /// a missing key is `Null`.
 impl FieldSource for Map<String, Value> {

@@ -582,7 +582,7 @@ impl ValueText<'_> {
     pub fn as_str(&self) -> &str {
         match self {
             ValueText::Text(text) => text,
-            ValueText::Utf8(bytes) => std::str::from_utf8(bytes).unwrap_or("\u{FFFD}"),
+            ValueText::Utf8(bytes) => super::fields::lent_text(bytes),
         }
     }
 

@@ -327,7 +327,7 @@ impl<'r> RowText<'r> {
     /// The cell's text; `"\u{FFFD}"` for bytes that are not UTF-8, which a
     /// database `Database::connect_url` accepts never sends.
     pub fn as_str(self) -> &'r str {
-        std::str::from_utf8(self.0).unwrap_or("\u{FFFD}")
+        crate::domain::fields::lent_text(self.0)
     }
 }
 
