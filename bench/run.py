@@ -52,6 +52,11 @@ THREADS = 2  # the machine has 2 cores, shared by wrk, the gateway and Postgres
 
 FIELDS12 = "id firstName lastName email company jobTitle enrichmentCompanyIndustry enrichmentCompanyEmployees enrichmentDataQualityScore kernelWhoPersona createdAt tags"
 COMPUTED = 'icpMatchScore(icpId: $icp) icpMatch(icpId: $icp) { tier } renderedEmail { subject body } field(name: "funding_stage")'
+# The read workloads' queries, as bench/run, bench/ab and bench/drivers/run send them.
+PAGE_Q = "query Page { contacts(first: 50) { totalCount nodes { %s icp { name } } } }" % FIELDS12
+COMPUTED_Q = ("query PageComputed($icp: UUID) { contacts(first: 50) { totalCount nodes { %s icp { name } %s } } }"
+              % (FIELDS12, COMPUTED))
+BYID_Q = "query ById($id: UUID!, $icp: UUID) { contact(id: $id) { %s icp { name } %s } }" % (FIELDS12, COMPUTED)
 
 
 def log(*a):
@@ -366,13 +371,12 @@ def run_size(n, args, out):
         icp = gw.gql("{ idealClientProfiles { id name } }")["idealClientProfiles"][0]["id"]
         ids = psql("SELECT id FROM contacts WHERE workspace_id = '%s' ORDER BY md5(id::text) LIMIT 2000" % W1, db).split()
         industry = psql("SELECT enrichment_company_industry FROM contacts WHERE workspace_id = '%s' AND enrichment_company_industry IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1" % W1, db)
-        page_q = "query Page { contacts(first: 50) { totalCount nodes { %s icp { name } } } }" % FIELDS12
-        computed_q = "query PageComputed($icp: UUID) { contacts(first: 50) { totalCount nodes { %s icp { name } %s } } }" % (FIELDS12, COMPUTED)
+        page_q, computed_q = PAGE_Q, COMPUTED_Q
         filtered_q = ("query Filtered($ind: String) { contacts(first: 50, filter: {enrichmentDataQualityScore: {gte: 60}, enrichmentCompanyIndustry: {eq: $ind}}, "
                       "orderBy: [{field: ICP_MATCH_SCORE, direction: DESC}]) { totalCount nodes { %s icp { name } } } }" % FIELDS12)
         search_q = "query Search { contacts(first: 50, search: \"mar\") { totalCount nodes { %s icp { name } } } }" % FIELDS12
         deep_q = "query Deep($after: String) { contacts(first: 50, after: $after) { nodes { %s icp { name } } } }" % FIELDS12
-        byid_q = "query ById($id: UUID!, $icp: UUID) { contact(id: $id) { %s icp { name } %s } }" % (FIELDS12, COMPUTED)
+        byid_q = BYID_Q
         update_q = "mutation Update($id: UUID!) { updateContact(id: $id, input: {notes: \"bench\"}) { id } }"
         cursor = None
         for _ in range(19):
