@@ -180,11 +180,9 @@ async fn every_type_and_field_has_a_description() {
 /// than 10 begins were cancelled.
 const SWEEPS: usize = 20;
 
-/// Waits until `db`'s connection is back in its pool (or closed), so that a
-/// begin finds it idle and is soon waiting for the server; then polls a
-/// read transaction's begin `polls` times, yielding between polls, and drops
-/// it. True when it was dropped before it completed.
-async fn begin_then_cancel(db: &Database, claims: &Claims, polls: usize) -> bool {
+/// Waits until `db`'s connections are back in its pool (or closed), so that
+/// a transaction begun next finds one idle and is soon waiting for the server.
+async fn until_pooled(db: &Database) {
     for _ in 0..2000 {
         let (size, idle) = db.pool_state();
         if idle as u32 == size {
@@ -192,6 +190,12 @@ async fn begin_then_cancel(db: &Database, claims: &Claims, polls: usize) -> bool
         }
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     }
+}
+
+/// Polls a read transaction's begin `polls` times, yielding between polls,
+/// and drops it. True when it was dropped before it completed.
+async fn begin_then_cancel(db: &Database, claims: &Claims, polls: usize) -> bool {
+    until_pooled(db).await;
     let begun = {
         let begin = db.begin_scoped(claims, false);
         tokio::pin!(begin);
@@ -707,6 +711,63 @@ mod postgres_security {
             }
         }
         assert!(cancelled > 10, "only {cancelled} begins were cancelled");
+    }
+
+    /// Begins a read transaction, polls its first statement `polls` times,
+    /// yielding between polls, and drops both. True when the statement was
+    /// dropped before it completed.
+    async fn statement_then_cancel(db: &Database, claims: &Claims, polls: usize) -> bool {
+        until_pooled(db).await;
+        let tx = db.begin_scoped(claims, false).await.unwrap();
+        let query =
+            tx.query_all_raw(Statement::from_string(DbBackend::Postgres, "SELECT count(*) FROM contacts"));
+        tokio::pin!(query);
+        for _ in 0..polls {
+            if let std::task::Poll::Ready(rows) = futures_util::poll!(&mut query) {
+                rows.unwrap();
+                return false;
+            }
+            tokio::task::yield_now().await;
+        }
+        true
+    }
+
+    /// A request cancelled while its first statement runs (its client went
+    /// away, or it timed out) leaves its connection owing answers: the next
+    /// transaction on that connection must get its own, with its own
+    /// settings — here another workspace's, writing — never the cancelled
+    /// statement's rows or the cancelled transaction's settings.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_statement_cancelled_part_way_leaves_nothing_behind() {
+        let (_app, db) = demo_on_one_connection(Backend::Postgres).await;
+        let demo = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
+        let other = Claims { user_id: None, workspace_id: OTHER, role: Role::Admin };
+        let count = "SELECT count(*) FROM contacts";
+        let tx = db.begin_scoped(&demo, false).await.unwrap();
+        assert_eq!(scalar::<i64>(&tx, count).await, 482);
+        db.rollback(tx).await.unwrap();
+        let tx = db.begin_scoped(&other, true).await.unwrap();
+        let others = scalar::<i64>(&tx, count).await;
+        db.rollback(tx).await.unwrap();
+        assert_ne!(others, 482);
+        let mut cancelled = 0;
+        for _ in 0..SWEEPS {
+            if cancelled > 10 {
+                break;
+            }
+            for polls in 0..60 {
+                cancelled += usize::from(statement_then_cancel(&db, &demo, polls).await);
+                let tx = db.begin_scoped(&other, true).await.unwrap();
+                assert_eq!(
+                    scalar::<i64>(&tx, count).await,
+                    others,
+                    "after {polls} polls of a cancelled read"
+                );
+                assert_eq!(current_setting(&tx, "transaction_read_only").await, "off", "after {polls} polls");
+                db.rollback(tx).await.unwrap();
+            }
+        }
+        assert!(cancelled > 10, "only {cancelled} statements were cancelled");
     }
 
     /// The backend process a transaction runs on.
