@@ -192,6 +192,27 @@ async fn until_pooled(db: &Database) {
     }
 }
 
+/// Cancels an operation after 0, 1, … 59 polls (`cancel` says whether it
+/// was dropped before it completed) and runs `next` after each, sweeping
+/// again while few were cancelled (on a loaded machine an operation
+/// completes within fewer polls). Returns how many were cancelled.
+async fn sweep_cancellations(
+    mut cancel: impl AsyncFnMut(usize) -> bool,
+    mut next: impl AsyncFnMut(usize),
+) -> usize {
+    let mut cancelled = 0;
+    for _ in 0..SWEEPS {
+        if cancelled > 10 {
+            break;
+        }
+        for polls in 0..60 {
+            cancelled += usize::from(cancel(polls).await);
+            next(polls).await;
+        }
+    }
+    cancelled
+}
+
 /// Polls a read transaction's begin `polls` times, yielding between polls,
 /// and drops it. True when it was dropped before it completed.
 async fn begin_then_cancel(db: &Database, claims: &Claims, polls: usize) -> bool {
@@ -233,15 +254,9 @@ async fn demo_on_one_connection(backend: Backend) -> (TestApp, Database) {
 async fn sqlite_a_transaction_cancelled_while_it_begins_leaves_nothing_behind() {
     let (_app, db) = demo_on_one_connection(Backend::Sqlite).await;
     let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
-    let mut cancelled = 0;
-    // (sweeps again while few begins were cancelled: on a loaded machine a
-    // begin completes within fewer polls)
-    for _ in 0..SWEEPS {
-        if cancelled > 10 {
-            break;
-        }
-        for polls in 0..60 {
-            cancelled += usize::from(begin_then_cancel(&db, &claims, polls).await);
+    let cancelled = sweep_cancellations(
+        async |polls| begin_then_cancel(&db, &claims, polls).await,
+        async |polls| {
             let tx =
                 db.begin_scoped(&claims, true).await.unwrap_or_else(|e| panic!("after {polls} polls: {e}"));
             tx.execute_unprepared(&format!(
@@ -251,8 +266,9 @@ async fn sqlite_a_transaction_cancelled_while_it_begins_leaves_nothing_behind() 
             .await
             .unwrap_or_else(|e| panic!("after {polls} polls: {e}"));
             db.rollback(tx).await.unwrap();
-        }
-    }
+        },
+    )
+    .await;
     assert!(cancelled > 10, "only {cancelled} begins were cancelled");
 }
 
@@ -695,21 +711,16 @@ mod postgres_security {
     async fn a_transaction_cancelled_while_it_begins_leaves_nothing_behind() {
         let (_app, db) = demo_on_one_connection(Backend::Postgres).await;
         let claims = Claims { user_id: None, workspace_id: DEMO, role: Role::Admin };
-        let mut cancelled = 0;
-        // (sweeps again while few begins were cancelled: on a loaded machine
-        // a begin completes within fewer polls)
-        for _ in 0..SWEEPS {
-            if cancelled > 10 {
-                break;
-            }
-            for polls in 0..60 {
-                cancelled += usize::from(begin_then_cancel(&db, &claims, polls).await);
+        let cancelled = sweep_cancellations(
+            async |polls| begin_then_cancel(&db, &claims, polls).await,
+            async |polls| {
                 let tx = db.begin_scoped(&claims, true).await.unwrap();
                 let read_only = current_setting(&tx, "transaction_read_only").await;
                 assert_eq!(read_only, "off", "a write transaction after {polls} polls of a cancelled one");
                 db.rollback(tx).await.unwrap();
-            }
-        }
+            },
+        )
+        .await;
         assert!(cancelled > 10, "only {cancelled} begins were cancelled");
     }
 
@@ -750,23 +761,17 @@ mod postgres_security {
         let others = scalar::<i64>(&tx, count).await;
         db.rollback(tx).await.unwrap();
         assert_ne!(others, 482);
-        let mut cancelled = 0;
-        for _ in 0..SWEEPS {
-            if cancelled > 10 {
-                break;
-            }
-            for polls in 0..60 {
-                cancelled += usize::from(statement_then_cancel(&db, &demo, polls).await);
+        let cancelled = sweep_cancellations(
+            async |polls| statement_then_cancel(&db, &demo, polls).await,
+            async |polls| {
                 let tx = db.begin_scoped(&other, true).await.unwrap();
-                assert_eq!(
-                    scalar::<i64>(&tx, count).await,
-                    others,
-                    "after {polls} polls of a cancelled read"
-                );
+                let seen = scalar::<i64>(&tx, count).await;
+                assert_eq!(seen, others, "after {polls} polls of a cancelled read");
                 assert_eq!(current_setting(&tx, "transaction_read_only").await, "off", "after {polls} polls");
                 db.rollback(tx).await.unwrap();
-            }
-        }
+            },
+        )
+        .await;
         assert!(cancelled > 10, "only {cancelled} statements were cancelled");
     }
 
