@@ -15,6 +15,7 @@ at the same concurrency, and our requests/s as a fraction of it.
     bench/run --sizes 1000000      # one size
     bench/run --quick              # 5 s per workload (a smoke run)
     bench/run --sizes 10000 --only mixed   # the 60 s load at c=64; fails on any error
+    bench/run --binary /tmp/latticeiq-pipeline/on --sizes 100000 --only page   # another build
 
 Results are appended to bench/results/<timestamp>.md; bench/RESULTS.md keeps
 the runs we report. Needs: Postgres on 127.0.0.1:5432 (user postgres, trust),
@@ -510,6 +511,8 @@ def main():
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--quick", action="store_true", help="5 s per workload")
     ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--binary", help="run this gateway binary (or a wrapper script that execs one) "
+                    "instead of target/release/latticeiq; nothing is built")
     ap.add_argument("--keep", action="store_true", help="keep the databases")
     ap.add_argument("--only", default="", help="comma-separated workloads: page, page+computed, filtered, search, "
                     "deep-page, by-id, mixed, match (match = match, build and the pgbench ceiling)")
@@ -518,7 +521,10 @@ def main():
         log("installing wrk (Debian package)")
         sh(["apt-get", "update", "-qq"])
         sh(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"])
-    if not args.skip_build:
+    global BIN
+    if args.binary:
+        BIN = os.path.abspath(args.binary)
+    elif not args.skip_build:
         log("building the release binary")
         sh(["cargo", "build", "--release", "-q", "--bin", "latticeiq"], capture=False)
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
@@ -527,8 +533,10 @@ def main():
     with open(path, "w") as out:
         cpu = sh(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"]).stdout.strip()
         head = ("## Run %s\n\nMachine: %d cores (%s), shared by wrk (%d threads), the gateway and Postgres %s; "
-                "release build; wrk over loopback; %s per workload.\n" % (
-                    stamp, os.cpu_count(), cpu, THREADS, psql("SHOW server_version"), "5 s" if args.quick else "20 s (mixed 60 s)"))
+                "%s; wrk over loopback; %s per workload.\n" % (
+                    stamp, os.cpu_count(), cpu, THREADS, psql("SHOW server_version"),
+                    "gateway `%s`" % BIN if args.binary else "release build",
+                    "5 s" if args.quick else "20 s (mixed 60 s)"))
         print(head, flush=True)
         out.write(head + "\n")
         failed = []
