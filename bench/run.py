@@ -57,6 +57,7 @@ COMPUTED = 'icpMatchScore(icpId: $icp) icpMatch(icpId: $icp) { tier } renderedEm
 PAGE_Q = "query Page { contacts(first: 50) { totalCount nodes { %s icp { name } } } }" % FIELDS12
 COMPUTED_Q = ("query PageComputed($icp: UUID) { contacts(first: 50) { totalCount nodes { %s icp { name } %s } } }"
               % (FIELDS12, COMPUTED))
+SEARCH_Q = 'query Search { contacts(first: 50, search: "mar") { totalCount nodes { %s icp { name } } } }' % FIELDS12
 BYID_Q = "query ById($id: UUID!, $icp: UUID) { contact(id: $id) { %s icp { name } %s } }" % (FIELDS12, COMPUTED)
 
 
@@ -372,23 +373,20 @@ def run_size(n, args, out):
         icp = gw.gql("{ idealClientProfiles { id name } }")["idealClientProfiles"][0]["id"]
         ids = psql("SELECT id FROM contacts WHERE workspace_id = '%s' ORDER BY md5(id::text) LIMIT 2000" % W1, db).split()
         industry = psql("SELECT enrichment_company_industry FROM contacts WHERE workspace_id = '%s' AND enrichment_company_industry IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1" % W1, db)
-        page_q, computed_q = PAGE_Q, COMPUTED_Q
         filtered_q = ("query Filtered($ind: String) { contacts(first: 50, filter: {enrichmentDataQualityScore: {gte: 60}, enrichmentCompanyIndustry: {eq: $ind}}, "
                       "orderBy: [{field: ICP_MATCH_SCORE, direction: DESC}]) { totalCount nodes { %s icp { name } } } }" % FIELDS12)
-        search_q = "query Search { contacts(first: 50, search: \"mar\") { totalCount nodes { %s icp { name } } } }" % FIELDS12
         deep_q = "query Deep($after: String) { contacts(first: 50, after: $after) { nodes { %s icp { name } } } }" % FIELDS12
-        byid_q = BYID_Q
         update_q = "mutation Update($id: UUID!) { updateContact(id: $id, input: {notes: \"bench\"}) { id } }"
         cursor = None
         for _ in range(19):
             cursor = gw.gql("query($a: String) { contacts(first: 50, after: $a) { pageInfo { endCursor } } }", {"a": cursor})["contacts"]["pageInfo"]["endCursor"]
         B = {
-            "page": body(page_q, {}),
-            "page+computed": body(computed_q, {"icp": icp}),
+            "page": body(PAGE_Q, {}),
+            "page+computed": body(COMPUTED_Q, {"icp": icp}),
             "filtered": body(filtered_q, {"ind": industry}),
-            "search": body(search_q, {}),
+            "search": body(SEARCH_Q, {}),
             "deep-page": body(deep_q, {"after": cursor}),
-            "by-id": body(byid_q, {"id": "__ID__", "icp": icp}),
+            "by-id": body(BYID_Q, {"id": "__ID__", "icp": icp}),
             "update": body(update_q, {"id": "__ID__"}),
         }
         secs = 5 if args.quick else 20
@@ -397,7 +395,7 @@ def run_size(n, args, out):
         # the same workload, on the same state of the tables (later workloads
         # write, and autovacuum has not caught up with them yet).
         captured = {}
-        for name, q, v in [("page", page_q, {}), ("page+computed", computed_q, {"icp": icp})]:
+        for name, q, v in [("page", PAGE_Q, {}), ("page+computed", COMPUTED_Q, {"icp": icp})]:
             if wanted(args, name):
                 captured[name] = capture_statements(db_url, q, v)
         log("   warm-up")
