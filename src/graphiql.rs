@@ -2,6 +2,8 @@
 //! served by the gateway itself — no CDN — so it works offline and under a
 //! strict Content-Security-Policy (no inline script).
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -30,7 +32,7 @@ pub fn page(state: &AppState) -> Response {
 }
 
 /// One of GraphiQL's static files.
-pub async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+pub async fn asset(State(state): State<Arc<AppState>>, Path(file): Path<String>) -> Response {
     if !state.config.graphiql {
         return StatusCode::NOT_FOUND.into_response();
     }

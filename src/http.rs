@@ -36,7 +36,7 @@ const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const APPLICATION_JSON: &str = "application/json";
 
 /// The gateway's routes.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(crate::ws::graphql_ws))
@@ -53,14 +53,14 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     let mut resp = crate::observability::render(&state.db).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
     resp
 }
 
-async fn readyz(State(state): State<AppState>) -> Response {
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     if state.db.ready().await {
         (StatusCode::OK, "ready").into_response()
     } else {
@@ -170,7 +170,7 @@ fn bad_request(media: MediaType, message: &str) -> Response {
 }
 
 async fn graphql_get(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Response {
@@ -203,7 +203,7 @@ async fn graphql_get(
     Box::pin(execute(state, headers, media, BatchRequest::Single(request), true)).await
 }
 
-async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn graphql_post(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(media) = MediaType::negotiate(&headers) else {
         return (StatusCode::NOT_ACCEPTABLE, "accepts application/json or application/graphql-response+json")
             .into_response();
@@ -392,7 +392,7 @@ fn parse_request_object(value: Value, parsed: &crate::parsed::ParsedQueries) -> 
 }
 
 async fn execute(
-    state: AppState,
+    state: Arc<AppState>,
     headers: HeaderMap,
     media: MediaType,
     batch: BatchRequest,

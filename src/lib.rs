@@ -55,8 +55,8 @@ pub struct AppState {
     /// not at all: for a document that passed full validation with the same
     /// variables before (`parsed::Parsed::validation`).
     pub prevalidated: AppSchema,
-    /// The database pool.
-    pub db: Database,
+    /// The database pool, shared with every request (`RequestDb`).
+    pub db: Arc<Database>,
     /// Token verification.
     pub verifier: Verifier,
     /// First-use set-up of workspaces.
@@ -115,7 +115,7 @@ pub fn build_state(config: Config, db: Database) -> anyhow::Result<AppState> {
         prevalidated: schema_with(&config, async_graphql::ValidationMode::Fast)
             .extension(parsed::RememberedValidation)
             .finish(),
-        db,
+        db: Arc::new(db),
         verifier,
         bootstrap: Arc::new(Bootstrapper::default()),
         config: Arc::new(config),
@@ -124,7 +124,8 @@ pub fn build_state(config: Config, db: Database) -> anyhow::Result<AppState> {
     })
 }
 
-/// The router serving `state`.
+/// The router serving `state`: one `Arc` for all requests, counted up
+/// once per request instead of cloning every field.
 pub fn build_app(state: AppState) -> Router {
-    http::router(state)
+    http::router(Arc::new(state))
 }

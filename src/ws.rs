@@ -4,6 +4,7 @@
 //! `authorization`, or `token`); a missing or bad token closes the socket
 //! with 4403 (Forbidden), as the protocol prescribes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::Data;
@@ -22,7 +23,7 @@ const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Upgrades to a GraphQL WebSocket.
 pub async fn graphql_ws(
-    State(state): State<AppState>,
+    State(state): State<Arc<AppState>>,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -53,7 +54,7 @@ async fn close(mut sink: futures_util::stream::SplitSink<WebSocket, Message>, co
     let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.to_owned().into() }))).await;
 }
 
-async fn serve(state: AppState, protocol: GraphQLProtocol, socket: WebSocket) {
+async fn serve(state: Arc<AppState>, protocol: GraphQLProtocol, socket: WebSocket) {
     let (sink, mut stream) = socket.split();
     // Read connection_init ourselves, to refuse a bad token with 4403.
     let first = match tokio::time::timeout(INIT_TIMEOUT, stream.next()).await {

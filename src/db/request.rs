@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 
 /// The database handle of one request.
 pub struct RequestDb {
-    db: Database,
+    db: Arc<Database>,
     claims: Claims,
     write: bool,
     statement_timeout: Option<std::time::Duration>,
@@ -40,7 +40,7 @@ struct AfterCommit {
 
 impl RequestDb {
     /// A handle for a request with `claims`; `write` when it runs mutations.
-    pub fn new(db: Database, claims: Claims, write: bool) -> Self {
+    pub fn new(db: Arc<Database>, claims: Claims, write: bool) -> Self {
         Self {
             db,
             claims,

@@ -23,7 +23,7 @@ pub struct SubscriptionContext {
     /// The connection's claims.
     pub claims: Claims,
     /// The database.
-    pub db: Database,
+    pub db: Arc<Database>,
 }
 
 /// Subscriptions.
