@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use entity::{contacts, ideal_client_profiles, users_settings};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::auth::{Claims, Role};
@@ -85,12 +87,23 @@ pub async fn seed_workspace(
 /// Whether the demo should be seeded at start-up: the database holds no
 /// contacts and the demo workspace does not exist yet.
 pub async fn database_is_empty(db: &Database) -> anyhow::Result<bool> {
-    let any = contacts::Entity::find().count(db.conn()).await.context("counting contacts")?;
-    if any > 0 {
+    // One row is enough: a count would read every contact at each start-up.
+    let any = contacts::Entity::find()
+        .select_only()
+        .column(contacts::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(db.conn())
+        .await
+        .context("looking for a contact")?;
+    if any.is_some() {
         return Ok(false);
     }
     let tx = db.begin_scoped(&system_claims(generate::DEMO_WORKSPACE), false).await?;
-    let demo = users_settings::Entity::find().count(&tx).await?;
+    // (filtered as well as scoped: SQLite has no RLS)
+    let demo = users_settings::Entity::find()
+        .filter(users_settings::Column::WorkspaceId.eq(generate::DEMO_WORKSPACE))
+        .count(&tx)
+        .await?;
     db.rollback(tx).await?;
     Ok(demo == 0)
 }

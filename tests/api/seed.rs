@@ -1,14 +1,15 @@
-//! `latticeiq seed` on Postgres: a large seed into an empty `contacts` table
-//! is a bulk load (COPY, indexes dropped and rebuilt in one transaction); it
-//! must write exactly what the batched INSERTs write and leave the schema as
-//! the migrations made it.
+//! `latticeiq seed`, and the demo `serve` seeds. On Postgres a large seed
+//! into an empty `contacts` table is a bulk load (COPY, indexes dropped and
+//! rebuilt in one transaction); it must write exactly what the batched
+//! INSERTs write and leave the schema as the migrations made it.
 
 use latticeiq::auth::Role;
-use latticeiq::seed::{BULK_MIN_CONTACTS, seed_workspace};
+use latticeiq::seed::{BULK_MIN_CONTACTS, database_is_empty, seed_workspace};
 use sea_orm::QueryResult;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::both_backends;
 use crate::helpers::{Backend, OTHER, TestApp};
 
 const WS: Uuid = Uuid::from_u128(0x6666_6666_6666_6666_6666_6666_6666_6666);
@@ -44,6 +45,18 @@ async fn digest_of(app: &TestApp, workspace: Uuid) -> Vec<String> {
         .await;
     ["contacts", "search", "rows", "kept"].iter().map(|c| text(&rows, c).remove(0)).collect()
 }
+
+// `serve` seeds the demo only into a database with no contacts at all (it
+// looks for one row; it used to count them all at every start-up).
+both_backends!(the_demo_is_seeded_only_into_a_database_without_contacts, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    assert!(database_is_empty(&app.db).await.unwrap(), "a freshly migrated database");
+    // a workspace that has made a request has settings, not contacts
+    app.gql(&app.token(OTHER, Role::Admin), "{ settings { companyName } }", json!({})).await;
+    assert!(database_is_empty(&app.db).await.unwrap(), "another workspace's settings are not the demo");
+    seed_workspace(&app.db, WS, 2, 1).await.unwrap();
+    assert!(!database_is_empty(&app.db).await.unwrap(), "another workspace's two contacts");
+});
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bulk_seed_writes_what_batched_inserts_write_and_restores_every_index() {
