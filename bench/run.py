@@ -50,6 +50,9 @@ W1 = "aaaaaaaa-0000-4000-8000-000000000001"
 W2 = "bbbbbbbb-0000-4000-8000-000000000002"
 SECRET = "bench-secret-0123456789abcdef0123456789"
 THREADS = 2  # the machine has 2 cores, shared by wrk, the gateway and Postgres
+# A build that fails at the default request timeout is run once more under this
+# one, so that how it scales is still measured (at 1M it takes longer than 30 s).
+LONG_TIMEOUT_SECS = 600
 
 FIELDS12 = "id firstName lastName email company jobTitle enrichmentCompanyIndustry enrichmentCompanyEmployees enrichmentDataQualityScore kernelWhoPersona createdAt tags"
 COMPUTED = 'icpMatchScore(icpId: $icp) icpMatch(icpId: $icp) { tier } renderedEmail { subject body } field(name: "funding_stage")'
@@ -334,8 +337,13 @@ def capture_statements(db_url, query, variables):
 
 def best_of_3(fn, timed_call=True):
     """Best wall time of 3 calls, or the error of the first failing one (as a string)."""
+    return best_of_n(3, fn, timed_call)
+
+
+def best_of_n(n, fn, timed_call=True):
+    """Best wall time of `n` calls, or the error of the first failing one (as a string)."""
     times = []
-    for _ in range(3):
+    for _ in range(n):
         try:
             times.append(timed(fn) if timed_call else fn())
         except (Exception, SystemExit) as e:  # reported in the table
@@ -454,10 +462,16 @@ def run_size(n, args, out):
             finally:
                 gw.gql("mutation($id: UUID!) { deleteCampaign(id: $id) }", {"id": cid})
         build_s = best_of_3(one_build, timed_call=False)
+        long_build = None
+        if isinstance(build_s, str):
+            log("   build again, one call, with REQUEST_TIMEOUT_SECS=%d" % LONG_TIMEOUT_SECS)
+            gw.stop()
+            gw = Gateway(db_url, env_extra={"REQUEST_TIMEOUT_SECS": str(LONG_TIMEOUT_SECS)})
+            long_build = best_of_n(1, one_build, timed_call=False)
     finally:
         gw.stop()
 
-    report(n, rows, ceilings, match_s, build_s, assigned, seed_s, seed_rss, startup_ms, rss_end, out)
+    report(n, rows, ceilings, match_s, (build_s, long_build), assigned, seed_s, seed_rss, startup_ms, rss_end, out)
     if not args.keep:
         psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
     return rows
@@ -491,7 +505,11 @@ def report(n, rows, ceilings, match_s, build_s, assigned, seed_s, seed_rss, star
     lines.append("")
     if match_s is not None:
         lines.append("- match (`matchIdealClientProfile`, every contact, best of 3): **%s**" % secs_or(match_s))
-        lines.append("- build (`buildCampaign`, every contact scored, %d assigned, best of 3): **%s**" % (assigned, secs_or(build_s)))
+        build_s, long_build = build_s
+        line = "- build (`buildCampaign`, every contact scored, %d assigned, best of 3): **%s**" % (assigned, secs_or(build_s))
+        if long_build is not None:
+            line += "; with `REQUEST_TIMEOUT_SECS=%d`, one call: **%s**" % (LONG_TIMEOUT_SECS, secs_or(long_build))
+        lines.append(line)
     lines.append("- seed (`latticeiq seed --contacts %d`): **%.1f s**, peak RSS **%.0f MB**" % (n, seed_s, seed_rss))
     lines.append("- start-up to `/readyz` 200 on the migrated database: **%.0f ms**; gateway RSS after the runs: **%.0f MB**" % (startup_ms, rss_end))
     counts = ["%s %d" % (name, ceilings[(name, 8)][4]) for name in ("page", "page+computed") if (name, 8) in ceilings]
