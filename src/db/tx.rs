@@ -49,7 +49,11 @@ pub struct PgTx {
     conn: Mutex<Option<Out>>,
     warm: Arc<Warm>,
     /// Whether no statement is in flight or ended in an error outside the
-    /// database (the connection may be broken, or owe answers).
+    /// database (the connection may be broken, or owe answers). What a
+    /// cancelled statement still owes, sqlx reads before the connection's
+    /// next query (the cancellation tests in `tests/api/foundation.rs` pass
+    /// without this flag too); the flag is what keeps a connection an I/O
+    /// error may have broken out of the warm list.
     settled: AtomicBool,
     stats: Arc<DbStats>,
 }
