@@ -471,7 +471,7 @@ def run_size(n, args, out):
     finally:
         gw.stop()
 
-    report(n, rows, ceilings, match_s, (build_s, long_build), assigned, seed_s, seed_rss, startup_ms, rss_end, out)
+    report(n, rows, ceilings, match_s, build_s, assigned, seed_s, seed_rss, startup_ms, rss_end, out, long_build)
     if not args.keep:
         psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % db)
     return rows
@@ -485,7 +485,7 @@ def wanted(args, workload):
     return not args.only or workload in args.only.split(",")
 
 
-def report(n, rows, ceilings, match_s, build_s, assigned, seed_s, seed_rss, startup_ms, rss_end, out):
+def report(n, rows, ceilings, match_s, build_s, assigned, seed_s, seed_rss, startup_ms, rss_end, out, long_build=None):
     lines = []
     lines.append("### %s contacts (+ %s in a second workspace)\n" % (format(n, ","), format(max(n // 5, 1), ",")))
     lines.append("| workload | c | req/s | p50 ms | p95 ms | p99 ms | errors | SQL stmts/req | DB ms/req | RSS MB "
@@ -505,7 +505,6 @@ def report(n, rows, ceilings, match_s, build_s, assigned, seed_s, seed_rss, star
     lines.append("")
     if match_s is not None:
         lines.append("- match (`matchIdealClientProfile`, every contact, best of 3): **%s**" % secs_or(match_s))
-        build_s, long_build = build_s
         line = "- build (`buildCampaign`, every contact scored, %d assigned, best of 3): **%s**" % (assigned, secs_or(build_s))
         if long_build is not None:
             line += "; with `REQUEST_TIMEOUT_SECS=%d`, one call: **%s**" % (LONG_TIMEOUT_SECS, secs_or(long_build))
