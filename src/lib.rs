@@ -46,8 +46,8 @@ use crate::db::Database;
 use crate::db::bootstrap::Bootstrapper;
 use crate::graphql::{ApiSettings, AppSchema};
 
-/// What every HTTP handler shares.
-#[derive(Clone)]
+/// What every HTTP handler shares, behind one `Arc` (not `Clone`: a
+/// clone per request would copy every field).
 pub struct AppState {
     /// The GraphQL schema with its limits.
     pub schema: AppSchema,
