@@ -10,10 +10,9 @@
 //! (a custom field's, the sources of a derived column: [`fields::reads`]).
 //! Where the workspace context this process remembers says what the selected
 //! fields read, the page selects just those columns, and the values found at
-//! the paths as the text of one JSON object per row (`->` per key, which
-//! costs Postgres next to nothing; a derived column's sources only while it
-//! is empty), and rebuilds each contact's documents from them: the same
-//! values at the same paths.
+//! the paths as the members of one JSON object per row (`->` per key; a
+//! derived column's sources only while it is empty), and rebuilds each
+//! contact's documents from them: the same values at the same paths.
 //!
 //! A context read at a version stamp is what every transaction that sees
 //! that stamp reads (see `Loaders::prime_context`). The statement carries
@@ -126,14 +125,15 @@ impl Plan {
         self.reads.gated_paths().map(|(k, path, _)| (k, path))
     }
 
-    /// The expressions that select [`Plan::paths`]: the text of a JSON
+    /// The expressions that select [`Plan::paths`]: the members of a JSON
     /// object of the values found at the paths, each under its place among
-    /// them (`{"0": …, "7": …}`; a path is left out where it holds nothing
-    /// or its gate, if any, is not empty), [`PATHS_PER_CELL`] paths per cell
-    /// (the last one holding the rest). One cell per row instead of one per
-    /// path: most of a page's path values are null, and reading a cell out
-    /// of a row cost more than the few values found (an array holding the
-    /// nulls, parsed, cost more again).
+    /// them and led by a comma (`,"0":…,"7":…`; a path is left out where it
+    /// holds nothing or its gate, if any, is not empty; empty or null when
+    /// none holds anything), [`PATHS_PER_CELL`] paths per cell (the last
+    /// one holding the rest). One cell per row instead of one per path:
+    /// most of a page's path values are null, and reading a cell out of a
+    /// row cost more than the few values found (an array holding the nulls,
+    /// parsed, cost more again).
     pub fn path_cells(&self) -> impl Iterator<Item = SimpleExpr> {
         self.reads.cells.iter().map(|sql| Expr::cust(sql.clone()))
     }
@@ -265,53 +265,96 @@ impl PageReads {
             .flat_map(|(k, paths)| paths.iter().flatten().map(move |(p, gate)| (k, p.as_slice(), *gate)))
     }
 
-    /// The SQL of [`Plan::path_cells`].
+    /// The SQL of [`Plan::path_cells`]. A cell is
+    /// `CASE WHEN <a JSON column read> IS NOT NULL … THEN concat(<path>, …,
+    /// CASE WHEN <gate> THEN concat(<path>, …) END, …) END`, each `<path>`
+    /// written `',"<place>":' || (<column> -> '<key>' …)::text`: the paths
+    /// under one gate are tested by it once, and a row whose read columns
+    /// are all null evaluates nothing. Postgres builds every function call
+    /// of a statement's expressions again each time it runs it (~2 k
+    /// instructions each) and calls `concat` per row, so the fewer calls the
+    /// better: this shape costs Postgres about half of one call per path
+    /// tested by its own gate (bench/RESULTS.md, session 34).
     fn cell_sql(&self) -> Vec<String> {
         let paths: Vec<(usize, &[String], Option<Gate>)> = self.gated_paths().collect();
         paths
             .chunks(PATHS_PER_CELL)
             .map(|chunk| {
-                let mut sql = String::with_capacity(32 + 112 * chunk.len());
-                // `concat_ws` leaves out its null arguments, and `'…' || NULL` is null.
-                sql.push_str("'{' || concat_ws(','");
-                for (i, (k, path, gate)) in chunk.iter().enumerate() {
-                    sql.push_str(", '\"");
-                    sql.push_str(itoa::Buffer::new().format(i));
-                    sql.push_str("\":' || (");
-                    if let Some(Gate { column, text }) = gate {
-                        sql.push_str("CASE WHEN \"contacts\".\"");
-                        sql.push_str(column);
-                        sql.push_str("\" IS NULL");
-                        if *text {
-                            sql.push_str(" OR \"contacts\".\"");
-                            sql.push_str(column);
-                            sql.push_str("\" = ''");
-                        }
-                        sql.push_str(" THEN ");
+                let mut sql = String::with_capacity(96 + 96 * chunk.len());
+                sql.push_str("CASE WHEN ");
+                let mut columns: Vec<usize> = chunk.iter().map(|(k, ..)| *k).collect();
+                columns.sort_unstable();
+                columns.dedup();
+                for (n, k) in columns.into_iter().enumerate() {
+                    if n > 0 {
+                        sql.push_str(" OR ");
                     }
                     sql.push_str("\"contacts\".\"");
-                    sql.push_str(JSON_COLUMNS[*k]);
-                    sql.push('"');
-                    for key in *path {
-                        sql.push_str(" -> '");
-                        sql.push_str(key);
-                        sql.push('\'');
-                    }
-                    if gate.is_some() {
-                        sql.push_str(" END");
-                    }
-                    sql.push_str(")::text");
+                    sql.push_str(JSON_COLUMNS[k]);
+                    sql.push_str("\" IS NOT NULL");
                 }
-                sql.push_str(") || '}'");
+                sql.push_str(" THEN concat(");
+                let mut gates: Vec<Option<Gate>> = Vec::new();
+                for (_, _, gate) in chunk {
+                    if !gates.contains(gate) {
+                        gates.push(*gate);
+                    }
+                }
+                for (n, gate) in gates.into_iter().enumerate() {
+                    if n > 0 {
+                        sql.push_str(", ");
+                    }
+                    let places = chunk.iter().enumerate().filter(|(_, (.., g))| *g == gate);
+                    let Some(Gate { column, text }) = gate else {
+                        push_paths(&mut sql, places);
+                        continue;
+                    };
+                    sql.push_str("CASE WHEN \"contacts\".\"");
+                    sql.push_str(column);
+                    sql.push_str("\" IS NULL");
+                    if text {
+                        sql.push_str(" OR \"contacts\".\"");
+                        sql.push_str(column);
+                        sql.push_str("\" = ''");
+                    }
+                    sql.push_str(" THEN concat(");
+                    push_paths(&mut sql, places);
+                    sql.push_str(") END");
+                }
+                sql.push_str(") END");
                 sql
             })
             .collect()
     }
 }
 
+/// Writes `',"<place>":' || (<column> -> '<key>' …)::text` for each path, by
+/// its place in its cell, separated by commas (`concat`'s arguments: `||`
+/// with a null is null, and `concat` leaves out its null arguments).
+fn push_paths<'a>(
+    sql: &mut String,
+    places: impl Iterator<Item = (usize, &'a (usize, &'a [String], Option<Gate>))>,
+) {
+    for (n, (place, (k, path, _))) in places.enumerate() {
+        if n > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str("',\"");
+        sql.push_str(itoa::Buffer::new().format(place));
+        sql.push_str("\":' || (\"contacts\".\"");
+        sql.push_str(JSON_COLUMNS[*k]);
+        sql.push('"');
+        for key in *path {
+            sql.push_str(" -> '");
+            sql.push_str(key);
+            sql.push('\'');
+        }
+        sql.push_str(")::text");
+    }
+}
+
 /// The most paths one cell of a page's row holds ([`Plan::path_cells`]): a
-/// Postgres function takes at most 100 arguments (`concat_ws`'s first is
-/// its separator).
+/// Postgres function takes at most 100 arguments (`concat`'s, here).
 const PATHS_PER_CELL: usize = 99;
 
 /// Whether `key` may be written inside an SQL string literal as it is.
@@ -378,8 +421,15 @@ impl<'p> PathCells<'p> {
         let mut found: [Map<String, Value>; 3] = Default::default();
         let bad = |e: &dyn std::fmt::Display| DbErr::Type(format!("a page's path cell: {e}"));
         for (p, paths) in &self.cells {
-            let text = crate::store::contacts::str_cell(row, *p)?.ok_or_else(|| bad(&"null"))?;
-            let values: Map<String, Value> = serde_json::from_str(text).map_err(|e| bad(&e))?;
+            let members = match crate::store::contacts::str_cell(row, *p)? {
+                None | Some("") => continue,
+                Some(text) => text.strip_prefix(',').ok_or_else(|| bad(&text))?,
+            };
+            let mut object = String::with_capacity(members.len() + 2);
+            object.push('{');
+            object.push_str(members);
+            object.push('}');
+            let values: Map<String, Value> = serde_json::from_str(&object).map_err(|e| bad(&e))?;
             for (place, value) in values {
                 let &(k, path) =
                     place.parse::<usize>().ok().and_then(|i| paths.get(i)).ok_or_else(|| bad(&place))?;
