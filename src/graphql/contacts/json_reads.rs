@@ -272,9 +272,10 @@ impl PageReads {
     /// under one gate are tested by it once, and a row whose read columns
     /// are all null evaluates nothing. Postgres builds every function call
     /// of a statement's expressions again each time it runs it (~2 k
-    /// instructions each) and calls `concat` per row, so the fewer calls the
-    /// better: this shape costs Postgres about half of one call per path
-    /// tested by its own gate (bench/RESULTS.md, session 34).
+    /// instructions each) and `concat` costs ~1 k per row, so the fewer
+    /// calls the better: the benchmark's 20 paths cost Postgres 390 k
+    /// instructions per page written with a gate and a `concat_ws`
+    /// argument each, 256 k in this form (bench/RESULTS.md, session 34).
     fn cell_sql(&self) -> Vec<String> {
         let paths: Vec<(usize, &[String], Option<Gate>)> = self.gated_paths().collect();
         paths
