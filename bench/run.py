@@ -335,6 +335,24 @@ def capture_statements(db_url, query, variables):
     return stmts
 
 
+def workload_statements(db_url, workload):
+    """The statements the release gateway sends for one read of `workload`
+    (`page`, `page+computed` or `by-id`, the first contact of the workspace),
+    captured as for the ceiling: the RLS settings as one `SELECT
+    set_config(…)`, then the statement."""
+    gw = Gateway(db_url)
+    try:
+        icp = gw.gql("{ idealClientProfiles { id } }")["idealClientProfiles"][0]["id"]
+    finally:
+        gw.stop()
+    if workload == "page":
+        return capture_statements(db_url, PAGE_Q, {})
+    if workload == "page+computed":
+        return capture_statements(db_url, COMPUTED_Q, {"icp": icp})
+    first = psql("SELECT id FROM contacts WHERE workspace_id = '%s' ORDER BY id LIMIT 1" % W1, db_url.rsplit("/", 1)[1])
+    return capture_statements(db_url, BYID_Q, {"id": first, "icp": icp})
+
+
 def best_of_3(fn, timed_call=True):
     """Best wall time of 3 calls, or the error of the first failing one (as a string)."""
     return best_of_n(3, fn, timed_call)
