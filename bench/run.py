@@ -62,6 +62,8 @@ COMPUTED_Q = ("query PageComputed($icp: UUID) { contacts(first: 50) { totalCount
               % (FIELDS12, COMPUTED))
 SEARCH_Q = 'query Search { contacts(first: 50, search: "mar") { totalCount nodes { %s icp { name } } } }' % FIELDS12
 BYID_Q = "query ById($id: UUID!, $icp: UUID) { contact(id: $id) { %s icp { name } %s } }" % (FIELDS12, COMPUTED)
+FILTERED_Q = ("query Filtered($ind: String) { contacts(first: 50, filter: {enrichmentDataQualityScore: {gte: 60}, enrichmentCompanyIndustry: {eq: $ind}}, "
+              "orderBy: [{field: ICP_MATCH_SCORE, direction: DESC}]) { totalCount nodes { %s icp { name } } } }" % FIELDS12)
 
 
 def log(*a):
@@ -140,6 +142,15 @@ class Gateway:
                 return float(line.rsplit(" ", 1)[1])
         return 0.0
 
+    def graphql_errors(self):
+        """GraphQL errors so far, from the gateway's own counters (wrk only sees HTTP status)."""
+        _, text = http("GET", self.base + "/metrics")
+        n = 0.0
+        for line in text.splitlines():
+            if line.startswith("latticeiq_graphql_requests_total{") and 'outcome="ok"' not in line:
+                n += float(line.rsplit(" ", 1)[1])
+        return n
+
     def rss_mb(self):
         return rss_kb(self.proc.pid) / 1024
 
@@ -183,16 +194,6 @@ done = function(summary, latency, requests)
     summary.errors.status, summary.errors.timeout, summary.errors.connect))
 end
 """
-
-
-def graphql_errors(gw):
-    """GraphQL errors so far, from the gateway's own counters (wrk only sees HTTP status)."""
-    _, text = http("GET", gw.base + "/metrics")
-    n = 0.0
-    for line in text.splitlines():
-        if line.startswith("latticeiq_graphql_requests_total{") and 'outcome="ok"' not in line:
-            n += float(line.rsplit(" ", 1)[1])
-    return n
 
 
 def busy_seconds():
@@ -267,11 +268,11 @@ def wrk(gw, name, bodies, weights, conns, seconds, ids=()):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
         path = f.name
-    stm0, db0, err0 = gw.metric("latticeiq_db_statements"), gw.metric("latticeiq_db_statement_seconds"), graphql_errors(gw)
+    stm0, db0, err0 = gw.metric("latticeiq_db_statements"), gw.metric("latticeiq_db_statement_seconds"), gw.graphql_errors()
     cpu = CpuSplit(gw.proc.pid)
     r = sh(["wrk", "-t", str(min(THREADS, conns)), "-c", str(conns), "-d", "%ds" % seconds, "--timeout", "30s", "-s", path, gw.base + "/graphql"],
            timeout=seconds + 120)
-    stm1, db1, err1 = gw.metric("latticeiq_db_statements"), gw.metric("latticeiq_db_statement_seconds"), graphql_errors(gw)
+    stm1, db1, err1 = gw.metric("latticeiq_db_statements"), gw.metric("latticeiq_db_statement_seconds"), gw.graphql_errors()
     m = re.search(r"WRKJSON (\{.*\})", r.stdout)
     if not m:
         raise SystemExit("wrk said:\n" + r.stdout + r.stderr)
@@ -375,7 +376,10 @@ def timed(fn):
     return time.perf_counter() - t0
 
 
-def run_size(n, args, out):
+def seed_database(n):
+    """A fresh database `bench_<n>`: migrated, N contacts in W1 and N/5 in W2,
+    vacuumed and analyzed. Returns its name, URL, and the seed's wall time and
+    peak RSS."""
     db = "bench_%d" % n
     db_url = "%s/%s" % (PG, db)
     log("== %d contacts: database %s" % (n, db))
@@ -390,7 +394,11 @@ def run_size(n, args, out):
     log("   seeded %d in %.1f s (peak RSS %.0f MB): %s" % (n, seed_s, seed_rss, r.stdout.strip()))
     sh([BIN, "seed", "--workspace", W2, "--contacts", str(max(n // 5, 1)), "--seed", "8"], env=env)
     psql("VACUUM ANALYZE", db)
+    return db, db_url, seed_s, seed_rss
 
+
+def run_size(n, args, out):
+    db, db_url, seed_s, seed_rss = seed_database(n)
     gw = Gateway(db_url)
     startup_ms = gw.startup_ms
     try:
@@ -399,8 +407,6 @@ def run_size(n, args, out):
         icp = gw.gql("{ idealClientProfiles { id name } }")["idealClientProfiles"][0]["id"]
         ids = psql("SELECT id FROM contacts WHERE workspace_id = '%s' ORDER BY md5(id::text) LIMIT 2000" % W1, db).split()
         industry = psql("SELECT enrichment_company_industry FROM contacts WHERE workspace_id = '%s' AND enrichment_company_industry IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1" % W1, db)
-        filtered_q = ("query Filtered($ind: String) { contacts(first: 50, filter: {enrichmentDataQualityScore: {gte: 60}, enrichmentCompanyIndustry: {eq: $ind}}, "
-                      "orderBy: [{field: ICP_MATCH_SCORE, direction: DESC}]) { totalCount nodes { %s icp { name } } } }" % FIELDS12)
         deep_q = "query Deep($after: String) { contacts(first: 50, after: $after) { nodes { %s icp { name } } } }" % FIELDS12
         update_q = "mutation Update($id: UUID!) { updateContact(id: $id, input: {notes: \"bench\"}) { id } }"
         cursor = None
@@ -409,7 +415,7 @@ def run_size(n, args, out):
         B = {
             "page": body(PAGE_Q, {}),
             "page+computed": body(COMPUTED_Q, {"icp": icp}),
-            "filtered": body(filtered_q, {"ind": industry}),
+            "filtered": body(FILTERED_Q, {"ind": industry}),
             "search": body(SEARCH_Q, {}),
             "deep-page": body(deep_q, {"after": cursor}),
             "by-id": body(BYID_Q, {"id": "__ID__", "icp": icp}),
@@ -548,6 +554,13 @@ def report(n, rows, ceilings, match_s, build_s, assigned, seed_s, seed_rss, star
     out.flush()
 
 
+def ensure_wrk():
+    if not shutil.which("wrk"):
+        log("installing wrk (Debian package)")
+        sh(["apt-get", "update", "-qq"])
+        sh(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000")
@@ -559,10 +572,7 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated workloads: page, page+computed, filtered, search, "
                     "deep-page, by-id, mixed, match (match = match, build and the pgbench ceiling)")
     args = ap.parse_args()
-    if not shutil.which("wrk"):
-        log("installing wrk (Debian package)")
-        sh(["apt-get", "update", "-qq"])
-        sh(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk"])
+    ensure_wrk()
     global BIN
     if args.binary:
         BIN = os.path.abspath(args.binary)
