@@ -62,6 +62,9 @@ COMPUTED_Q = ("query PageComputed($icp: UUID) { contacts(first: 50) { totalCount
               % (FIELDS12, COMPUTED))
 SEARCH_Q = 'query Search { contacts(first: 50, search: "mar") { totalCount nodes { %s icp { name } } } }' % FIELDS12
 BYID_Q = "query ById($id: UUID!, $icp: UUID) { contact(id: $id) { %s icp { name } %s } }" % (FIELDS12, COMPUTED)
+# The custom field `field(name: "funding_stage")` of COMPUTED reads.
+FUNDING_STAGE_FIELD = ('mutation { createContactFieldDefinition(input: {fieldName: "funding_stage", displayName: "Funding stage", '
+                       'jsonbPath: "company.funding.stage"}) { id } }')
 FILTERED_Q = ("query Filtered($ind: String) { contacts(first: 50, filter: {enrichmentDataQualityScore: {gte: 60}, enrichmentCompanyIndustry: {eq: $ind}}, "
               "orderBy: [{field: ICP_MATCH_SCORE, direction: DESC}]) { totalCount nodes { %s icp { name } } } }" % FIELDS12)
 
@@ -403,7 +406,7 @@ def run_size(n, args, out):
     startup_ms = gw.startup_ms
     try:
         # a custom field for field(name:), and what the workloads need
-        gw.gql('mutation { createContactFieldDefinition(input: {fieldName: "funding_stage", displayName: "Funding stage", jsonbPath: "company.funding.stage"}) { id } }')
+        gw.gql(FUNDING_STAGE_FIELD)
         icp = gw.gql("{ idealClientProfiles { id name } }")["idealClientProfiles"][0]["id"]
         ids = psql("SELECT id FROM contacts WHERE workspace_id = '%s' ORDER BY md5(id::text) LIMIT 2000" % W1, db).split()
         industry = psql("SELECT enrichment_company_industry FROM contacts WHERE workspace_id = '%s' AND enrichment_company_industry IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1" % W1, db)
