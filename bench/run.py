@@ -84,6 +84,30 @@ def psql(sql, db="postgres"):
     return sh(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-AtqX", "-v", "ON_ERROR_STOP=1", "-c", sql]).stdout.strip()
 
 
+def random_ids(db):
+    """2 000 contacts of W1 in a fixed random order: the ids `by-id` draws from."""
+    return psql("SELECT id FROM contacts WHERE workspace_id = '%s' ORDER BY md5(id::text) LIMIT 2000" % W1, db).split()
+
+
+def commonest_industry(db):
+    """W1's commonest industry: the one `filtered` asks for."""
+    return psql("SELECT enrichment_company_industry FROM contacts WHERE workspace_id = '%s' AND enrichment_company_industry "
+                "IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1" % W1, db)
+
+
+def wait_ready(proc, ready, what, log_path):
+    """Polls `ready()` until it is true; fails if `proc` exits first."""
+    while True:
+        try:
+            if ready():
+                return
+        except Exception:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit("%s exited: see %s" % (what, log_path))
+        time.sleep(0.005)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -116,16 +140,7 @@ class Gateway:
         self.log = tempfile.NamedTemporaryFile(prefix="bench-gw", suffix=".log", delete=False)
         t0 = time.perf_counter()
         self.proc = subprocess.Popen([*prefix, BIN, "serve"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        while True:
-            try:
-                st, _ = http("GET", self.base + "/readyz", timeout=2)
-                if st == 200:
-                    break
-            except Exception:
-                pass
-            if self.proc.poll() is not None:
-                raise SystemExit("the gateway exited: see %s" % self.log.name)
-            time.sleep(0.005)
+        wait_ready(self.proc, lambda: http("GET", self.base + "/readyz", timeout=2)[0] == 200, "the gateway", self.log.name)
         self.startup_ms = (time.perf_counter() - t0) * 1000
         self.token = sh([BIN, "token", "--workspace", W1, "--role", "admin", "--ttl", "6h"],
                         env=dict(os.environ, JWT_SECRET=SECRET, DATABASE_URL=db_url)).stdout.strip()
@@ -408,8 +423,8 @@ def run_size(n, args, out):
         # a custom field for field(name:), and what the workloads need
         gw.gql(FUNDING_STAGE_FIELD)
         icp = gw.gql("{ idealClientProfiles { id name } }")["idealClientProfiles"][0]["id"]
-        ids = psql("SELECT id FROM contacts WHERE workspace_id = '%s' ORDER BY md5(id::text) LIMIT 2000" % W1, db).split()
-        industry = psql("SELECT enrichment_company_industry FROM contacts WHERE workspace_id = '%s' AND enrichment_company_industry IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1" % W1, db)
+        ids = random_ids(db)
+        industry = commonest_industry(db)
         deep_q = "query Deep($after: String) { contacts(first: 50, after: $after) { nodes { %s icp { name } } } }" % FIELDS12
         update_q = "mutation Update($id: UUID!) { updateContact(id: $id, input: {notes: \"bench\"}) { id } }"
         cursor = None
