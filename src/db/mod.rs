@@ -406,15 +406,19 @@ impl Database {
     }
 
     /// (size, idle) of the pool; idle counts the connections kept for the
-    /// next request.
+    /// next request, and is never more than size: sqlx counts its idle
+    /// connections apart from its queue of them, and the two readings may
+    /// be a connection apart while one comes or goes (before sqlx 0.9.1 the
+    /// count could even wrap below zero).
     pub fn pool_state(&self) -> (u32, usize) {
-        if self.is_postgres() {
+        let (size, idle) = if self.is_postgres() {
             let p = self.conn.get_postgres_connection_pool();
-            (p.size(), p.num_idle() + self.warm.as_ref().map_or(0, |w| w.len()))
+            (p.size(), p.num_idle().saturating_add(self.warm.as_ref().map_or(0, |w| w.len())))
         } else {
             let p = self.conn.get_sqlite_connection_pool();
             (p.size(), p.num_idle())
-        }
+        };
+        (size, idle.min(size as usize))
     }
 
     /// Begins a transaction scoped to `claims`: on Postgres it runs as the RLS

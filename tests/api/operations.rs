@@ -230,6 +230,59 @@ async fn a_read_request_leaves_its_connection_out_of_any_transaction() {
     assert_eq!(left, 0, "a connection stayed idle in a transaction after the requests");
 }
 
+/// The pool's figures (`/metrics`, `Database::pool_state`) stay whole
+/// while connections come and go: never more idle connections than open
+/// ones. sqlx 0.9.0 counted a connection idle only after handing it on, so
+/// a connection taken at once made its count wrap below zero (and its
+/// reaper, which loops over that count, could spin); sqlx 0.9.1 fixed it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pool_never_counts_more_idle_connections_than_open_ones() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let db = Arc::new(latticeiq::db::Database::connect_url(&app.db_url(), 2, "latticeiq_app").await.unwrap());
+    let pool = db.pg_pool().expect("a Postgres pool").clone();
+    let taken = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    // Two threads take each connection the moment it comes back
+    // (`try_acquire` takes an idle one without waiting) and give it back
+    // at once (the pool checks it with a round trip on the runtime).
+    let takers = (0..2)
+        .map(|_| {
+            let (pool, taken, runtime) = (pool.clone(), taken.clone(), tokio::runtime::Handle::current());
+            std::thread::spawn(move || {
+                let _runtime = runtime.enter();
+                while taken.load(Ordering::Relaxed) < 4_000 {
+                    if let Some(conn) = pool.try_acquire() {
+                        drop(conn);
+                        taken.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect::<Vec<_>>();
+    // The figures read all along, as `/metrics` may read them at any time.
+    let reader = {
+        let (db, pool, done) = (db.clone(), pool.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut samples = 0u64;
+            while !done.load(Ordering::Relaxed) {
+                let (size, idle) = db.pool_state();
+                assert!(idle <= size as usize, "{idle} idle of {size} open, after {samples} samples");
+                let (size, idle) = (pool.size(), pool.num_idle());
+                assert!(idle <= size as usize, "sqlx: {idle} idle of {size} open, after {samples} samples");
+                samples += 1;
+            }
+            samples
+        })
+    };
+    let joined = tokio::task::spawn_blocking(move || {
+        takers.into_iter().for_each(|t| t.join().unwrap());
+        done.store(true, Ordering::Relaxed);
+        reader.join()
+    });
+    let samples = joined.await.unwrap().unwrap_or_else(|e| std::panic::resume_unwind(e));
+    assert!(samples > 1_000, "only {samples} samples");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pooled_connection_the_server_closed_while_idle_is_replaced_unseen() {
     // Pooled connections are not pinged before every request, only after
