@@ -764,7 +764,10 @@ mod postgres_security {
         let cancelled = sweep_cancellations(
             async |polls| statement_then_cancel(&db, &demo, polls).await,
             async |polls| {
-                let tx = db.begin_scoped(&other, true).await.unwrap();
+                let tx = db
+                    .begin_scoped(&other, true)
+                    .await
+                    .unwrap_or_else(|e| panic!("after {polls} polls of a cancelled read: {e:?}"));
                 let seen = scalar::<i64>(&tx, count).await;
                 assert_eq!(seen, others, "after {polls} polls of a cancelled read");
                 assert_eq!(current_setting(&tx, "transaction_read_only").await, "off", "after {polls} polls");
