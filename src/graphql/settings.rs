@@ -260,10 +260,10 @@ impl SettingsMutations {
         }
         // A default template is also flagged on the template itself.
         if let Some(id) = input.default_email_template_id {
-            super::templates::set_default_email(&tx, ws, id).await?;
+            super::templates::make_default::<email_templates::Entity>(&tx, ws, id).await?;
         }
         if let Some(id) = input.default_call_template_id {
-            super::templates::set_default_call(&tx, ws, id).await?;
+            super::templates::make_default::<call_templates::Entity>(&tx, ws, id).await?;
         }
         let model = users_settings::Entity::find()
             .filter(users_settings::Column::WorkspaceId.eq(ws))

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{call_templates, contacts, email_templates};
+use entity::{call_templates, campaigns, contacts, email_templates, users_settings};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -307,7 +308,7 @@ pub struct RenderData {
     /// Custom field definitions.
     pub definitions: Arc<super::loaders::WorkspaceFields>,
     /// Settings (products, company name, default templates).
-    pub settings: Option<Arc<entity::users_settings::Model>>,
+    pub settings: Option<Arc<users_settings::Model>>,
 }
 
 impl RenderData {
@@ -328,7 +329,7 @@ impl RenderData {
 /// and `variables`.
 fn render_context<'a, 'v>(
     definitions: &'a super::loaders::WorkspaceFields,
-    settings: Option<&'a entity::users_settings::Model>,
+    settings: Option<&'a users_settings::Model>,
     variables: Option<&'v Map<String, Value>>,
 ) -> RenderContext<'a, 'v> {
     static EMPTY: Value = Value::Null;
@@ -685,118 +686,104 @@ fn check_texts(subject: Option<&str>, body: &str, definitions: &[FieldDefinition
     Ok(serde_json::json!(names))
 }
 
-/// Which template table a write is about.
-#[derive(Clone, Copy)]
-enum Kind {
-    Email,
-    Call,
+/// A template table: what its writes filter on and set, and where else its
+/// templates are named (the settings' default, campaigns).
+pub(super) trait TemplateTable: EntityTrait {
+    /// How an error names one of its templates.
+    const NAME: &'static str;
+    const ID: Self::Column;
+    const WORKSPACE_ID: Self::Column;
+    const IS_DEFAULT: Self::Column;
+    /// The workspace's default template in its settings.
+    const SETTINGS_DEFAULT: users_settings::Column;
+    /// The template a campaign uses.
+    const CAMPAIGN: campaigns::Column;
 }
 
-/// Makes `id` the workspace's only default template of its kind (also in settings).
-async fn make_default(tx: &crate::db::Tx, ws: Uuid, kind: Kind, id: Uuid) -> AppResult<()> {
-    use entity::users_settings as s;
-    use sea_orm::sea_query::Expr;
-    match kind {
-        Kind::Email => {
-            email_templates::Entity::update_many()
-                .col_expr(email_templates::Column::IsDefault, Expr::value(false))
-                .filter(email_templates::Column::WorkspaceId.eq(ws))
-                .filter(email_templates::Column::IsDefault.eq(true))
-                .filter(email_templates::Column::Id.ne(id))
-                .exec(tx)
-                .await?;
-            email_templates::Entity::update_many()
-                .col_expr(email_templates::Column::IsDefault, Expr::value(true))
-                .filter(email_templates::Column::WorkspaceId.eq(ws))
-                .filter(email_templates::Column::Id.eq(id))
-                .exec(tx)
-                .await?;
-            s::Entity::update_many()
-                .col_expr(s::Column::DefaultEmailTemplateId, Expr::value(id))
-                .filter(s::Column::WorkspaceId.eq(ws))
-                .exec(tx)
-                .await?;
-        }
-        Kind::Call => {
-            call_templates::Entity::update_many()
-                .col_expr(call_templates::Column::IsDefault, Expr::value(false))
-                .filter(call_templates::Column::WorkspaceId.eq(ws))
-                .filter(call_templates::Column::IsDefault.eq(true))
-                .filter(call_templates::Column::Id.ne(id))
-                .exec(tx)
-                .await?;
-            call_templates::Entity::update_many()
-                .col_expr(call_templates::Column::IsDefault, Expr::value(true))
-                .filter(call_templates::Column::WorkspaceId.eq(ws))
-                .filter(call_templates::Column::Id.eq(id))
-                .exec(tx)
-                .await?;
-            s::Entity::update_many()
-                .col_expr(s::Column::DefaultCallTemplateId, Expr::value(id))
-                .filter(s::Column::WorkspaceId.eq(ws))
-                .exec(tx)
-                .await?;
-        }
-    }
+impl TemplateTable for email_templates::Entity {
+    const NAME: &'static str = "e-mail template";
+    const ID: Self::Column = email_templates::Column::Id;
+    const WORKSPACE_ID: Self::Column = email_templates::Column::WorkspaceId;
+    const IS_DEFAULT: Self::Column = email_templates::Column::IsDefault;
+    const SETTINGS_DEFAULT: users_settings::Column = users_settings::Column::DefaultEmailTemplateId;
+    const CAMPAIGN: campaigns::Column = campaigns::Column::EmailTemplateId;
+}
+
+impl TemplateTable for call_templates::Entity {
+    const NAME: &'static str = "call template";
+    const ID: Self::Column = call_templates::Column::Id;
+    const WORKSPACE_ID: Self::Column = call_templates::Column::WorkspaceId;
+    const IS_DEFAULT: Self::Column = call_templates::Column::IsDefault;
+    const SETTINGS_DEFAULT: users_settings::Column = users_settings::Column::DefaultCallTemplateId;
+    const CAMPAIGN: campaigns::Column = campaigns::Column::CallTemplateId;
+}
+
+/// Makes `id` the workspace's only default template of its table (also in settings).
+pub(super) async fn make_default<T: TemplateTable>(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<()> {
+    T::update_many()
+        .col_expr(T::IS_DEFAULT, Expr::value(false))
+        .filter(T::WORKSPACE_ID.eq(ws))
+        .filter(T::IS_DEFAULT.eq(true))
+        .filter(T::ID.ne(id))
+        .exec(tx)
+        .await?;
+    T::update_many()
+        .col_expr(T::IS_DEFAULT, Expr::value(true))
+        .filter(T::WORKSPACE_ID.eq(ws))
+        .filter(T::ID.eq(id))
+        .exec(tx)
+        .await?;
+    users_settings::Entity::update_many()
+        .col_expr(T::SETTINGS_DEFAULT, Expr::value(id))
+        .filter(users_settings::Column::WorkspaceId.eq(ws))
+        .exec(tx)
+        .await?;
     Ok(())
 }
 
-/// Stops `id` being the default of its kind (the workspace then has none).
-async fn unset_default(tx: &crate::db::Tx, ws: Uuid, kind: Kind, id: Uuid) -> AppResult<()> {
-    use entity::users_settings as s;
-    use sea_orm::sea_query::Expr;
-    match kind {
-        Kind::Email => {
-            email_templates::Entity::update_many()
-                .col_expr(email_templates::Column::IsDefault, Expr::value(false))
-                .filter(email_templates::Column::WorkspaceId.eq(ws))
-                .filter(email_templates::Column::Id.eq(id))
-                .exec(tx)
-                .await?;
-            s::Entity::update_many()
-                .col_expr(s::Column::DefaultEmailTemplateId, Expr::value(Option::<Uuid>::None))
-                .filter(s::Column::WorkspaceId.eq(ws))
-                .filter(s::Column::DefaultEmailTemplateId.eq(id))
-                .exec(tx)
-                .await?;
-        }
-        Kind::Call => {
-            call_templates::Entity::update_many()
-                .col_expr(call_templates::Column::IsDefault, Expr::value(false))
-                .filter(call_templates::Column::WorkspaceId.eq(ws))
-                .filter(call_templates::Column::Id.eq(id))
-                .exec(tx)
-                .await?;
-            s::Entity::update_many()
-                .col_expr(s::Column::DefaultCallTemplateId, Expr::value(Option::<Uuid>::None))
-                .filter(s::Column::WorkspaceId.eq(ws))
-                .filter(s::Column::DefaultCallTemplateId.eq(id))
-                .exec(tx)
-                .await?;
-        }
-    }
+/// Stops `id` being the default of its table (the workspace then has none).
+async fn unset_default<T: TemplateTable>(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<()> {
+    T::update_many()
+        .col_expr(T::IS_DEFAULT, Expr::value(false))
+        .filter(T::WORKSPACE_ID.eq(ws))
+        .filter(T::ID.eq(id))
+        .exec(tx)
+        .await?;
+    users_settings::Entity::update_many()
+        .col_expr(T::SETTINGS_DEFAULT, Expr::value(Option::<Uuid>::None))
+        .filter(users_settings::Column::WorkspaceId.eq(ws))
+        .filter(T::SETTINGS_DEFAULT.eq(id))
+        .exec(tx)
+        .await?;
     Ok(())
 }
 
-/// `CONFLICT` while a draft, active or paused campaign uses the template.
-async fn check_unused(tx: &crate::db::Tx, ws: Uuid, kind: Kind, id: Uuid) -> AppResult<()> {
-    use entity::campaigns;
-    let col = match kind {
-        Kind::Email => campaigns::Column::EmailTemplateId,
-        Kind::Call => campaigns::Column::CallTemplateId,
-    };
+/// Deletes the template `id` of the caller's workspace: `NOT_FOUND` when
+/// the workspace has none, `CONFLICT` while a draft, active or paused
+/// campaign uses it.
+async fn delete<T: TemplateTable>(ctx: &Context<'_>, id: Uuid) -> AppResult<Uuid> {
+    let req = super::member(ctx)?;
+    let ws = req.db.claims().workspace_id;
+    let tx = req.db.tx().await?;
+    let found = T::find().filter(T::WORKSPACE_ID.eq(ws)).filter(T::ID.eq(id)).one(&*tx).await?;
+    if found.is_none() {
+        return Err(AppError::not_found(T::NAME, id));
+    }
     let open = campaigns::Entity::find()
         .filter(campaigns::Column::WorkspaceId.eq(ws))
-        .filter(col.eq(id))
+        .filter(T::CAMPAIGN.eq(id))
         .filter(campaigns::Column::Status.is_in(["draft", "active", "paused"]))
-        .one(tx)
+        .one(&*tx)
         .await?;
-    match open {
-        Some(c) => {
-            Err(AppError::Conflict(format!("the template is used by the {} campaign {:?}", c.status, c.name)))
-        }
-        None => Ok(()),
+    if let Some(c) = open {
+        return Err(AppError::Conflict(format!(
+            "the template is used by the {} campaign {:?}",
+            c.status, c.name
+        )));
     }
+    // (the settings' default, if it was this one, is set to null by its foreign key)
+    T::delete_many().filter(T::WORKSPACE_ID.eq(ws)).filter(T::ID.eq(id)).exec(&*tx).await?;
+    Ok(id)
 }
 
 async fn workspace_definitions(ctx: &Context<'_>) -> AppResult<Arc<super::loaders::WorkspaceFields>> {
@@ -838,7 +825,7 @@ impl TemplateMutations {
         .exec_without_returning(&*tx)
         .await?;
         if input.is_default == Some(true) {
-            make_default(&tx, ws, Kind::Email, id).await?;
+            make_default::<email_templates::Entity>(&tx, ws, id).await?;
         }
         load_email(&tx, ws, id).await
     }
@@ -870,8 +857,10 @@ impl TemplateMutations {
             am.update(&*tx).await?;
         }
         match input.is_default {
-            Some(true) => make_default(&tx, ws, Kind::Email, id).await?,
-            Some(false) if current.is_default => unset_default(&tx, ws, Kind::Email, id).await?,
+            Some(true) => make_default::<email_templates::Entity>(&tx, ws, id).await?,
+            Some(false) if current.is_default => {
+                unset_default::<email_templates::Entity>(&tx, ws, id).await?
+            }
             _ => {}
         }
         load_email(&tx, ws, id).await
@@ -879,18 +868,7 @@ impl TemplateMutations {
 
     /// Deletes an e-mail template; refused (`CONFLICT`) while an open campaign uses it.
     async fn delete_email_template(&self, ctx: &Context<'_>, id: Uuid) -> AppResult<Uuid> {
-        let req = super::member(ctx)?;
-        let ws = req.db.claims().workspace_id;
-        let tx = req.db.tx().await?;
-        load_email(&tx, ws, id).await?;
-        check_unused(&tx, ws, Kind::Email, id).await?;
-        unset_default(&tx, ws, Kind::Email, id).await?;
-        email_templates::Entity::delete_many()
-            .filter(email_templates::Column::WorkspaceId.eq(ws))
-            .filter(email_templates::Column::Id.eq(id))
-            .exec(&*tx)
-            .await?;
-        Ok(id)
+        delete::<email_templates::Entity>(ctx, id).await
     }
 
     /// Creates a call template (validated like e-mail templates).
@@ -919,7 +897,7 @@ impl TemplateMutations {
         .exec_without_returning(&*tx)
         .await?;
         if input.is_default == Some(true) {
-            make_default(&tx, ws, Kind::Call, id).await?;
+            make_default::<call_templates::Entity>(&tx, ws, id).await?;
         }
         load_call(&tx, ws, id).await
     }
@@ -949,8 +927,8 @@ impl TemplateMutations {
             am.update(&*tx).await?;
         }
         match input.is_default {
-            Some(true) => make_default(&tx, ws, Kind::Call, id).await?,
-            Some(false) if current.is_default => unset_default(&tx, ws, Kind::Call, id).await?,
+            Some(true) => make_default::<call_templates::Entity>(&tx, ws, id).await?,
+            Some(false) if current.is_default => unset_default::<call_templates::Entity>(&tx, ws, id).await?,
             _ => {}
         }
         load_call(&tx, ws, id).await
@@ -958,18 +936,7 @@ impl TemplateMutations {
 
     /// Deletes a call template; refused (`CONFLICT`) while an open campaign uses it.
     async fn delete_call_template(&self, ctx: &Context<'_>, id: Uuid) -> AppResult<Uuid> {
-        let req = super::member(ctx)?;
-        let ws = req.db.claims().workspace_id;
-        let tx = req.db.tx().await?;
-        load_call(&tx, ws, id).await?;
-        check_unused(&tx, ws, Kind::Call, id).await?;
-        unset_default(&tx, ws, Kind::Call, id).await?;
-        call_templates::Entity::delete_many()
-            .filter(call_templates::Column::WorkspaceId.eq(ws))
-            .filter(call_templates::Column::Id.eq(id))
-            .exec(&*tx)
-            .await?;
-        Ok(id)
+        delete::<call_templates::Entity>(ctx, id).await
     }
 }
 
@@ -991,16 +958,6 @@ pub async fn load_call(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<Call
         .await?
         .map(|m| CallTemplate(Arc::new(LoadedCallTemplate::new(m))))
         .ok_or_else(|| AppError::not_found("call template", id))
-}
-
-/// Makes `id` the workspace's default e-mail template (also in settings).
-pub async fn set_default_email(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<()> {
-    make_default(tx, ws, Kind::Email, id).await
-}
-
-/// Makes `id` the workspace's default call template (also in settings).
-pub async fn set_default_call(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<()> {
-    make_default(tx, ws, Kind::Call, id).await
 }
 
 #[cfg(test)]

@@ -208,9 +208,10 @@ both_backends!(templates_are_validated_and_one_is_default, |backend| async move 
     )
     .await;
     let call = app
-        .gql(&t, "mutation { createCallTemplate(input: {name: \"Short\", body: \"Hi {{first_name}}, {{ sender_name | default: me }} here\"}) { id variables isDefault } }", json!({}))
+        .gql(&t, "mutation { createCallTemplate(input: {name: \"Short\", body: \"Hi {{first_name}}, {{ sender_name | default: me }} here\", isDefault: true}) { id variables isDefault } }", json!({}))
         .await;
     assert_eq!(call["createCallTemplate"]["variables"], json!(["first_name", "sender_name"]));
+    assert_eq!(call["createCallTemplate"]["isDefault"], true);
     refused(
         &app,
         &t,
@@ -221,10 +222,35 @@ both_backends!(templates_are_validated_and_one_is_default, |backend| async move 
     )
     .await;
     let cid = call["createCallTemplate"]["id"].clone();
+    let defaults = "{ settings { defaultEmailTemplateId defaultCallTemplateId } }";
+    let before = app.gql(&t, defaults, json!({})).await;
+    assert_eq!(before["settings"], json!({"defaultEmailTemplateId": id, "defaultCallTemplateId": cid}));
+    // another workspace's delete finds neither template and deletes nothing
+    let other = app.token(OTHER, Role::Admin);
+    for (delete, tid) in [("deleteCallTemplate", &cid), ("deleteEmailTemplate", &id)] {
+        let m = format!("mutation($id: UUID!) {{ {delete}(id: $id) }}");
+        refused(&app, &other, &m, json!({"id": tid}), "NOT_FOUND", None).await;
+    }
+    let both = "query($e: UUID!, $c: UUID!) { emailTemplate(id: $e) { isDefault } callTemplate(id: $c) { isDefault } }";
+    let kept = app.gql(&t, both, json!({"e": id, "c": cid})).await;
+    assert_eq!(kept, json!({"emailTemplate": {"isDefault": true}, "callTemplate": {"isDefault": true}}));
+    // the workspace may have no default call template
+    let unset =
+        "mutation($id: UUID!) { updateCallTemplate(id: $id, input: {isDefault: false}) { isDefault } }";
+    let u = app.gql(&t, unset, json!({"id": cid})).await;
+    assert_eq!(u["updateCallTemplate"]["isDefault"], false);
+    let now = app.gql(&t, defaults, json!({})).await;
+    assert_eq!(now["settings"], json!({"defaultEmailTemplateId": id, "defaultCallTemplateId": null}));
     app.gql(&t, "mutation($id: UUID!) { deleteCallTemplate(id: $id) }", json!({"id": cid})).await;
     app.gql(&t, "mutation($id: UUID!) { deleteEmailTemplate(id: $id) }", json!({"id": id})).await;
-    let after = app.gql(&t, "{ settings { defaultEmailTemplateId } }", json!({})).await;
-    assert_eq!(after["settings"]["defaultEmailTemplateId"], Value::Null, "deleting the default clears it");
+    let after = app.gql(&t, defaults, json!({})).await;
+    assert_eq!(
+        after["settings"],
+        json!({"defaultEmailTemplateId": null, "defaultCallTemplateId": null}),
+        "deleting the default clears it"
+    );
+    let gone = app.gql(&t, both, json!({"e": id, "c": cid})).await;
+    assert_eq!(gone, json!({"emailTemplate": null, "callTemplate": null}));
 });
 
 both_backends!(custom_fields_are_usable_at_once_and_validated, |backend| async move {
