@@ -237,23 +237,22 @@ impl SettingsMutations {
         if let Some(v) = secret("perplexityApiKey", &input.perplexity_api_key)? {
             am.perplexity_api_key = Set(v);
         }
-        if let Some(id) = input.default_email_template_id {
-            email_templates::Entity::find_by_id(id)
-                .filter(email_templates::Column::WorkspaceId.eq(ws))
-                .one(&*tx)
-                .await?
-                .ok_or_else(|| {
-                    AppError::bad_field("defaultEmailTemplateId", "no such e-mail template in this workspace")
-                })?;
+        use super::templates::exists;
+        if let Some(id) = input.default_email_template_id
+            && !exists::<email_templates::Entity>(&tx, ws, id).await?
+        {
+            return Err(AppError::bad_field(
+                "defaultEmailTemplateId",
+                "no such e-mail template in this workspace",
+            ));
         }
-        if let Some(id) = input.default_call_template_id {
-            call_templates::Entity::find_by_id(id)
-                .filter(call_templates::Column::WorkspaceId.eq(ws))
-                .one(&*tx)
-                .await?
-                .ok_or_else(|| {
-                    AppError::bad_field("defaultCallTemplateId", "no such call template in this workspace")
-                })?;
+        if let Some(id) = input.default_call_template_id
+            && !exists::<call_templates::Entity>(&tx, ws, id).await?
+        {
+            return Err(AppError::bad_field(
+                "defaultCallTemplateId",
+                "no such call template in this workspace",
+            ));
         }
         if am.is_changed() {
             am.update(&*tx).await?;

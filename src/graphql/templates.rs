@@ -758,6 +758,11 @@ async fn unset_default<T: TemplateTable>(tx: &crate::db::Tx, ws: Uuid, id: Uuid)
     Ok(())
 }
 
+/// Whether the workspace has the template `id`.
+pub(super) async fn exists<T: TemplateTable>(tx: &crate::db::Tx, ws: Uuid, id: Uuid) -> AppResult<bool> {
+    Ok(T::find().filter(T::WORKSPACE_ID.eq(ws)).filter(T::ID.eq(id)).one(tx).await?.is_some())
+}
+
 /// Deletes the template `id` of the caller's workspace: `NOT_FOUND` when
 /// the workspace has none, `CONFLICT` while a draft, active or paused
 /// campaign uses it.
@@ -765,8 +770,7 @@ async fn delete<T: TemplateTable>(ctx: &Context<'_>, id: Uuid) -> AppResult<Uuid
     let req = super::member(ctx)?;
     let ws = req.db.claims().workspace_id;
     let tx = req.db.tx().await?;
-    let found = T::find().filter(T::WORKSPACE_ID.eq(ws)).filter(T::ID.eq(id)).one(&*tx).await?;
-    if found.is_none() {
+    if !exists::<T>(&tx, ws, id).await? {
         return Err(AppError::not_found(T::NAME, id));
     }
     let open = campaigns::Entity::find()

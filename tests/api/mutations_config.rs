@@ -359,6 +359,7 @@ both_backends!(settings_keep_api_keys_encrypted_and_only_admins_change_them, |ba
         (json!({"products": {"ok": "not an object"}}), "products"),
         (json!({"companyName": "c".repeat(201)}), "companyName"),
         (json!({"defaultEmailTemplateId": Uuid::new_v4()}), "defaultEmailTemplateId"),
+        (json!({"defaultCallTemplateId": Uuid::new_v4()}), "defaultCallTemplateId"),
     ] {
         refused(&app, &admin, q, json!({"i": input}), "BAD_USER_INPUT", Some(field)).await;
     }
