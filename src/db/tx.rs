@@ -215,13 +215,14 @@ impl PgTx {
     /// Takes a pooled connection and begins a transaction on it with
     /// `settings`, in the same round trip.
     ///
-    /// sqlx counts the transaction as begun only once the server has
-    /// answered, so a connection dropped while waiting for that answer (the
-    /// request was cancelled: its client went away) would go back to the
+    /// A connection dropped while waiting for the answer (the request was
+    /// cancelled: its client went away), or whose `BEGIN` failed, is
+    /// closed, not pooled. sqlx 0.9.0 counted the transaction as begun only
+    /// once the server had answered, so such a connection went back to the
     /// pool inside the transaction, with its settings, and the next
-    /// request's `BEGIN` would run on in it. Such a connection is closed
-    /// instead, and so is one whose `BEGIN` failed: it may be left inside an
-    /// aborted transaction block.
+    /// request's `BEGIN` ran on in it; 0.9.1 queues a `ROLLBACK` for it.
+    /// Closing it does not rest on that: a connection whose `BEGIN` went
+    /// wrong is not trusted with the next request's settings.
     pub(super) async fn begin(
         pool: &PgPool,
         warm: &Arc<Warm>,
