@@ -250,7 +250,8 @@ async fn the_pool_never_counts_more_idle_connections_than_open_ones() {
             let (pool, taken, runtime) = (pool.clone(), taken.clone(), tokio::runtime::Handle::current());
             std::thread::spawn(move || {
                 let _runtime = runtime.enter();
-                while taken.load(Ordering::Relaxed) < 4_000 {
+                let deadline = Instant::now() + Duration::from_secs(60);
+                while taken.load(Ordering::Relaxed) < 4_000 && Instant::now() < deadline {
                     if let Some(conn) = pool.try_acquire() {
                         drop(conn);
                         taken.fetch_add(1, Ordering::Relaxed);
@@ -280,7 +281,8 @@ async fn the_pool_never_counts_more_idle_connections_than_open_ones() {
         reader.join()
     });
     let samples = joined.await.unwrap().unwrap_or_else(|e| std::panic::resume_unwind(e));
-    assert!(samples > 1_000, "only {samples} samples");
+    let taken = taken.load(Ordering::Relaxed);
+    assert!(taken >= 4_000 && samples > 1_000, "only {taken} connections taken, {samples} samples");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
