@@ -209,6 +209,24 @@ pub struct FilterBuilder {
     terms: usize,
 }
 
+/// The operators of an ordered filter (`IntFilter`, `BigIntFilter`,
+/// `DateTimeFilter`), each value made a SQL value by `$value`.
+macro_rules! ordered_ops {
+    ($filter:expr, $value:expr) => {{
+        let (f, v) = ($filter, $value);
+        Ops {
+            eq: f.eq.as_ref().map(v),
+            neq: f.neq.as_ref().map(v),
+            gt: f.gt.as_ref().map(v),
+            gte: f.gte.as_ref().map(v),
+            lt: f.lt.as_ref().map(v),
+            lte: f.lte.as_ref().map(v),
+            in_: f.in_.as_ref().map(|l| l.iter().map(v).collect()),
+            is_null: f.is_null,
+        }
+    }};
+}
+
 impl FilterBuilder {
     /// A builder for `backend`.
     pub fn new(backend: DbBackend) -> Self {
@@ -256,33 +274,28 @@ impl FilterBuilder {
         self.string(&mut all, Column::KernelWhoPersona, &f.kernel_who_persona)?;
         self.string(&mut all, Column::KernelWhenUrgency, &f.kernel_when_urgency)?;
         self.string(&mut all, Column::AssignedProduct, &f.assigned_product)?;
-        if let Some(i) = &f.enrichment_company_employees {
-            self.ordered(&mut all, Column::EnrichmentCompanyEmployees, int_ops(i))?;
+        let int = |x: &i32| Value::Int(Some(*x));
+        for (col, i) in [
+            (Column::EnrichmentCompanyEmployees, &f.enrichment_company_employees),
+            (Column::EnrichmentDataQualityScore, &f.enrichment_data_quality_score),
+            (Column::IcpMatchScore, &f.icp_match_score),
+        ] {
+            if let Some(i) = i {
+                self.ordered(&mut all, col, ordered_ops!(i, int))?;
+            }
         }
         if let Some(i) = &f.enrichment_company_revenue {
-            self.ordered(&mut all, Column::EnrichmentCompanyRevenue, bigint_ops(i))?;
+            self.ordered(
+                &mut all,
+                Column::EnrichmentCompanyRevenue,
+                ordered_ops!(i, |x: &BigInt| Value::BigInt(Some(x.0))),
+            )?;
         }
-        if let Some(i) = &f.enrichment_data_quality_score {
-            self.ordered(&mut all, Column::EnrichmentDataQualityScore, int_ops(i))?;
-        }
-        if let Some(i) = &f.icp_match_score {
-            self.ordered(&mut all, Column::IcpMatchScore, int_ops(i))?;
-        }
+        let backend = self.backend;
+        let timestamp = |t: &DateTime<Utc>| store::timestamp(backend, *t);
         for (col, d) in [(Column::CreatedAt, &f.created_at), (Column::UpdatedAt, &f.updated_at)] {
             if let Some(d) = d {
-                let backend = self.backend;
-                let v = |t: &DateTime<Utc>| store::timestamp(backend, *t);
-                let ops = Ops {
-                    eq: d.eq.as_ref().map(v),
-                    neq: d.neq.as_ref().map(v),
-                    gt: d.gt.as_ref().map(v),
-                    gte: d.gte.as_ref().map(v),
-                    lt: d.lt.as_ref().map(v),
-                    lte: d.lte.as_ref().map(v),
-                    in_: d.in_.as_ref().map(|l| l.iter().map(v).collect()),
-                    is_null: d.is_null,
-                };
-                self.ordered(&mut all, col, ops)?;
+                self.ordered(&mut all, col, ordered_ops!(d, timestamp))?;
             }
         }
         for (col, u) in [(Column::IcpId, &f.icp_id), (Column::CampaignId, &f.campaign_id)] {
@@ -457,34 +470,6 @@ struct Ops {
     lte: Option<Value>,
     in_: Option<Vec<Value>>,
     is_null: Option<bool>,
-}
-
-fn int_ops(i: &IntFilter) -> Ops {
-    let v = |x: &i32| Value::Int(Some(*x));
-    Ops {
-        eq: i.eq.as_ref().map(v),
-        neq: i.neq.as_ref().map(v),
-        gt: i.gt.as_ref().map(v),
-        gte: i.gte.as_ref().map(v),
-        lt: i.lt.as_ref().map(v),
-        lte: i.lte.as_ref().map(v),
-        in_: i.in_.as_ref().map(|l| l.iter().map(v).collect()),
-        is_null: i.is_null,
-    }
-}
-
-fn bigint_ops(i: &BigIntFilter) -> Ops {
-    let v = |x: &BigInt| Value::BigInt(Some(x.0));
-    Ops {
-        eq: i.eq.as_ref().map(v),
-        neq: i.neq.as_ref().map(v),
-        gt: i.gt.as_ref().map(v),
-        gte: i.gte.as_ref().map(v),
-        lt: i.lt.as_ref().map(v),
-        lte: i.lte.as_ref().map(v),
-        in_: i.in_.as_ref().map(|l| l.iter().map(v).collect()),
-        is_null: i.is_null,
-    }
 }
 
 /// Escapes `%`, `_` and the escape character itself for LIKE.
